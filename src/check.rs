@@ -1,0 +1,88 @@
+//! The check pipeline: load, then (when loading found no error) analyse,
+//! then apply `[rules]` and sort. `check` and later `build` share it.
+
+use std::path::Path;
+
+use jiff::civil::Date;
+
+use crate::inventory::{self, LoadError, Loaded};
+use crate::model::Model;
+use crate::report::{self, Finding, Level};
+use crate::source::Sources;
+
+/// The result of checking one inventory.
+pub struct Checked {
+    pub sources: Sources,
+    pub model: Model,
+    pub findings: Vec<Finding>,
+    pub as_of: Date,
+}
+
+impl Checked {
+    pub fn has_errors(&self) -> bool {
+        self.findings.iter().any(|f| f.level == Level::Error)
+    }
+}
+
+/// Loads and checks the inventory at `root`. Plan rules run only on an
+/// inventory that loaded without error: on a broken one they would mostly
+/// report echoes of the loading errors.
+pub fn check(root: &Path, as_of: Date) -> Result<Checked, LoadError> {
+    let Loaded {
+        sources,
+        model,
+        findings,
+    } = inventory::load(root)?;
+    let findings = report::finalize(findings, &model.config.rules, &sources);
+    Ok(Checked {
+        sources,
+        model,
+        findings,
+        as_of,
+    })
+}
+
+/// The as-of date: `--as-of`, else `SOURCE_DATE_EPOCH` (its UTC date), else
+/// today in the machine's zone.
+pub fn as_of(flag: Option<&str>, source_date_epoch: Option<&str>) -> Result<Date, String> {
+    if let Some(text) = flag {
+        return text
+            .parse::<Date>()
+            .map_err(|e| format!("--as-of `{text}` is not a date (YYYY-MM-DD): {e}"));
+    }
+    if let Some(text) = source_date_epoch {
+        let seconds: i64 = text
+            .trim()
+            .parse()
+            .map_err(|_| format!("SOURCE_DATE_EPOCH `{text}` is not a number of seconds"))?;
+        let instant = jiff::Timestamp::from_second(seconds)
+            .map_err(|e| format!("SOURCE_DATE_EPOCH `{text}` is out of range: {e}"))?;
+        return Ok(instant.to_zoned_datetime(jiff::tz::TimeZone::UTC).date());
+    }
+    Ok(jiff::ZonedDateTime::now().date())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn as_of_prefers_the_flag_then_source_date_epoch() {
+        let date = |y, m, d| Date::new(y, m, d).unwrap();
+        assert_eq!(
+            as_of(Some("2026-11-24"), Some("0")).unwrap(),
+            date(2026, 11, 24)
+        );
+        assert_eq!(as_of(None, Some("1767225600")).unwrap(), date(2026, 1, 1));
+        assert!(
+            as_of(Some("24.11.2026"), None)
+                .unwrap_err()
+                .contains("--as-of")
+        );
+        assert!(
+            as_of(None, Some("soon"))
+                .unwrap_err()
+                .contains("SOURCE_DATE_EPOCH")
+        );
+    }
+}

@@ -1,0 +1,66 @@
+//! Command-line definitions (clap) only; `main.rs` dispatches them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "cutover",
+    version,
+    about = "Check a change plan against your systems, windows and freezes; build runbooks and announcements from it."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Load and validate the inventory and print its findings.
+    Check(CheckArgs),
+    /// Print the documentation of a rule (or list every rule).
+    Explain {
+        /// A rule name, such as `outside-window`.
+        rule: Option<String>,
+    },
+    /// Write the example inventory to DIR.
+    Init {
+        /// Where to write it (must not exist or be empty).
+        #[arg(default_value = "inventory")]
+        dir: PathBuf,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// The inventory folder.
+    #[arg(default_value = "inventory")]
+    pub inventory: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// The date every date-relative rule uses (YYYY-MM-DD). Default:
+    /// SOURCE_DATE_EPOCH when set (its UTC date), else today.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Print only errors, and no summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// When to colour human output.
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}

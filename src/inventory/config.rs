@@ -1,0 +1,220 @@
+//! Load stage: `cutover.toml`, every key optional, defaults from
+//! [`Config::default`].
+
+use toml::de::DeValue;
+
+use crate::inventory::entities::{metric_kind, metric_kind_names};
+use crate::inventory::reader::{Cx, Table};
+use crate::model::Config;
+use crate::report::{Family, Finding, Level, Override, Rule};
+
+fn schema(cx: &mut Cx, span: std::ops::Range<usize>, message: String, help: &str) {
+    let loc = cx.loc(span);
+    cx.report(Finding::new(Rule::Schema, loc, message).help(help));
+}
+
+fn rule_named(
+    cx: &mut Cx,
+    key: &toml::Spanned<std::borrow::Cow<'_, str>>,
+    table: &str,
+) -> Option<Rule> {
+    let name: &str = key.get_ref();
+    match Rule::from_name(name) {
+        Some(rule) if rule.family() == Family::Loading => {
+            schema(
+                cx,
+                key.span(),
+                format!(
+                    "`{name}` is a loading rule: it is always an error and cannot be changed in [{table}]"
+                ),
+                "remove this line; fix the inventory instead",
+            );
+            None
+        }
+        Some(rule) => Some(rule),
+        None => {
+            let close = Rule::ALL
+                .iter()
+                .map(|r| (strsim::jaro_winkler(r.name(), name), r.name()))
+                .filter(|(score, _)| *score > 0.8)
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, n)| format!("did you mean `{n}`? "))
+                .unwrap_or_default();
+            let help = format!(
+                "{close}`cutover explain` lists no rule of this name; rule names are those of rules.md"
+            );
+            schema(
+                cx,
+                key.span(),
+                format!("[{table}] names `{name}`, which is not a rule"),
+                &help,
+            );
+            None
+        }
+    }
+}
+
+/// Reads the root table of `cutover.toml`.
+pub fn read(cx: &mut Cx, mut root: Table) -> Config {
+    let mut config = Config::default();
+
+    if let Some(mut site) = root.table(cx, "site", "[site]".into()) {
+        if let Some(title) = site.text(cx, "title", false) {
+            config.site.title = title;
+        }
+        if let Some(url) = site.string(cx, "base_url", false) {
+            if url.value.starts_with("https://") || url.value.starts_with("http://") {
+                let mut value = url.value;
+                if !value.ends_with('/') {
+                    value.push('/');
+                }
+                config.site.base_url = Some(value);
+            } else {
+                cx.report(
+                    Finding::new(Rule::Schema, url.loc, format!("`base_url` `{}` is not an absolute http(s) address", url.value))
+                        .help("write the address the site is published at, such as \"https://intranet.example.com/changes/\""),
+                );
+            }
+        }
+        if let Some(zone) = site.zone(cx, "timezone") {
+            config.site.timezone = zone.value;
+        }
+        if let Some(language) = site.text(cx, "language", false) {
+            config.site.language = language;
+        }
+        site.finish(cx);
+    }
+
+    if let Some(mut policy) = root.table(cx, "policy", "[policy]".into()) {
+        let p = &mut config.policy;
+        for (key, slot) in [
+            ("notice", &mut p.notice),
+            ("health_max_age", &mut p.health_max_age),
+            ("monitoring", &mut p.monitoring),
+            ("min_soak", &mut p.min_soak),
+        ] {
+            if let Some(d) = policy.duration(cx, key, false) {
+                *slot = d.value;
+            }
+        }
+        if policy.has("required_metrics") {
+            let names = policy.strings(cx, "required_metrics", false);
+            p.required_metrics.clear();
+            for name in names {
+                match metric_kind(&name.value) {
+                    Some(kind) if !p.required_metrics.contains(&kind) => {
+                        p.required_metrics.push(kind)
+                    }
+                    Some(_) => {}
+                    None => cx.report(
+                        Finding::new(
+                            Rule::Schema,
+                            name.loc,
+                            format!("`{}` is not a metric kind", name.value),
+                        )
+                        .help(format!("use any of {}", metric_kind_names())),
+                    ),
+                }
+            }
+        }
+        policy.finish(cx);
+    }
+
+    if let Some(rules) = root.table(cx, "rules", "[rules]".into()) {
+        for (key, value) in rules.entries() {
+            let Some(rule) = rule_named(cx, key, "rules") else {
+                continue;
+            };
+            let level = match value.get_ref() {
+                DeValue::String(s) => match s.as_ref() {
+                    "error" => Some(Override::Level(Level::Error)),
+                    "warning" => Some(Override::Level(Level::Warning)),
+                    "info" => Some(Override::Level(Level::Info)),
+                    "off" => Some(Override::Off),
+                    _ => None,
+                },
+                _ => None,
+            };
+            match level {
+                Some(level) => {
+                    config.rules.insert(rule, level);
+                }
+                None => schema(
+                    cx,
+                    value.span(),
+                    format!(
+                        "the level of `{rule}` must be \"error\", \"warning\", \"info\" or \"off\""
+                    ),
+                    "write for example `peak-overlap = \"error\"`",
+                ),
+            }
+        }
+    }
+
+    if let Some(mut risk) = root.table(cx, "risk", "[risk]".into()) {
+        let mut thresholds = Vec::new();
+        for key in ["medium", "high", "critical"] {
+            if let Some(n) = risk.integer(cx, key) {
+                if (0..=100).contains(&n.value) {
+                    let slot = match key {
+                        "medium" => &mut config.risk.medium,
+                        "high" => &mut config.risk.high,
+                        _ => &mut config.risk.critical,
+                    };
+                    *slot = n.value as u32;
+                    thresholds.push(n);
+                } else {
+                    schema(
+                        cx,
+                        n.loc.span,
+                        format!("the `{key}` threshold must be between 0 and 100"),
+                        "scores go from 0 to 100",
+                    );
+                }
+            }
+        }
+        let r = &config.risk;
+        if !(r.medium < r.high && r.high < r.critical) {
+            let span = thresholds
+                .last()
+                .map_or(risk.loc.span.clone(), |n| n.loc.span.clone());
+            schema(
+                cx,
+                span,
+                format!(
+                    "risk thresholds must rise: medium {} < high {} < critical {}",
+                    r.medium, r.high, r.critical
+                ),
+                "the defaults are medium = 25, high = 50, critical = 75",
+            );
+        }
+        if let Some(weights) = risk.table(cx, "weights", "[risk.weights]".into()) {
+            for (key, value) in weights.entries() {
+                let Some(rule) = rule_named(cx, key, "risk.weights") else {
+                    continue;
+                };
+                let points = match value.get_ref() {
+                    DeValue::Integer(i) => {
+                        i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok()
+                    }
+                    _ => None,
+                };
+                match points {
+                    Some(points) if (0..=100).contains(&points) => {
+                        config.risk.weights.insert(rule, points as u32);
+                    }
+                    _ => schema(
+                        cx,
+                        value.span(),
+                        format!("the weight of `{rule}` must be a whole number from 0 to 100"),
+                        "write for example `no-backup = 30`",
+                    ),
+                }
+            }
+        }
+        risk.finish(cx);
+    }
+
+    root.finish(cx);
+    config
+}

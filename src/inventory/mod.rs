@@ -1,0 +1,305 @@
+//! Load stage: find the inventory's files, read and parse them keeping
+//! spans, and read every entity, reporting every problem as a finding.
+
+mod config;
+pub mod entities;
+pub mod reader;
+
+use std::path::{Path, PathBuf};
+
+use toml::de::{DeTable, DeValue};
+
+use crate::fsio;
+use crate::model::{Model, PeriodKind, resolve};
+use crate::report::{Finding, Rule};
+use crate::source::{At, FileId, Loc, SourceFile, Sources};
+use reader::{Cx, Table};
+
+/// A problem that stops the run before any file is read (exit status 2).
+#[derive(Debug)]
+pub struct LoadError(pub String);
+
+/// An inventory as read: its files, its model and what is wrong with it.
+pub struct Loaded {
+    pub sources: Sources,
+    pub model: Model,
+    pub findings: Vec<Finding>,
+}
+
+/// Ids of every entity that had one, also of those dropped for errors, so
+/// that a bad entity does not make every reference to it dangle.
+#[derive(Default)]
+pub struct Declared {
+    pub systems: Vec<At<String>>,
+    pub integrations: Vec<At<String>>,
+    pub processes: Vec<At<String>>,
+    pub teams: Vec<At<String>>,
+    pub audiences: Vec<At<String>>,
+    pub periods: Vec<At<String>>,
+    pub changes: Vec<At<String>>,
+    pub incidents: Vec<At<String>>,
+}
+
+const CONFIG_FILE: &str = "cutover.toml";
+
+/// The inventory's TOML files, relative to `root`, in byte order, plus
+/// findings for what could not be walked (symlink loops, unreadable folders).
+fn walk(
+    root: &Path,
+    sources: &mut Sources,
+    findings: &mut Vec<Finding>,
+) -> Result<Vec<(String, PathBuf)>, LoadError> {
+    let mut files = Vec::new();
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .into_iter()
+        .filter_entry(|entry| {
+            let name = entry.file_name().to_string_lossy();
+            entry.depth() == 0
+                || !(name.starts_with('.')
+                    || (entry.depth() == 1 && name == "templates" && entry.file_type().is_dir()))
+        });
+    for entry in walker {
+        match entry {
+            Ok(entry) if entry.file_type().is_file() => {
+                let path = entry.path();
+                if path.extension().is_some_and(|ext| ext == "toml") {
+                    files.push((relative(root, path), path.to_path_buf()));
+                }
+            }
+            Ok(_) => {}
+            Err(err) if err.depth() == 0 => {
+                return Err(LoadError(format!(
+                    "cannot read the inventory folder `{}`: {err}",
+                    root.display()
+                )));
+            }
+            Err(err) => {
+                let rel = err
+                    .path()
+                    .map_or_else(|| ".".to_string(), |p| relative(root, p));
+                let message = if let Some(ancestor) = err.loop_ancestor() {
+                    format!(
+                        "`{rel}` is a symlink loop back to `{}`; it was not followed",
+                        relative(root, ancestor)
+                    )
+                } else {
+                    format!(
+                        "`{rel}` cannot be read: {}",
+                        err.io_error().map_or(err.to_string(), |e| e.to_string())
+                    )
+                };
+                let file = sources.add(SourceFile::new(rel, String::new()));
+                findings.push(
+                    Finding::new(Rule::Unreadable, Loc::new(file, 0..0), message)
+                        .help("fix the link or the permissions, or move it out of the inventory"),
+                );
+            }
+        }
+    }
+    files.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    Ok(files)
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Loads the inventory at `root`: every file, every entity, resolved.
+pub fn load(root: &Path) -> Result<Loaded, LoadError> {
+    if !root.exists() {
+        return Err(LoadError(format!(
+            "the inventory folder `{}` does not exist; pass the folder holding your TOML files, or create one with `cutover init`",
+            root.display()
+        )));
+    }
+    if !root.is_dir() {
+        return Err(LoadError(format!(
+            "`{}` is not a folder; pass the inventory folder",
+            root.display()
+        )));
+    }
+    let mut sources = Sources::default();
+    let mut findings = Vec::new();
+    let files = walk(root, &mut sources, &mut findings)?;
+    let mut model = Model::default();
+    let mut declared = Declared::default();
+    for (rel, path) in files {
+        let bytes = match fsio::read(&path) {
+            Ok(bytes) => bytes,
+            Err(err) => {
+                let file = sources.add(SourceFile::new(rel, String::new()));
+                findings.push(Finding::new(
+                    Rule::Unreadable,
+                    Loc::new(file, 0..0),
+                    err.to_string(),
+                ));
+                continue;
+            }
+        };
+        let (text, bad_utf8) = match String::from_utf8(bytes) {
+            Ok(text) => (text, None),
+            Err(err) => {
+                let at = err.utf8_error().valid_up_to();
+                (
+                    String::from_utf8_lossy(err.as_bytes()).into_owned(),
+                    Some(at),
+                )
+            }
+        };
+        let is_config = rel == CONFIG_FILE;
+        let file = sources.add(SourceFile::new(rel, text));
+        if let Some(at) = bad_utf8 {
+            findings.push(
+                Finding::new(
+                    Rule::Syntax,
+                    Loc::new(file, at..at),
+                    "the file is not UTF-8 text: TOML files must be UTF-8",
+                )
+                .help("save the file as UTF-8"),
+            );
+            continue;
+        }
+        read_file(
+            sources.get(file),
+            file,
+            is_config,
+            &mut model,
+            &mut declared,
+            &mut findings,
+        );
+    }
+    resolve::resolve(&mut model, &declared, &mut findings);
+    Ok(Loaded {
+        sources,
+        model,
+        findings,
+    })
+}
+
+/// Parses one file and reads its entities into `model`. A file with syntax
+/// errors still declares its ids (so references to them do not dangle), but
+/// its other findings are dropped: they would mostly echo the syntax error.
+fn read_file(
+    source: &SourceFile,
+    file: FileId,
+    is_config: bool,
+    model: &mut Model,
+    declared: &mut Declared,
+    findings: &mut Vec<Finding>,
+) {
+    let (root, errors) = DeTable::parse_recoverable(&source.text);
+    for error in &errors {
+        let span = error.span().unwrap_or(0..0);
+        let message = error.message().trim().to_string();
+        findings.push(Finding::new(Rule::Syntax, Loc::new(file, span), format!("invalid TOML: {message}")).help(
+            "see https://toml.io for the syntax; strings need quotes, and each key may appear once per table",
+        ));
+    }
+    let mut own = Vec::new();
+    let mut cx = Cx {
+        file,
+        findings: &mut own,
+    };
+    let table = Table::root(&cx, &root, format!("`{}`", source.path));
+    if is_config {
+        model.config = config::read(&mut cx, table);
+    } else {
+        read_entities(&mut cx, table, model, declared);
+    }
+    if errors.is_empty() {
+        findings.append(&mut own);
+    }
+}
+
+fn read_entities(cx: &mut Cx, mut root: Table, model: &mut Model, declared: &mut Declared) {
+    let entries: Vec<_> = root.entries().collect();
+    for (key, value) in entries {
+        let name: &str = key.get_ref();
+        let items = match (name, value.get_ref()) {
+            (_, DeValue::Array(items)) => items.iter().collect::<Vec<_>>(),
+            (_, DeValue::Table(_)) => vec![value],
+            _ => Vec::new(),
+        };
+        let is_kind = matches!(
+            name,
+            "system"
+                | "integration"
+                | "process"
+                | "team"
+                | "audience"
+                | "window"
+                | "freeze"
+                | "peak"
+                | "change"
+                | "incident"
+        );
+        if !is_kind {
+            continue;
+        }
+        if !matches!(value.get_ref(), DeValue::Array(_)) {
+            cx.report(
+                Finding::new(
+                    Rule::Schema,
+                    cx.loc(key.span()),
+                    format!("`{name}` must be an array of tables"),
+                )
+                .help(format!("write each entry under its own [[{name}]] header")),
+            );
+            continue;
+        }
+        for item in items {
+            let Some(t) = Table::new(cx, item, format!("a [[{name}]] entry")) else {
+                continue;
+            };
+            macro_rules! add {
+                ($read:expr, $ids:ident, $list:ident) => {{
+                    let (id, entity) = $read;
+                    declared.$ids.extend(id);
+                    model.$list.extend(entity);
+                }};
+            }
+            match name {
+                "system" => add!(entities::system(cx, t), systems, systems),
+                "integration" => add!(entities::integration(cx, t), integrations, integrations),
+                "process" => add!(entities::process(cx, t), processes, processes),
+                "team" => add!(entities::team(cx, t), teams, teams),
+                "audience" => add!(entities::audience(cx, t), audiences, audiences),
+                "window" => add!(
+                    entities::period(cx, t, PeriodKind::Window),
+                    periods,
+                    periods
+                ),
+                "freeze" => add!(
+                    entities::period(cx, t, PeriodKind::Freeze),
+                    periods,
+                    periods
+                ),
+                "peak" => add!(entities::period(cx, t, PeriodKind::Peak), periods, periods),
+                "change" => add!(entities::change(cx, t), changes, changes),
+                _ => add!(entities::incident(cx, t), incidents, incidents),
+            }
+        }
+    }
+    // Every top-level key that is not an entity kind is unknown.
+    for kind in [
+        "system",
+        "integration",
+        "process",
+        "team",
+        "audience",
+        "window",
+        "freeze",
+        "peak",
+        "change",
+        "incident",
+    ] {
+        root.raw(kind);
+    }
+    root.what = "this file (top level)".into();
+    root.finish(cx);
+}

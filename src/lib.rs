@@ -1,0 +1,12 @@
+//! cutover: load → model → analyse → render → write. The binary in
+//! `main.rs` dispatches commands to these stages.
+
+pub mod check;
+pub mod cli;
+pub mod fsio;
+pub mod init;
+pub mod inventory;
+pub mod model;
+pub mod report;
+pub mod schedule;
+pub mod source;

@@ -1,0 +1,116 @@
+//! `cutover`: parse flags, run one command, map its result to an exit status
+//! (0 no errors, 1 findings that fail the run, 2 the run could not happen).
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use cutover::cli::{CheckArgs, Cli, ColorWhen, Command, Format};
+use cutover::report::{self, Level, Rule, Summary};
+use cutover::{check, init};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(args) => run_check(&args),
+        Command::Explain { rule } => explain(rule.as_deref()),
+        Command::Init { dir } => init::write(&dir).map(|()| {
+            println!(
+                "wrote the example inventory to {}; try `cutover check {}`",
+                dir.display(),
+                dir.display()
+            );
+            ExitCode::SUCCESS
+        }),
+    };
+    result.unwrap_or_else(|message| {
+        eprintln!("error: {message}");
+        ExitCode::from(2)
+    })
+}
+
+fn print(text: &str) {
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (`cutover check | head`) is not an error worth a panic.
+    let _ = out.write_all(text.as_bytes());
+}
+
+fn run_check(args: &CheckArgs) -> Result<ExitCode, String> {
+    let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
+    let as_of = check::as_of(args.as_of.as_deref(), epoch.as_deref())?;
+    let checked = check::check(&args.inventory, as_of).map_err(|e| e.0)?;
+    match args.format {
+        Format::Json => {
+            let document = report::json::document(
+                &checked.findings,
+                &checked.sources,
+                &checked.model,
+                &as_of.to_string(),
+            );
+            print(&report::json::render(&document));
+        }
+        Format::Human => {
+            let color = match args.color {
+                ColorWhen::Always => true,
+                ColorWhen::Never => false,
+                ColorWhen::Auto => {
+                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+                }
+            };
+            let shown: Vec<_> = checked
+                .findings
+                .iter()
+                .filter(|f| !args.quiet || f.level == Level::Error)
+                .cloned()
+                .collect();
+            print(&report::human::render(&shown, &checked.sources, color));
+            if !args.quiet {
+                let summary = Summary::of(&checked.findings);
+                print(&format!(
+                    "{}: {} in {} files, {} changes, as of {as_of}\n",
+                    args.inventory.display(),
+                    report::human::summary_line(summary),
+                    checked.sources.files().len(),
+                    checked.model.changes.len(),
+                ));
+            }
+        }
+    }
+    Ok(if checked.has_errors() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn explain(name: Option<&str>) -> Result<ExitCode, String> {
+    match name {
+        None => {
+            let mut text = String::from("Rules (cutover explain RULE for one):\n");
+            for rule in Rule::ALL {
+                text.push_str(&format!("  {:<26} {}\n", rule.name(), rule.default_level()));
+            }
+            print(&text);
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(name) => match Rule::from_name(name) {
+            Some(rule) => {
+                print(rule.doc());
+                Ok(ExitCode::SUCCESS)
+            }
+            None => {
+                let close = Rule::ALL
+                    .iter()
+                    .map(|r| (strsim::jaro_winkler(r.name(), name), r.name()))
+                    .filter(|(score, _)| *score > 0.8)
+                    .max_by(|a, b| a.0.total_cmp(&b.0))
+                    .map(|(_, n)| format!("; did you mean `{n}`?"))
+                    .unwrap_or_default();
+                Err(format!(
+                    "no rule is named `{name}`{close} (`cutover explain` lists them all)"
+                ))
+            }
+        },
+    }
+}

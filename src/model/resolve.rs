@@ -1,0 +1,307 @@
+//! Model stage: duplicate ids and reference resolution. After [`resolve`]
+//! reports no finding, every [`Ref`] holds the index of its entity.
+
+use std::collections::BTreeMap;
+
+use crate::inventory::Declared;
+use crate::model::*;
+use crate::report::{Finding, Rule};
+use crate::source::At;
+
+/// Ids of one kind: lowercase id to index of the first valid entity.
+struct Index {
+    kind: &'static str,
+    by_slug: BTreeMap<String, usize>,
+    /// Every declared id (also of entities dropped for errors).
+    declared: BTreeMap<String, String>,
+}
+
+impl Index {
+    fn new(
+        kind: &'static str,
+        ids: impl Iterator<Item = String>,
+        declared: &[At<String>],
+    ) -> Index {
+        let mut by_slug = BTreeMap::new();
+        for (ix, id) in ids.enumerate() {
+            by_slug.entry(slug(&id)).or_insert(ix);
+        }
+        let declared = declared
+            .iter()
+            .map(|id| (slug(&id.value), id.value.clone()))
+            .collect();
+        Index {
+            kind,
+            by_slug,
+            declared,
+        }
+    }
+
+    fn suggestion(&self, id: &str) -> String {
+        let lower = slug(id);
+        self.declared
+            .iter()
+            .map(|(s, original)| (strsim::jaro_winkler(s, &lower), original))
+            .filter(|(score, _)| *score > 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+            .map_or_else(
+                || format!("define it with [[{}]], or correct the id", self.kind),
+                |(_, original)| format!("did you mean `{original}`?"),
+            )
+    }
+
+    /// Resolves `r`, or reports it. Ids of entities dropped for their own
+    /// errors are not reported again.
+    fn resolve<K>(&self, r: &mut Ref<K>, findings: &mut Vec<Finding>) {
+        let lower = slug(&r.id.value);
+        if let Some(&ix) = self.by_slug.get(&lower) {
+            r.ix = ix;
+        } else if !self.declared.contains_key(&lower) {
+            findings.push(
+                Finding::new(
+                    Rule::UnknownReference,
+                    r.id.loc.clone(),
+                    format!("`{}` is not a known {}", r.id.value, self.kind),
+                )
+                .subject(r.id.value.clone())
+                .help(self.suggestion(&r.id.value)),
+            );
+        }
+    }
+
+    fn all<K>(&self, refs: &mut [Ref<K>], findings: &mut Vec<Finding>) {
+        for r in refs {
+            self.resolve(r, findings);
+        }
+    }
+}
+
+/// Reports ids declared twice in one kind (case-insensitive), naming both.
+fn duplicates(kind: &str, ids: &[At<String>], findings: &mut Vec<Finding>) {
+    let mut first: BTreeMap<String, &At<String>> = BTreeMap::new();
+    for id in ids {
+        match first.get(&slug(&id.value)) {
+            Some(earlier) => findings.push(
+                Finding::new(
+                    Rule::DuplicateId,
+                    id.loc.clone(),
+                    format!(
+                        "{kind} id `{}` is already used by `{}`",
+                        id.value, earlier.value
+                    ),
+                )
+                .subject(id.value.clone())
+                .related(
+                    earlier.loc.clone(),
+                    format!("`{}` first defined here", earlier.value),
+                )
+                .help("ids are compared without regard to case; rename one of them"),
+            ),
+            None => {
+                first.insert(slug(&id.value), id);
+            }
+        }
+    }
+}
+
+pub fn resolve(model: &mut Model, declared: &Declared, findings: &mut Vec<Finding>) {
+    duplicates("system", &declared.systems, findings);
+    duplicates("integration", &declared.integrations, findings);
+    duplicates("process", &declared.processes, findings);
+    duplicates("team", &declared.teams, findings);
+    duplicates("audience", &declared.audiences, findings);
+    duplicates("period", &declared.periods, findings);
+    duplicates("change", &declared.changes, findings);
+    duplicates("incident", &declared.incidents, findings);
+
+    let systems = Index::new(
+        "system",
+        model.systems.iter().map(|e| e.id.value.clone()),
+        &declared.systems,
+    );
+    let integrations = Index::new(
+        "integration",
+        model.integrations.iter().map(|e| e.id.value.clone()),
+        &declared.integrations,
+    );
+    let processes = Index::new(
+        "process",
+        model.processes.iter().map(|e| e.id.value.clone()),
+        &declared.processes,
+    );
+    let teams = Index::new(
+        "team",
+        model.teams.iter().map(|e| e.id.value.clone()),
+        &declared.teams,
+    );
+    let audiences = Index::new(
+        "audience",
+        model.audiences.iter().map(|e| e.id.value.clone()),
+        &declared.audiences,
+    );
+    let changes = Index::new(
+        "change",
+        model.changes.iter().map(|e| e.id.value.clone()),
+        &declared.changes,
+    );
+
+    for system in &mut model.systems {
+        teams.resolve(&mut system.owner, findings);
+    }
+    for integration in &mut model.integrations {
+        systems.resolve(&mut integration.consumer, findings);
+        systems.resolve(&mut integration.provider, findings);
+    }
+    for process in &mut model.processes {
+        if let Some(owner) = &mut process.owner {
+            teams.resolve(owner, findings);
+        }
+        systems.all(&mut process.systems, findings);
+    }
+    for audience in &mut model.audiences {
+        processes.all(&mut audience.processes, findings);
+        systems.all(&mut audience.systems, findings);
+    }
+    for period in &mut model.periods {
+        systems.all(&mut period.scope.systems, findings);
+        processes.all(&mut period.scope.processes, findings);
+    }
+    for incident in &mut model.incidents {
+        systems.all(&mut incident.systems, findings);
+        if let Some(change) = &mut incident.change {
+            changes.resolve(change, findings);
+        }
+    }
+    for change in &mut model.changes {
+        teams.resolve(&mut change.owner, findings);
+        systems.all(&mut change.systems, findings);
+        for phase in &mut change.phases {
+            if phase.systems.is_empty() {
+                phase.systems = change.systems.clone();
+            } else {
+                systems.all(&mut phase.systems, findings);
+            }
+            audiences.all(&mut phase.audiences, findings);
+        }
+        if let Some(rollback) = &mut change.rollback
+            && let Some(owner) = &mut rollback.owner
+        {
+            teams.resolve(owner, findings);
+        }
+        if let Some(monitoring) = &mut change.monitoring
+            && let Some(owner) = &mut monitoring.owner
+        {
+            teams.resolve(owner, findings);
+        }
+        if let Some(communication) = &mut change.communication {
+            audiences.all(&mut communication.audiences, findings);
+        }
+    }
+    resolve_compat(model, &integrations, findings);
+    one_off_order(model, findings);
+}
+
+/// A one-off period must end after it starts. Checked here, once
+/// `cutover.toml` (and so the site zone) has been read.
+fn one_off_order(model: &Model, findings: &mut Vec<Finding>) {
+    for period in &model.periods {
+        let When::Once { from, until } = &period.when else {
+            continue;
+        };
+        let tz = &period
+            .timezone
+            .as_ref()
+            .map_or(&model.config.site.timezone, |z| &z.value)
+            .tz;
+        if until.value.instant(tz) <= from.value.instant(tz) {
+            findings.push(
+                Finding::new(
+                    Rule::InvalidSchedule,
+                    until.loc.clone(),
+                    format!("`{}` ends at or before its start", period.id.value),
+                )
+                .subject(period.id.value.clone())
+                .help("`until` must be later than `from`; swap them or correct the date"),
+            );
+        }
+    }
+}
+
+/// Whether a compat target names a third-party item: the whole item, or
+/// its name without the trailing version (`pgbouncer` for "pgbouncer 1.21").
+fn names_item(target: &str, item: &str) -> bool {
+    let target = target.trim().to_lowercase();
+    let item = item.trim().to_lowercase();
+    if target == item {
+        return true;
+    }
+    match item.rsplit_once(' ') {
+        Some((name, version)) => {
+            version.starts_with(|c: char| c.is_ascii_digit() || c == 'v') && name.trim() == target
+        }
+        None => false,
+    }
+}
+
+/// Compat targets: an integration id, or a `third_party` item of a system
+/// the change modifies.
+fn resolve_compat(model: &mut Model, integrations: &Index, findings: &mut Vec<Finding>) {
+    let systems = &model.systems;
+    for change in &mut model.changes {
+        let mut changed: Vec<usize> = change
+            .systems
+            .iter()
+            .chain(change.phases.iter().flat_map(|p| &p.systems))
+            .map(|r| r.ix)
+            .filter(|&ix| ix != usize::MAX)
+            .collect();
+        changed.sort_unstable();
+        changed.dedup();
+        for compat in &mut change.compat {
+            let target = &compat.target.value;
+            if let Some(&ix) = integrations.by_slug.get(&slug(target)) {
+                compat.resolved = CompatTarget::Integration(ix);
+                continue;
+            }
+            let item = changed.iter().find_map(|&s| {
+                systems[s]
+                    .third_party
+                    .iter()
+                    .position(|item| names_item(target, &item.value))
+                    .map(|item| CompatTarget::ThirdParty { system: s, item })
+            });
+            match item {
+                Some(found) => compat.resolved = found,
+                None if integrations.declared.contains_key(&slug(target)) => {}
+                None => findings.push(
+                    Finding::new(
+                        Rule::UnknownReference,
+                        compat.target.loc.clone(),
+                        format!(
+                            "compat target `{target}` of change `{}` is neither an integration nor a third-party item of a system it changes",
+                            change.id.value
+                        ),
+                    )
+                    .change(change.id.value.clone())
+                    .subject(target.clone())
+                    .help("name an integration id, or a `third_party` entry of a changed system as written there (\"pgbouncer 1.21\" or \"pgbouncer\")"),
+                ),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names_item;
+
+    #[test]
+    fn compat_targets_match_third_party_items_with_or_without_version() {
+        assert!(names_item("pgbouncer 1.21", "pgbouncer 1.21"));
+        assert!(names_item("PgBouncer", "pgbouncer 1.21"));
+        assert!(names_item("Stripe API", "Stripe API 2024-06"));
+        assert!(!names_item("pgbouncer 1.22", "pgbouncer 1.21"));
+        assert!(!names_item("pg", "pgbouncer 1.21"));
+        assert!(!names_item("Stripe", "Stripe API 2024-06"));
+    }
+}

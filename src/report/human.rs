@@ -1,0 +1,82 @@
+//! Report stage: findings for people, like a compiler's, rendered with
+//! codespan-reporting: level and rule, message, `--> file:line:column`,
+//! the source line with a caret, and a help line.
+
+use codespan_reporting::diagnostic::{Diagnostic, Label, Severity};
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term::{self, termcolor};
+
+use crate::report::{Finding, Level, Summary};
+use crate::source::Sources;
+
+/// Renders findings into a string; `color` adds ANSI colours.
+pub fn render(findings: &[Finding], sources: &Sources, color: bool) -> String {
+    let mut files = SimpleFiles::new();
+    for file in sources.files() {
+        files.add(file.path.clone(), file.text.clone());
+    }
+    let config = term::Config {
+        chars: term::Chars::ascii(),
+        ..term::Config::default()
+    };
+    let mut buffer = if color {
+        termcolor::Buffer::ansi()
+    } else {
+        termcolor::Buffer::no_color()
+    };
+    for finding in findings {
+        let diagnostic = diagnostic(finding);
+        if term::emit_to_write_style(&mut buffer, &config, &files, &diagnostic).is_err() {
+            // A span outside its file cannot happen for spans from the parser;
+            // fall back to a plain line rather than lose the finding.
+            let file = sources.get(finding.loc.file);
+            let (line, column) = file.line_column(finding.loc.span.start);
+            let text = format!(
+                "{}[{}]: {}\n  --> {}:{line}:{column}\n\n",
+                finding.level, finding.rule, finding.message, file.path
+            );
+            std::io::Write::write_all(&mut buffer, text.as_bytes()).ok();
+        }
+    }
+    String::from_utf8_lossy(buffer.as_slice()).into_owned()
+}
+
+fn diagnostic(finding: &Finding) -> Diagnostic<usize> {
+    let severity = match finding.level {
+        Level::Error => Severity::Error,
+        Level::Warning => Severity::Warning,
+        Level::Info => Severity::Note,
+    };
+    let mut labels = vec![Label::primary(
+        finding.loc.file.0 as usize,
+        finding.loc.span.clone(),
+    )];
+    for (loc, note) in &finding.related {
+        labels.push(
+            Label::secondary(loc.file.0 as usize, loc.span.clone()).with_message(note.clone()),
+        );
+    }
+    let mut notes = Vec::new();
+    if let Some(change) = &finding.change {
+        notes.push(format!("change: {change}"));
+    }
+    if let Some(help) = &finding.help {
+        notes.push(format!("help: {help}"));
+    }
+    Diagnostic::new(severity)
+        .with_code(finding.rule.name())
+        .with_message(finding.message.clone())
+        .with_labels(labels)
+        .with_notes(notes)
+}
+
+/// The closing line: "3 errors, 1 warning, 0 infos".
+pub fn summary_line(summary: Summary) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "{}, {}, {}",
+        plural(summary.errors, "error"),
+        plural(summary.warnings, "warning"),
+        plural(summary.infos, "info")
+    )
+}

@@ -1,0 +1,88 @@
+//! Report stage: the machine-readable form of rules.md (`--format json`).
+
+use serde::Serialize;
+
+use crate::model::{Model, Status};
+use crate::report::{Finding, Summary};
+use crate::source::Sources;
+
+#[derive(Serialize)]
+pub struct Document<'a> {
+    pub version: u32,
+    pub as_of: String,
+    pub summary: Summary,
+    pub diagnostics: Vec<Diagnostic<'a>>,
+    pub changes: Vec<ChangeEntry<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct Diagnostic<'a> {
+    pub rule: &'static str,
+    pub level: &'static str,
+    pub message: &'a str,
+    pub file: &'a str,
+    pub line: usize,
+    pub column: usize,
+    pub change: Option<&'a str>,
+    pub subjects: &'a [String],
+    /// Addition to rules.md: how to fix it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+pub struct ChangeEntry<'a> {
+    pub id: &'a str,
+    pub status: Status,
+}
+
+/// The document for a check of `model` at `as_of`.
+pub fn document<'a>(
+    findings: &'a [Finding],
+    sources: &'a Sources,
+    model: &'a Model,
+    as_of: &str,
+) -> Document<'a> {
+    let diagnostics = findings
+        .iter()
+        .map(|finding| {
+            let file = sources.get(finding.loc.file);
+            let (line, column) = file.line_column(finding.loc.span.start);
+            Diagnostic {
+                rule: finding.rule.name(),
+                level: finding.level.name(),
+                message: &finding.message,
+                file: &file.path,
+                line,
+                column,
+                change: finding.change.as_deref(),
+                subjects: &finding.subjects,
+                help: finding.help.as_deref(),
+            }
+        })
+        .collect();
+    let mut changes: Vec<ChangeEntry> = model
+        .changes
+        .iter()
+        .map(|change| ChangeEntry {
+            id: &change.id.value,
+            status: change.status.value,
+        })
+        .collect();
+    changes.sort_by(|a, b| a.id.cmp(b.id));
+    Document {
+        version: 1,
+        as_of: as_of.to_string(),
+        summary: Summary::of(findings),
+        diagnostics,
+        changes,
+    }
+}
+
+/// Pretty JSON with a final newline.
+pub fn render(document: &Document) -> String {
+    let mut text = serde_json::to_string_pretty(document)
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
+    text
+}
