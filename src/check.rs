@@ -5,6 +5,7 @@ use std::path::Path;
 
 use jiff::civil::Date;
 
+use crate::analysis::{self, Facts};
 use crate::inventory::{self, LoadError, Loaded};
 use crate::model::Model;
 use crate::report::{self, Finding, Level};
@@ -15,6 +16,8 @@ pub struct Checked {
     pub sources: Sources,
     pub model: Model,
     pub findings: Vec<Finding>,
+    /// Empty when loading failed (the plan was not analysed).
+    pub facts: Facts,
     pub as_of: Date,
 }
 
@@ -33,11 +36,19 @@ pub fn check(root: &Path, as_of: Date) -> Result<Checked, LoadError> {
         model,
         findings,
     } = inventory::load(root)?;
+    let mut findings = findings;
+    let mut facts = Facts::default();
+    if findings.is_empty() {
+        let (derived, plan_findings) = analysis::analyse(&model, as_of);
+        facts = derived;
+        findings.extend(plan_findings);
+    }
     let findings = report::finalize(findings, &model.config.rules, &sources);
     Ok(Checked {
         sources,
         model,
         findings,
+        facts,
         as_of,
     })
 }

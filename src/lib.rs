@@ -1,6 +1,7 @@
 //! cutover: load → model → analyse → render → write. The binary in
 //! `main.rs` dispatches commands to these stages.
 
+pub mod analysis;
 pub mod check;
 pub mod cli;
 pub mod fsio;

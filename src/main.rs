@@ -46,6 +46,7 @@ fn run_check(args: &CheckArgs) -> Result<ExitCode, String> {
                 &checked.findings,
                 &checked.sources,
                 &checked.model,
+                &checked.facts,
                 &as_of.to_string(),
             );
             print(&report::json::render(&document));
@@ -66,6 +67,7 @@ fn run_check(args: &CheckArgs) -> Result<ExitCode, String> {
                 .collect();
             print(&report::human::render(&shown, &checked.sources, color));
             if !args.quiet {
+                print(&report::human::change_summary(&checked));
                 let summary = Summary::of(&checked.findings);
                 print(&format!(
                     "{}: {} in {} files, {} changes, as of {as_of}\n",

@@ -343,7 +343,7 @@ pub fn period(cx: &mut Cx, mut t: Table, kind: PeriodKind) -> (Option<At<String>
     let timezone = t.zone(cx, "timezone");
     let recurring = t.has("rrule") || t.has("start") || t.has("duration");
     let when = if recurring {
-        recurrence(cx, &mut t, None, true).map(When::Recurring)
+        recurrence(cx, &mut t, None, true).map(|r| When::Recurring(Box::new(r)))
     } else {
         let from = t.datetime(cx, "from", false);
         let until = t.datetime(cx, "until", false);

@@ -349,16 +349,20 @@ impl<'a, 'i> Table<'a, 'i> {
         key: &'static str,
         required: bool,
         parse: impl FnOnce(&str) -> Result<T, String>,
+        fix: &str,
     ) -> Option<At<T>> {
         let text = self.string(cx, key, required)?;
         match parse(&text.value) {
             Ok(value) => Some(At::new(value, text.loc)),
             Err(message) => {
-                cx.report(Finding::new(
-                    Rule::InvalidTime,
-                    text.loc,
-                    format!("`{key}` of {}: {message}", self.what),
-                ));
+                cx.report(
+                    Finding::new(
+                        Rule::InvalidTime,
+                        text.loc,
+                        format!("`{key}` of {}: {message}", self.what),
+                    )
+                    .help(fix),
+                );
                 None
             }
         }
@@ -370,7 +374,7 @@ impl<'a, 'i> Table<'a, 'i> {
         key: &'static str,
         required: bool,
     ) -> Option<At<Duration>> {
-        self.parsed(cx, key, required, Duration::parse)
+        self.parsed(cx, key, required, Duration::parse, time::DURATION_FORM)
     }
 
     pub fn time_of_day(
@@ -379,11 +383,11 @@ impl<'a, 'i> Table<'a, 'i> {
         key: &'static str,
         required: bool,
     ) -> Option<At<Time>> {
-        self.parsed(cx, key, required, time::parse_time_of_day)
+        self.parsed(cx, key, required, time::parse_time_of_day, time::TIME_FORM)
     }
 
     pub fn zone(&mut self, cx: &mut Cx, key: &'static str) -> Option<At<Zone>> {
-        self.parsed(cx, key, false, Zone::parse)
+        self.parsed(cx, key, false, Zone::parse, time::ZONE_FORM)
     }
 
     /// A sub-table.

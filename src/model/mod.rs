@@ -216,7 +216,7 @@ pub enum When {
         from: At<DateTime>,
         until: At<DateTime>,
     },
-    Recurring(Recurrence),
+    Recurring(Box<Recurrence>),
 }
 
 /// Which systems a period applies to.

@@ -26,10 +26,11 @@ impl Duration {
     /// Parses `"90m"`, `"2h"`, `"1h30m"`, `"3d"`, `"2w"`: numbers with the
     /// units `w`, `d`, `h`, `m`, each at most once, largest first.
     pub fn parse(text: &str) -> Result<Duration, String> {
-        const FORM: &str = "write it as numbers with units w, d, h, m, largest first, \
-             such as \"90m\", \"2h\", \"1h30m\", \"3d\" or \"2w\"";
         if text.is_empty() {
-            return Err(format!("an empty duration; {FORM}"));
+            return Err("an empty duration".to_string());
+        }
+        if text.contains(char::is_whitespace) {
+            return Err(format!("`{text}` has a space"));
         }
         let units = ['w', 'd', 'h', 'm'];
         let mut next_unit = 0;
@@ -38,20 +39,20 @@ impl Duration {
         while !rest.is_empty() {
             let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
             if digits == 0 {
-                return Err(format!("`{text}` is not a duration; {FORM}"));
+                return Err(format!("`{text}` is not a duration"));
             }
             let Ok(number) = rest[..digits].parse::<u64>() else {
                 return Err(format!("`{text}` is too long a duration"));
             };
             let Some(unit) = rest[digits..].chars().next() else {
-                return Err(format!("`{text}` has a number without a unit; {FORM}"));
+                return Err(format!("`{text}` has a number without a unit"));
             };
             let Some(position) = units.iter().position(|&u| u == unit) else {
-                return Err(format!("`{text}` has the unknown unit `{unit}`; {FORM}"));
+                return Err(format!("`{text}` has the unknown unit `{unit}`"));
             };
             if position < next_unit {
                 return Err(format!(
-                    "`{text}` repeats a unit or puts a smaller one first; {FORM}"
+                    "`{text}` repeats a unit or puts a smaller one first"
                 ));
             }
             next_unit = position + 1;
@@ -105,6 +106,15 @@ impl fmt::Display for Duration {
     }
 }
 
+/// How to write a duration, for help lines.
+pub const DURATION_FORM: &str = "write numbers with the units w, d, h, m, largest first: \"90m\", \"2h\", \"1h30m\", \"3d\", \"2w\"";
+/// How to write a time of day, for help lines.
+pub const TIME_FORM: &str = "write \"HH:MM\" on a 24-hour clock, such as \"02:00\"; \
+     a period that runs to midnight starts earlier and lasts longer";
+/// How to write a zone, for help lines.
+pub const ZONE_FORM: &str =
+    "use an IANA name such as \"Europe/Berlin\", \"America/New_York\" or \"UTC\"";
+
 /// Parses a time of day `"HH:MM"` (or `"HH:MM:SS"`), 00:00 to 23:59:59.
 pub fn parse_time_of_day(text: &str) -> Result<Time, String> {
     let bad = || {
@@ -126,8 +136,7 @@ pub fn parse_time_of_day(text: &str) -> Result<Time, String> {
     };
     if hour > 23 || minute > 59 || second > 59 {
         return Err(format!(
-            "`{text}` is not a time of day: hours go from 00 to 23 and minutes from 00 to 59; \
-             a period that ends at midnight starts earlier and has a longer `duration`"
+            "`{text}` is not a time of day: hours go from 00 to 23 and minutes from 00 to 59"
         ));
     }
     Time::new(hour, minute, second, 0).map_err(|_| bad())
@@ -155,9 +164,7 @@ impl Zone {
                 name: tz.iana_name().unwrap_or(name).to_string(),
                 tz,
             }),
-            Err(_) => Err(format!(
-                "`{name}` is not a known time zone; use an IANA name such as \"Europe/Berlin\", \"America/New_York\" or \"UTC\""
-            )),
+            Err(_) => Err(format!("`{name}` is not a known time zone")),
         }
     }
 
@@ -305,7 +312,7 @@ mod tests {
         assert!(
             Duration::parse("30m1h")
                 .unwrap_err()
-                .contains("largest first")
+                .contains("smaller one first")
         );
     }
 
@@ -357,6 +364,10 @@ mod tests {
             Zone::parse("America/New_York").unwrap().name,
             "America/New_York"
         );
-        assert!(Zone::parse("Mars/Olympus").unwrap_err().contains("IANA"));
+        assert!(
+            Zone::parse("Mars/Olympus")
+                .unwrap_err()
+                .contains("not a known time zone")
+        );
     }
 }

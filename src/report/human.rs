@@ -80,3 +80,45 @@ pub fn summary_line(summary: Summary) -> String {
         plural(summary.infos, "info")
     )
 }
+
+/// One line per change: id, status, first start, findings by level.
+pub fn change_summary(checked: &crate::check::Checked) -> String {
+    let mut rows: Vec<(String, String)> = Vec::new();
+    for (ix, change) in checked.model.changes.iter().enumerate() {
+        let id = &change.id.value;
+        let mine: Vec<&Finding> = checked
+            .findings
+            .iter()
+            .filter(|f| f.change.as_deref() == Some(id))
+            .collect();
+        let first = checked
+            .facts
+            .changes
+            .get(ix)
+            .and_then(|f| f.first_start())
+            .map_or_else(|| "-".to_string(), crate::analysis::schedule::moment);
+        let status = serde_json::to_value(change.status.value)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        rows.push((
+            id.clone(),
+            format!(
+                "{id:<14} {status:<12} {first:<44} {}\n",
+                summary_line(Summary::of(mine))
+            ),
+        ));
+    }
+    rows.sort();
+    let mut text = String::new();
+    if !rows.is_empty() {
+        text.push_str(&format!(
+            "{:<14} {:<12} {:<44} {}\n",
+            "change", "status", "first start", "findings"
+        ));
+        for (_, row) in rows {
+            text.push_str(&row);
+        }
+    }
+    text
+}

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::analysis::Facts;
 use crate::model::{Model, Status};
 use crate::report::{Finding, Summary};
 use crate::source::Sources;
@@ -34,6 +35,23 @@ pub struct Diagnostic<'a> {
 pub struct ChangeEntry<'a> {
     pub id: &'a str,
     pub status: Status,
+    /// Absent when loading failed and the plan was not analysed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub impacted: Option<Impacted<'a>>,
+}
+
+/// Ids of what a change impacts, each list sorted.
+#[derive(Serialize)]
+pub struct Impacted<'a> {
+    pub systems: Vec<&'a str>,
+    pub processes: Vec<&'a str>,
+    pub audiences: Vec<&'a str>,
+}
+
+fn sorted<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut ids: Vec<&str> = ids.collect();
+    ids.sort_unstable();
+    ids
 }
 
 /// The document for a check of `model` at `as_of`.
@@ -41,6 +59,7 @@ pub fn document<'a>(
     findings: &'a [Finding],
     sources: &'a Sources,
     model: &'a Model,
+    facts: &'a Facts,
     as_of: &str,
 ) -> Document<'a> {
     let diagnostics = findings
@@ -64,9 +83,30 @@ pub fn document<'a>(
     let mut changes: Vec<ChangeEntry> = model
         .changes
         .iter()
-        .map(|change| ChangeEntry {
+        .enumerate()
+        .map(|(ix, change)| ChangeEntry {
             id: &change.id.value,
             status: change.status.value,
+            impacted: facts.changes.get(ix).map(|f| Impacted {
+                systems: sorted(
+                    f.impact
+                        .systems
+                        .iter()
+                        .map(|&s| model.systems[s].id.value.as_str()),
+                ),
+                processes: sorted(
+                    f.impact
+                        .processes
+                        .iter()
+                        .map(|&p| model.processes[p].id.value.as_str()),
+                ),
+                audiences: sorted(
+                    f.impact
+                        .audiences
+                        .iter()
+                        .map(|&a| model.audiences[a].id.value.as_str()),
+                ),
+            }),
         })
         .collect();
     changes.sort_by(|a, b| a.id.cmp(b.id));

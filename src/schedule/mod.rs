@@ -1,4 +1,6 @@
-//! Schedule stage: recurrence rules and, later, period expansion and the
-//! overlap sweep.
+//! Schedule stage: recurrence rules, occurrences of periods as instants,
+//! and the overlap sweep.
 
+pub mod occurrences;
 pub mod rrule;
+pub mod sweep;

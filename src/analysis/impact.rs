@@ -1,0 +1,211 @@
+//! Analysis stage: the impact model of inventory.md (blast radius) and
+//! `integration-cycle`.
+//!
+//! A change impacts the systems it changes and every system that reaches
+//! one of them through a chain of critical integrations, consumer to
+//! provider, at any depth. One breadth-first search per change over the
+//! reversed critical edges: O(reached systems + their edges) per change.
+//! The search keeps, for each impacted system, the integration and the next
+//! system towards the change, so the path that makes it impacted can be
+//! shown.
+
+use std::collections::BTreeMap;
+
+use fixedbitset::FixedBitSet;
+
+use crate::model::Model;
+use crate::report::{Finding, Rule};
+
+/// Who a change impacts, and why.
+#[derive(Debug, Clone, Default)]
+pub struct Impact {
+    /// Impacted systems (changed ones included), sorted by index.
+    pub systems: Vec<usize>,
+    /// The same, as a set for fast tests.
+    pub set: FixedBitSet,
+    /// For each impacted but unchanged system: (integration, provider) one
+    /// step towards a changed system.
+    pub via: BTreeMap<usize, (usize, usize)>,
+    pub processes: Vec<usize>,
+    pub audiences: Vec<usize>,
+}
+
+impl Impact {
+    /// The chain of system indices from `system` to the changed system that
+    /// makes it impacted, with the integration of each step.
+    pub fn path(&self, system: usize) -> Vec<(usize, usize)> {
+        let mut steps = Vec::new();
+        let mut at = system;
+        while let Some(&(integration, provider)) = self.via.get(&at) {
+            steps.push((integration, provider));
+            at = provider;
+            if steps.len() > self.via.len() {
+                break;
+            }
+        }
+        steps
+    }
+}
+
+/// Indexes built once per model and shared by every change's search.
+pub struct Graph {
+    /// provider -> (consumer, integration) over critical integrations.
+    consumers: Vec<Vec<(usize, usize)>>,
+    /// system -> processes depending on it.
+    processes_of: Vec<Vec<usize>>,
+    /// system -> audiences naming it; process -> audiences naming it.
+    audiences_of_system: Vec<Vec<usize>>,
+    audiences_of_process: Vec<Vec<usize>>,
+    audience_count: usize,
+    system_count: usize,
+}
+
+impl Graph {
+    pub fn new(model: &Model) -> Graph {
+        let n = model.systems.len();
+        let mut consumers = vec![Vec::new(); n];
+        for (ix, integration) in model.integrations.iter().enumerate() {
+            if integration.critical {
+                consumers[integration.provider.ix].push((integration.consumer.ix, ix));
+            }
+        }
+        let mut processes_of = vec![Vec::new(); n];
+        for (ix, process) in model.processes.iter().enumerate() {
+            for system in &process.systems {
+                processes_of[system.ix].push(ix);
+            }
+        }
+        let mut audiences_of_system = vec![Vec::new(); n];
+        let mut audiences_of_process = vec![Vec::new(); model.processes.len()];
+        for (ix, audience) in model.audiences.iter().enumerate() {
+            for system in &audience.systems {
+                audiences_of_system[system.ix].push(ix);
+            }
+            for process in &audience.processes {
+                audiences_of_process[process.ix].push(ix);
+            }
+        }
+        Graph {
+            consumers,
+            processes_of,
+            audiences_of_system,
+            audiences_of_process,
+            audience_count: model.audiences.len(),
+            system_count: n,
+        }
+    }
+
+    /// The impact of changing `changed` (system indices).
+    pub fn impact(&self, changed: &[usize]) -> Impact {
+        let mut set = FixedBitSet::with_capacity(self.system_count);
+        let mut via = BTreeMap::new();
+        let mut queue: std::collections::VecDeque<usize> = changed.iter().copied().collect();
+        for &system in changed {
+            set.insert(system);
+        }
+        while let Some(provider) = queue.pop_front() {
+            for &(consumer, integration) in &self.consumers[provider] {
+                if !set.contains(consumer) {
+                    set.insert(consumer);
+                    via.insert(consumer, (integration, provider));
+                    queue.push_back(consumer);
+                }
+            }
+        }
+        let systems: Vec<usize> = set.ones().collect();
+        let mut processes: Vec<usize> = systems
+            .iter()
+            .flat_map(|&s| self.processes_of[s].iter().copied())
+            .collect();
+        processes.sort_unstable();
+        processes.dedup();
+        let mut audiences = FixedBitSet::with_capacity(self.audience_count);
+        for &s in &systems {
+            audiences.extend(self.audiences_of_system[s].iter().copied());
+        }
+        for &p in &processes {
+            audiences.extend(self.audiences_of_process[p].iter().copied());
+        }
+        Impact {
+            systems,
+            set,
+            via,
+            processes,
+            audiences: audiences.ones().collect(),
+        }
+    }
+}
+
+/// `integration-cycle`: each cycle of critical integrations, found with
+/// Tarjan's strongly connected components (petgraph), reported once, at
+/// the integration that closes it, naming its systems in order.
+pub fn cycles(model: &Model, findings: &mut Vec<Finding>) {
+    use petgraph::graph::DiGraph;
+
+    let mut graph =
+        DiGraph::<usize, usize>::with_capacity(model.systems.len(), model.integrations.len());
+    let nodes: Vec<_> = (0..model.systems.len())
+        .map(|ix| graph.add_node(ix))
+        .collect();
+    // consumer -> (integration, provider), in integration order.
+    let mut providers = vec![Vec::new(); model.systems.len()];
+    for (ix, integration) in model.integrations.iter().enumerate() {
+        if integration.critical {
+            graph.add_edge(
+                nodes[integration.consumer.ix],
+                nodes[integration.provider.ix],
+                ix,
+            );
+            providers[integration.consumer.ix].push((ix, integration.provider.ix));
+        }
+    }
+    for component in petgraph::algo::tarjan_scc(&graph) {
+        let members: std::collections::BTreeSet<usize> =
+            component.iter().map(|n| graph[*n]).collect();
+        let self_loop =
+            component.len() == 1 && graph.find_edge(component[0], component[0]).is_some();
+        if component.len() < 2 && !self_loop {
+            continue;
+        }
+        // Walk from the smallest member along edges inside the component
+        // until a system repeats: that closes a cycle.
+        let start = *members.iter().next().expect("non-empty component");
+        let mut order = vec![start];
+        let mut edges = Vec::new();
+        let mut at = start;
+        loop {
+            let next = providers[at]
+                .iter()
+                .copied()
+                .find(|(_, provider)| members.contains(provider));
+            let Some((edge, provider)) = next else { break };
+            edges.push(edge);
+            if let Some(pos) = order.iter().position(|&s| s == provider) {
+                order.drain(..pos);
+                edges.drain(..pos);
+                order.push(provider);
+                break;
+            }
+            order.push(provider);
+            at = provider;
+        }
+        let names: Vec<&str> = order
+            .iter()
+            .map(|&s| model.systems[s].id.value.as_str())
+            .collect();
+        let Some(&closing) = edges.last() else {
+            continue;
+        };
+        let integration = &model.integrations[closing];
+        let mut finding = Finding::new(
+            Rule::IntegrationCycle,
+            integration.id.loc.clone(),
+            format!("critical integrations form a cycle: {}", names.join(" -> ")),
+        )
+        .help("a cycle means a failure anywhere in it takes down all of it; make one of these integrations `critical = false` if the consumer survives an outage, or break the dependency");
+        for &edge in &edges {
+            finding = finding.subject(model.integrations[edge].id.value.clone());
+        }
+        findings.push(finding);
+    }
+}
