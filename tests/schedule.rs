@@ -772,3 +772,81 @@ fn json_lists_the_impacted_systems_processes_and_audiences() {
     assert_eq!(impacted["processes"], serde_json::json!(["order-to-cash"]));
     assert_eq!(impacted["audiences"], serde_json::json!([]));
 }
+
+#[test]
+fn a_window_crossing_midnight_and_the_month_end_holds_a_phase_on_the_first() {
+    // The last day of each month, 22:00 for 5h: 2027-01-31 22:00 to 2027-02-01 03:00.
+    let window = "[[window]]\nid = \"month-turn\"\nname = \"Month turn\"\nrrule = \"FREQ=MONTHLY;BYMONTHDAY=-1\"\nstart = \"22:00\"\nduration = \"5h\"\nsystems = [\"wiki\"]\n";
+    let fits = change(
+        "CHG-1",
+        "ops",
+        "proposed",
+        &["wiki"],
+        &[("2027-02-01T01:00:00", "2h")],
+        "",
+    );
+    let w = world(&[("w.toml", window.to_string()), ("c.toml", fits)]);
+    assert_eq!(of_rule(w.path(), "outside-window"), vec![]);
+    let over = change(
+        "CHG-1",
+        "ops",
+        "proposed",
+        &["wiki"],
+        &[("2027-02-01T02:30:00", "1h")],
+        "",
+    );
+    let w = world(&[("w.toml", window.to_string()), ("c.toml", over)]);
+    assert_eq!(of_rule(w.path(), "outside-window").len(), 1);
+    // February 2028 (leap year) ends on the 29th: the window opens then.
+    let leap = change(
+        "CHG-1",
+        "ops",
+        "proposed",
+        &["wiki"],
+        &[("2028-02-29T23:00:00", "1h")],
+        "",
+    );
+    let w = world(&[("w.toml", window.to_string()), ("c.toml", leap)]);
+    assert_eq!(of_rule(w.path(), "outside-window"), vec![]);
+    let not_last = change(
+        "CHG-1",
+        "ops",
+        "proposed",
+        &["wiki"],
+        &[("2028-02-28T23:00:00", "1h")],
+        "",
+    );
+    let w = world(&[("w.toml", window.to_string()), ("c.toml", not_last)]);
+    assert_eq!(of_rule(w.path(), "outside-window").len(), 1);
+}
+
+#[test]
+fn the_example_inventory_shows_its_planned_findings_and_none_on_the_exemplary_change() {
+    let inventory = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("inventory");
+    let (_, found) = findings(&inventory);
+    let on = |change: &str, rule: &str| {
+        found
+            .iter()
+            .filter(|f| f.change.as_deref() == Some(change) && f.rule == rule)
+            .count()
+    };
+    assert!(
+        found
+            .iter()
+            .all(|f| f.change.as_deref() != Some("CHG-2041")),
+        "the exemplary change has findings"
+    );
+    assert_eq!(on("CHG-2043", "freeze-conflict"), 2);
+    assert_eq!(on("CHG-2044", "freeze-conflict"), 1);
+    assert_eq!(on("CHG-2045", "peak-overlap"), 1);
+    assert_eq!(on("CHG-2046", "change-collision"), 2);
+    assert_eq!(on("CHG-2047", "change-collision"), 2);
+    assert_eq!(on("CHG-2051", "short-notice"), 1);
+    // History and cancelled changes never get plan findings.
+    for quiet in ["CHG-2031", "CHG-2036", "CHG-2039"] {
+        assert!(
+            found.iter().all(|f| f.change.as_deref() != Some(quiet)),
+            "{quiet}"
+        );
+    }
+}
