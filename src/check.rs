@@ -5,6 +5,7 @@ use std::path::Path;
 
 use jiff::civil::Date;
 
+use crate::analysis::score::{self, Risk};
 use crate::analysis::{self, Facts};
 use crate::inventory::{self, LoadError, Loaded};
 use crate::model::Model;
@@ -18,6 +19,8 @@ pub struct Checked {
     pub findings: Vec<Finding>,
     /// Empty when loading failed (the plan was not analysed).
     pub facts: Facts,
+    /// Parallel to `model.changes`; empty when loading failed.
+    pub risks: Vec<Risk>,
     pub as_of: Date,
 }
 
@@ -44,11 +47,13 @@ pub fn check(root: &Path, as_of: Date) -> Result<Checked, LoadError> {
         findings.extend(plan_findings);
     }
     let findings = report::finalize(findings, &model.config.rules, &sources);
+    let risks = score::score(&model, &facts, &findings);
     Ok(Checked {
         sources,
         model,
         findings,
         facts,
+        risks,
         as_of,
     })
 }

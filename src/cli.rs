@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use crate::analysis::score::RiskLevel;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "cutover",
@@ -47,6 +49,12 @@ pub struct CheckArgs {
     /// Print only errors, and no summary.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Also fail (exit 1) on warnings.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub deny: Option<Deny>,
+    /// Fail (exit 1) when an active change's risk is above this level.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub max_risk: Option<RiskLevel>,
     /// When to colour human output.
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
     pub color: ColorWhen,
@@ -56,6 +64,11 @@ pub struct CheckArgs {
 pub enum Format {
     Human,
     Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Deny {
+    Warnings,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use cutover::cli::{CheckArgs, Cli, ColorWhen, Command, Format};
+use cutover::cli::{CheckArgs, Cli, ColorWhen, Command, Deny, Format};
 use cutover::report::{self, Level, Rule, Summary};
 use cutover::{check, init};
 
@@ -47,6 +47,7 @@ fn run_check(args: &CheckArgs) -> Result<ExitCode, String> {
                 &checked.sources,
                 &checked.model,
                 &checked.facts,
+                &checked.risks,
                 &as_of.to_string(),
             );
             print(&report::json::render(&document));
@@ -79,11 +80,65 @@ fn run_check(args: &CheckArgs) -> Result<ExitCode, String> {
             }
         }
     }
-    Ok(if checked.has_errors() {
+    let failures = gate(&checked, args);
+    for line in &failures {
+        eprintln!("error: {line}");
+    }
+    Ok(if checked.has_errors() || !failures.is_empty() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Reasons beyond errors for the run to fail: `--deny warnings` and
+/// `--max-risk` (active changes only: finished ones are history).
+fn gate(checked: &check::Checked, args: &CheckArgs) -> Vec<String> {
+    let mut failures = Vec::new();
+    if args.deny == Some(Deny::Warnings) {
+        let warned: Vec<&report::Finding> = checked
+            .findings
+            .iter()
+            .filter(|f| f.level == Level::Warning)
+            .collect();
+        if !warned.is_empty() {
+            let mut changes: Vec<&str> =
+                warned.iter().filter_map(|f| f.change.as_deref()).collect();
+            changes.sort_unstable();
+            changes.dedup();
+            failures.push(format!(
+                "--deny warnings: {} warning{} (on {})",
+                warned.len(),
+                if warned.len() == 1 { "" } else { "s" },
+                if changes.is_empty() {
+                    "the inventory".to_string()
+                } else {
+                    changes.join(", ")
+                }
+            ));
+        }
+    }
+    if let Some(max) = args.max_risk {
+        let mut above: Vec<(&str, &cutover::analysis::score::Risk)> = checked
+            .model
+            .changes
+            .iter()
+            .zip(&checked.risks)
+            .filter(|(change, risk)| change.status.value.is_active() && risk.level > max)
+            .map(|(change, risk)| (change.id.value.as_str(), risk))
+            .collect();
+        above.sort_by_key(|(id, _)| *id);
+        for (id, risk) in above {
+            failures.push(format!(
+                "{id} scores {} ({}), above --max-risk {}: {}",
+                risk.score,
+                risk.level.name(),
+                max.name(),
+                risk.explain()
+            ));
+        }
+    }
+    failures
 }
 
 fn explain(name: Option<&str>) -> Result<ExitCode, String> {

@@ -3,7 +3,9 @@
 //! without errors, so every reference is resolved.
 
 pub mod impact;
+pub mod risk;
 pub mod schedule;
+pub mod score;
 
 use jiff::ZonedDateTime;
 use jiff::civil::Date;
@@ -189,5 +191,6 @@ pub fn analyse(model: &Model, as_of: Date) -> (Facts, Vec<Finding>) {
     let facts = Facts { changes };
     impact::cycles(model, &mut findings);
     schedule::rules(model, &facts, as_of, &mut findings);
+    risk::rules(model, &facts, &mut findings);
     (facts, findings)
 }

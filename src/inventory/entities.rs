@@ -34,7 +34,7 @@ pub fn system(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<System>)
     let kind = t.text(cx, "kind", false);
     let stateful = t.boolean(cx, "stateful").is_some_and(|b| b.value);
     let version = t.text(cx, "version", false);
-    let legacy = t.boolean(cx, "legacy").is_some_and(|b| b.value);
+    let legacy = t.boolean(cx, "legacy").filter(|b| b.value).map(|b| b.loc);
     let tags = t.texts(cx, "tags");
     let third_party = t.strings(cx, "third_party", false);
     let risks = t.texts(cx, "risks");

@@ -118,7 +118,8 @@ pub struct System {
     pub kind: Option<String>,
     pub stateful: bool,
     pub version: Option<String>,
-    pub legacy: bool,
+    /// Where `legacy = true` is written; `None` when it has no legacy modules.
+    pub legacy: Option<Loc>,
     pub tags: Vec<String>,
     pub third_party: Vec<At<String>>,
     pub risks: Vec<String>,

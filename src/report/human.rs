@@ -81,16 +81,16 @@ pub fn summary_line(summary: Summary) -> String {
     )
 }
 
-/// One line per change: id, status, first start, findings by level.
+/// Two lines per change: id, status and first start; then its findings by
+/// level and its risk score with every term.
 pub fn change_summary(checked: &crate::check::Checked) -> String {
-    let mut rows: Vec<(String, String)> = Vec::new();
+    let mut rows: Vec<(&str, String)> = Vec::new();
     for (ix, change) in checked.model.changes.iter().enumerate() {
-        let id = &change.id.value;
-        let mine: Vec<&Finding> = checked
+        let id = change.id.value.as_str();
+        let mine = checked
             .findings
             .iter()
-            .filter(|f| f.change.as_deref() == Some(id))
-            .collect();
+            .filter(|f| f.change.as_deref() == Some(id));
         let first = checked
             .facts
             .changes
@@ -101,24 +101,22 @@ pub fn change_summary(checked: &crate::check::Checked) -> String {
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default();
-        rows.push((
-            id.clone(),
-            format!(
-                "{id:<14} {status:<12} {first:<44} {}\n",
-                summary_line(Summary::of(mine))
-            ),
-        ));
+        let mut row = format!(
+            "{id:<14} {status:<12} {first}\n{:<14} {}",
+            "",
+            summary_line(Summary::of(mine))
+        );
+        if let Some(risk) = checked.risks.get(ix) {
+            row.push_str(&format!(
+                "; risk {} ({}) = {}",
+                risk.score,
+                risk.level.name(),
+                risk.explain()
+            ));
+        }
+        row.push('\n');
+        rows.push((id, row));
     }
     rows.sort();
-    let mut text = String::new();
-    if !rows.is_empty() {
-        text.push_str(&format!(
-            "{:<14} {:<12} {:<44} {}\n",
-            "change", "status", "first start", "findings"
-        ));
-        for (_, row) in rows {
-            text.push_str(&row);
-        }
-    }
-    text
+    rows.into_iter().map(|(_, row)| row).collect()
 }

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::analysis::Facts;
+use crate::analysis::score::Risk;
 use crate::model::{Model, Status};
 use crate::report::{Finding, Summary};
 use crate::source::Sources;
@@ -37,6 +38,9 @@ pub struct ChangeEntry<'a> {
     pub status: Status,
     /// Absent when loading failed and the plan was not analysed.
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub risk: Option<&'a Risk>,
+    /// Absent when loading failed and the plan was not analysed.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub impacted: Option<Impacted<'a>>,
 }
 
@@ -60,6 +64,7 @@ pub fn document<'a>(
     sources: &'a Sources,
     model: &'a Model,
     facts: &'a Facts,
+    risks: &'a [Risk],
     as_of: &str,
 ) -> Document<'a> {
     let diagnostics = findings
@@ -87,6 +92,7 @@ pub fn document<'a>(
         .map(|(ix, change)| ChangeEntry {
             id: &change.id.value,
             status: change.status.value,
+            risk: risks.get(ix),
             impacted: facts.changes.get(ix).map(|f| Impacted {
                 systems: sorted(
                     f.impact

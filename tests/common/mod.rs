@@ -92,3 +92,22 @@ pub fn places(found: &[Found]) -> Vec<(String, String, u64, u64)> {
 pub fn place(rule: &str, file: &str, line: u64, column: u64) -> (String, String, u64, u64) {
     (rule.to_string(), file.to_string(), line, column)
 }
+
+/// The rules that are about reading the inventory, not the plan.
+pub const LOADING: &[&str] = &[
+    "syntax",
+    "schema",
+    "duplicate-id",
+    "unknown-reference",
+    "invalid-time",
+    "invalid-schedule",
+    "unreadable",
+];
+
+/// Only the findings of loading rules.
+pub fn loading(found: Vec<Found>) -> Vec<Found> {
+    found
+        .into_iter()
+        .filter(|f| LOADING.contains(&f.rule.as_str()))
+        .collect()
+}
