@@ -686,12 +686,14 @@ fn cross_change(
     let (mine, theirs) = (&facts.changes[this.change], &facts.changes[other.change]);
     let other_change = &model.changes[other.change];
     let other_phase = &other_change.phases[other.phase];
-    let when = span_text(theirs.phases[other.phase].interval, &mine.tz);
+    // Messages are built only for pairs that produce a finding: most
+    // overlapping pairs do not, and formatting times dominates otherwise.
+    let when = || span_text(theirs.phases[other.phase].interval, &mine.tz);
     let common: Vec<usize> = intersect(
         &mine.phases[this.phase].systems,
         &theirs.phases[other.phase].systems,
     );
-    let label = phase_label(model, this.change, this.phase, mine);
+    let label = || phase_label(model, this.change, this.phase, mine);
     if !common.is_empty() {
         let (ids, more) = some_ids(model, common.iter().copied());
         let mut finding = phase_finding(
@@ -700,10 +702,12 @@ fn cross_change(
             this.phase,
             Rule::ChangeCollision,
             format!(
-                "{label} changes {} at the same time as phase \"{}\" of `{}` ({when})",
+                "{} changes {} at the same time as phase \"{}\" of `{}` ({})",
+                label(),
                 listed(&ids, more),
                 other_phase.name,
-                other_change.id.value
+                other_change.id.value,
+                when()
             ),
         )
         .subject(other_change.id.value.clone())
@@ -737,9 +741,11 @@ fn cross_change(
                 this.phase,
                 Rule::BlastRadiusOverlap,
                 format!(
-                    "{label} overlaps phase \"{}\" of `{}` ({when}), and their blast radii meet at {}",
+                    "{} overlaps phase \"{}\" of `{}` ({}), and their blast radii meet at {}",
+                    label(),
                     other_phase.name,
                     other_change.id.value,
+                    when(),
                     listed(&ids, more)
                 ),
             )
@@ -760,10 +766,12 @@ fn cross_change(
                 this.phase,
                 Rule::OwnerDoubleBooked,
                 format!(
-                    "team `{}` runs {label} and phase \"{}\" of `{}` ({when}) at the same time",
+                    "team `{}` runs {} and phase \"{}\" of `{}` ({}) at the same time",
                     this_change.owner.id.value,
+                    label(),
                     other_phase.name,
-                    other_change.id.value
+                    other_change.id.value,
+                    when()
                 ),
             )
             .subject(other_change.id.value.clone())
