@@ -61,6 +61,19 @@ pub fn check(root: &Path, as_of: Date) -> Result<Checked, LoadError> {
 /// The as-of date: `--as-of`, else `SOURCE_DATE_EPOCH` (its UTC date), else
 /// today in the machine's zone.
 pub fn as_of(flag: Option<&str>, source_date_epoch: Option<&str>) -> Result<Date, String> {
+    let date = as_of_unchecked(flag, source_date_epoch)?;
+    let years = crate::model::time::YEARS;
+    if !years.contains(&(date.year() as u16)) || date.year() < 0 {
+        return Err(format!(
+            "the as-of date {date} is out of range: years from {} to {} are supported",
+            years.start(),
+            years.end()
+        ));
+    }
+    Ok(date)
+}
+
+fn as_of_unchecked(flag: Option<&str>, source_date_epoch: Option<&str>) -> Result<Date, String> {
     if let Some(text) = flag {
         return text
             .parse::<Date>()

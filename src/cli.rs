@@ -21,6 +21,8 @@ pub struct Cli {
 pub enum Command {
     /// Load and validate the inventory and print its findings.
     Check(CheckArgs),
+    /// Check, then render the static site (refused when there are errors).
+    Build(BuildArgs),
     /// Print the documentation of a rule (or list every rule).
     Explain {
         /// A rule name, such as `outside-window`.
@@ -58,6 +60,22 @@ pub struct CheckArgs {
     /// When to colour human output.
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
     pub color: ColorWhen,
+}
+
+#[derive(Args, Debug)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub check: CheckArgs,
+    /// Where to write the site (replaced as a whole, only on success).
+    #[arg(long, default_value = "site")]
+    pub out: PathBuf,
+    /// A folder of templates overriding the built-in ones file by file
+    /// (after `<INVENTORY>/templates/`).
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// Render even when the plan has errors, showing them prominently.
+    #[arg(long)]
+    pub allow_errors: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -45,3 +45,14 @@ pub fn write(path: &Path, contents: &[u8]) -> Result<(), IoError> {
 pub fn create_dir_all(path: &Path) -> Result<(), IoError> {
     wrap(std::fs::create_dir_all(path), "create the folder", path)
 }
+
+pub fn remove_dir_all(path: &Path) -> Result<(), IoError> {
+    wrap(std::fs::remove_dir_all(path), "remove", path)
+}
+
+pub fn rename(from: &Path, to: &Path) -> Result<(), IoError> {
+    wrap(std::fs::rename(from, to), "move into place", to).map_err(|mut e| {
+        e.path = from.to_path_buf();
+        e
+    })
+}

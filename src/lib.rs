@@ -10,4 +10,5 @@ pub mod inventory;
 pub mod model;
 pub mod report;
 pub mod schedule;
+pub mod site;
 pub mod source;

@@ -6,14 +6,17 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use cutover::cli::{CheckArgs, Cli, ColorWhen, Command, Deny, Format};
+use cutover::cli::{BuildArgs, CheckArgs, Cli, ColorWhen, Command, Deny, Format};
 use cutover::report::{self, Level, Rule, Summary};
-use cutover::{check, init};
+use cutover::{check, init, site};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Check(args) => run_check(&args),
+        Command::Check(args) => {
+            run_check(&args).map(|(checked, failures)| exit_status(&checked, &failures))
+        }
+        Command::Build(args) => run_build(&args),
         Command::Explain { rule } => explain(rule.as_deref()),
         Command::Init { dir } => init::write(&dir).map(|()| {
             println!(
@@ -36,7 +39,9 @@ fn print(text: &str) {
     let _ = out.write_all(text.as_bytes());
 }
 
-fn run_check(args: &CheckArgs) -> Result<ExitCode, String> {
+/// Checks and prints the findings; returns the check and the reasons,
+/// beyond errors, for the run to fail.
+fn run_check(args: &CheckArgs) -> Result<(check::Checked, Vec<String>), String> {
     let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
     let as_of = check::as_of(args.as_of.as_deref(), epoch.as_deref())?;
     let checked = check::check(&args.inventory, as_of).map_err(|e| e.0)?;
@@ -84,11 +89,51 @@ fn run_check(args: &CheckArgs) -> Result<ExitCode, String> {
     for line in &failures {
         eprintln!("error: {line}");
     }
-    Ok(if checked.has_errors() || !failures.is_empty() {
+    Ok((checked, failures))
+}
+
+fn exit_status(checked: &check::Checked, failures: &[String]) -> ExitCode {
+    if checked.has_errors() || !failures.is_empty() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    }
+}
+
+/// Checks like `check`, then renders the site unless the check fails the
+/// run (errors are allowed with `--allow-errors`).
+fn run_build(args: &BuildArgs) -> Result<ExitCode, String> {
+    let (checked, failures) = run_check(&args.check)?;
+    if !failures.is_empty() {
+        eprintln!("error: nothing was written; the previous site is untouched");
+        return Ok(ExitCode::from(1));
+    }
+    let inventory_templates = args.check.inventory.join("templates");
+    let mut overrides = vec![inventory_templates.as_path()];
+    if let Some(dir) = &args.templates {
+        if !dir.is_dir() {
+            return Err(format!("--templates `{}` is not a folder", dir.display()));
+        }
+        overrides.push(dir.as_path());
+    }
+    match site::build(&checked, &args.out, &overrides, args.allow_errors) {
+        Ok(count) => {
+            if !args.check.quiet {
+                eprintln!(
+                    "wrote {count} files to {}; open {}",
+                    args.out.display(),
+                    args.out.join("index.html").display()
+                );
+            }
+            // Errors were either absent or allowed with --allow-errors.
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(site::BuildError::Refused(message)) => {
+            eprintln!("error: {message}");
+            Ok(ExitCode::from(1))
+        }
+        Err(site::BuildError::Failed(message)) => Err(message),
+    }
 }
 
 /// Reasons beyond errors for the run to fail: `--deny warnings` and
@@ -151,7 +196,7 @@ fn explain(name: Option<&str>) -> Result<ExitCode, String> {
             print(&text);
             Ok(ExitCode::SUCCESS)
         }
-        Some(name) => match Rule::from_name(name) {
+        Some(name) => match Rule::from_name(&name.to_ascii_lowercase()) {
             Some(rule) => {
                 print(rule.doc());
                 Ok(ExitCode::SUCCESS)

@@ -69,6 +69,16 @@ impl Graph {
                 consumers[integration.provider.ix].push((integration.consumer.ix, ix));
             }
         }
+        // Search order by ids, so the path kept for each impacted system
+        // does not depend on file order.
+        for list in &mut consumers {
+            list.sort_by(|a: &(usize, usize), b: &(usize, usize)| {
+                model.integrations[a.1]
+                    .id
+                    .value
+                    .cmp(&model.integrations[b.1].id.value)
+            });
+        }
         let mut processes_of = vec![Vec::new(); n];
         for (ix, process) in model.processes.iter().enumerate() {
             for system in &process.systems {
@@ -159,6 +169,14 @@ pub fn cycles(model: &Model, findings: &mut Vec<Finding>) {
             providers[integration.consumer.ix].push((ix, integration.provider.ix));
         }
     }
+    for list in &mut providers {
+        list.sort_by(|a, b| {
+            model.integrations[a.0]
+                .id
+                .value
+                .cmp(&model.integrations[b.0].id.value)
+        });
+    }
     for component in petgraph::algo::tarjan_scc(&graph) {
         let members: std::collections::BTreeSet<usize> =
             component.iter().map(|n| graph[*n]).collect();
@@ -167,9 +185,17 @@ pub fn cycles(model: &Model, findings: &mut Vec<Finding>) {
         if component.len() < 2 && !self_loop {
             continue;
         }
-        // Walk from the smallest member along edges inside the component
-        // until a system repeats: that closes a cycle.
-        let start = *members.iter().next().expect("non-empty component");
+        // Walk from the member with the smallest id along edges inside the
+        // component (by integration id) until a system repeats: that closes
+        // a cycle. Ids, not file order, decide, so the layout of the
+        // inventory's files does not change the finding.
+        let Some(start) = members
+            .iter()
+            .copied()
+            .min_by(|&a, &b| model.systems[a].id.value.cmp(&model.systems[b].id.value))
+        else {
+            continue;
+        };
         let mut order = vec![start];
         let mut edges = Vec::new();
         let mut at = start;
@@ -189,6 +215,18 @@ pub fn cycles(model: &Model, findings: &mut Vec<Finding>) {
             order.push(provider);
             at = provider;
         }
+        // Rotate the cycle to start at its smallest id.
+        order.pop();
+        if let Some(first) = (0..order.len()).min_by(|&a, &b| {
+            model.systems[order[a]]
+                .id
+                .value
+                .cmp(&model.systems[order[b]].id.value)
+        }) {
+            order.rotate_left(first);
+            edges.rotate_left(first);
+        }
+        order.push(order[0]);
         let names: Vec<&str> = order
             .iter()
             .map(|&s| model.systems[s].id.value.as_str())

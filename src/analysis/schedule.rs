@@ -26,6 +26,13 @@ const NAMED: usize = 10;
 /// "2026-12-06 02:00 CET (01:00 UTC)": local time and UTC.
 pub fn moment(z: &ZonedDateTime) -> String {
     let utc = z.timestamp().to_zoned_datetime(TimeZone::UTC);
+    if z.offset().seconds() == 0
+        && z.time_zone()
+            .iana_name()
+            .is_none_or(|name| name == "UTC" || name == "Etc/UTC")
+    {
+        return z.strftime("%a %Y-%m-%d %H:%M UTC").to_string();
+    }
     let utc_text = if utc.date() == z.date() {
         utc.strftime("%H:%M UTC").to_string()
     } else {
@@ -112,11 +119,12 @@ struct Calendar {
     scopes: Vec<FixedBitSet>,
     /// Occurrences of each period, sorted.
     periods: Vec<Vec<Interval>>,
-    /// Occurrences of each integration's runs, sorted.
-    runs: Vec<Vec<Interval>>,
+    /// Occurrences of each run of each integration, sorted. Runs stay
+    /// apart: each has one length, which the occurrence search relies on.
+    runs: Vec<Vec<Vec<Interval>>>,
     /// Per system: integrations with runs that have it at either end.
     runs_of: Vec<Vec<usize>>,
-    /// Per system: windows that apply to it.
+    /// Per system: windows that apply to it, by id.
     windows_of: Vec<Vec<usize>>,
 }
 
@@ -155,16 +163,14 @@ impl Calendar {
             .integrations
             .iter()
             .map(|integration| {
-                let mut all: Vec<Interval> = integration
+                integration
                     .runs
                     .iter()
-                    .flat_map(|run| {
+                    .map(|run| {
                         let tz = run.timezone.as_ref().map_or(site, |z| &z.value.tz);
                         occurrences::recurring(run, tz, &horizon)
                     })
-                    .collect();
-                all.sort_unstable();
-                all
+                    .collect()
             })
             .collect();
         let mut runs_of = vec![Vec::new(); model.systems.len()];
@@ -177,7 +183,10 @@ impl Calendar {
             }
         }
         let mut windows_of = vec![Vec::new(); model.systems.len()];
-        for (ix, period) in model.periods.iter().enumerate() {
+        let mut by_id: Vec<usize> = (0..model.periods.len()).collect();
+        by_id.sort_by(|&a, &b| model.periods[a].id.value.cmp(&model.periods[b].id.value));
+        for ix in by_id {
+            let period = &model.periods[ix];
             if period.kind == PeriodKind::Window {
                 for system in scopes[ix].ones() {
                     windows_of[system].push(ix);
@@ -199,7 +208,11 @@ impl Calendar {
         self.windows_of[system]
             .iter()
             .filter_map(|&w| occurrences::holding(&self.periods[w], phase).map(|o| (w, o)))
-            .max_by_key(|(w, o)| (o.end, std::cmp::Reverse(*w)))
+            // Latest end; among equal ends the first window by id.
+            .fold(None, |best: Option<(usize, Interval)>, (w, o)| match best {
+                Some((_, b)) if b.end >= o.end => best,
+                _ => Some((w, o)),
+            })
     }
 }
 
@@ -294,10 +307,14 @@ fn outside_window(
             format!("{} is outside its maintenance windows: {}", phase_label(model, ix, p, f), reasons.join("; ")),
         )
         .help("move the phase into an occurrence of a window that applies to each system it changes, or add such a [[window]]");
-        let mut subjects: Vec<usize> = outside.iter().chain(&no_window).copied().collect();
+        let mut subjects: Vec<&str> = outside
+            .iter()
+            .chain(&no_window)
+            .map(|&s| model.systems[s].id.value.as_str())
+            .collect();
         subjects.sort_unstable();
-        for s in subjects {
-            finding = finding.subject(model.systems[s].id.value.clone());
+        for id in subjects {
+            finding = finding.subject(id);
         }
         findings.push(finding);
     }
@@ -387,15 +404,22 @@ fn batch_run_overlap(
         integrations.sort_unstable();
         integrations.dedup();
         for i in integrations {
-            let Some(run) = occurrences::overlapping(&calendar.runs[i], phase.interval)
-                .last()
-                .copied()
+            // The first run (in written order) that overlaps, if any.
+            let Some((r, run)) =
+                calendar.runs[i]
+                    .iter()
+                    .enumerate()
+                    .find_map(|(r, occurrences)| {
+                        occurrences::overlapping(occurrences, phase.interval)
+                            .last()
+                            .map(|o| (r, *o))
+                    })
             else {
                 continue;
             };
             let integration = &model.integrations[i];
             let site = &model.config.site.timezone.tz;
-            let tz = integration.runs[0]
+            let tz = integration.runs[r]
                 .timezone
                 .as_ref()
                 .map_or(site, |z| &z.value.tz);
@@ -474,7 +498,11 @@ fn rollback_exceeds_window(
             .systems
             .iter()
             .filter_map(|&s| calendar.holding_window(s, phase.interval))
-            .min_by_key(|(w, o)| (o.end, *w));
+            .min_by(|(a, x), (b, y)| {
+                x.end
+                    .cmp(&y.end)
+                    .then_with(|| model.periods[*a].id.value.cmp(&model.periods[*b].id.value))
+            });
         let Some((w, occurrence)) = binding else {
             continue;
         };
@@ -533,7 +561,9 @@ fn short_notice(
             )
         }
     };
-    let earliest = notice.after(&day_start(announced, &f.tz));
+    // Announcements and the as-of date are days of the organisation: read
+    // in the site's zone.
+    let earliest = notice.after(&day_start(announced, &model.config.site.timezone.tz));
     if first.timestamp() < earliest.timestamp() {
         findings.push(
             Finding::new(

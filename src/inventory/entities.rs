@@ -7,7 +7,7 @@
 use crate::inventory::reader::{Cx, Table};
 use crate::model::*;
 use crate::report::{Finding, Rule};
-use crate::schedule::rrule::RRule;
+use crate::schedule::rrule::{RRule, Until};
 use crate::source::At;
 
 const CRITICALITY: &[(&str, Criticality)] = &[
@@ -212,6 +212,25 @@ fn recurrence(
             "`until` must be on or after `from`",
         );
         return None;
+    }
+    if let (Some(from), Some(until)) = (&from, &rrule.value.until) {
+        let last = match until {
+            Until::Date(date) => *date,
+            Until::Local(datetime) => datetime.date(),
+            Until::Utc(instant) => instant.to_zoned_datetime(jiff::tz::TimeZone::UTC).date(),
+        };
+        if last < from.value {
+            invalid_schedule(
+                cx,
+                rrule.loc.clone(),
+                format!(
+                    "the RRULE of {} ends (UNTIL {last}) before it starts (`from` {})",
+                    t.what, from.value
+                ),
+                "UNTIL must be on or after `from`",
+            );
+            return None;
+        }
     }
     if from.is_none()
         && let Some(reason) = rrule.value.needs_dtstart()
@@ -460,6 +479,13 @@ pub fn change(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Change>)
     let status = t.choice(cx, "status", true, STATUS);
     let systems = t.references(cx, "systems", true);
     let systems_present = t.has("systems");
+    if let Some(loc) = t.empty_array("systems") {
+        cx.report(
+            Finding::new(Rule::Schema, loc, format!("{what} changes no system")).help(
+                "list the systems the change modifies: systems = [\"erp\"]; every rule needs them",
+            ),
+        );
+    }
     let timezone = t.zone(cx, "timezone");
     let summary = t.text(cx, "summary", true);
     let why = t.text(cx, "why", true);
@@ -529,9 +555,9 @@ pub fn change(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Change>)
         let backup = if b.has("none") {
             let reason = b.string(cx, "none", true);
             for key in ["method", "scope", "location", "restore_time", "restore_tested"] {
-                if b.has(key) {
+                if let Some(loc) = b.key_loc(key) {
                     cx.report(
-                        Finding::new(Rule::Schema, b.loc.clone(), format!("`backup` of {what} has both `none` and `{key}`"))
+                        Finding::new(Rule::Schema, loc, format!("`backup` of {what} has both `none` and `{key}`"))
                             .help("either describe the backup, or say why there is none with `none = \"reason\"`"),
                     );
                 }

@@ -133,13 +133,17 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
             Ok(bytes) => bytes,
             Err(err) => {
                 let file = sources.add(SourceFile::new(rel, String::new()));
-                findings.push(Finding::new(
-                    Rule::Unreadable,
-                    Loc::new(file, 0..0),
-                    err.to_string(),
-                ));
+                findings.push(
+                    Finding::new(Rule::Unreadable, Loc::new(file, 0..0), err.to_string())
+                        .help("make the file readable by the user running cutover, or move it out of the inventory"),
+                );
                 continue;
             }
+        };
+        // A UTF-8 byte order mark is not part of the TOML text.
+        let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+            Some(rest) => rest.to_vec(),
+            None => bytes,
         };
         let (text, bad_utf8) = match String::from_utf8(bytes) {
             Ok(text) => (text, None),

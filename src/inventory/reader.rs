@@ -101,7 +101,27 @@ impl<'a, 'i> Table<'a, 'i> {
         self.entries.get(key)
     }
 
-    /// The location of `key`'s value, if present.
+    /// The location of `key`'s value, if present and an empty array.
+    pub fn empty_array(&self, key: &str) -> Option<Loc> {
+        let value = self.entries.get(key)?;
+        match value.get_ref() {
+            DeValue::Array(items) if items.is_empty() => {
+                Some(Loc::new(self.loc.file, value.span()))
+            }
+            _ => None,
+        }
+    }
+
+    /// Where `key` itself is written (marking it known), if present.
+    pub fn key_loc(&mut self, key: &'static str) -> Option<Loc> {
+        self.asked.push(key);
+        self.entries
+            .keys()
+            .find(|k| k.get_ref() == key)
+            .map(|k| Loc::new(self.loc.file, k.span()))
+    }
+
+    /// Whether `key` is present.
     pub fn has(&self, key: &str) -> bool {
         self.entries.contains_key(key)
     }
@@ -308,7 +328,14 @@ impl<'a, 'i> Table<'a, 'i> {
             (Some(date), None) => match time::date_from_toml(date) {
                 Ok(date) => Some(At::new(date, cx.loc(value.span()))),
                 Err(e) => {
-                    cx.report(Finding::new(Rule::InvalidTime, cx.loc(value.span()), e));
+                    cx.report(
+                        Finding::new(
+                            Rule::InvalidTime,
+                            cx.loc(value.span()),
+                            format!("`{key}` of {}: {e}", self.what),
+                        )
+                        .help("write a real date between 1900 and 2999, such as 2026-12-06"),
+                    );
                     None
                 }
             },
@@ -332,7 +359,10 @@ impl<'a, 'i> Table<'a, 'i> {
         match time::datetime_from_toml(&dt) {
             Some(Ok(parsed)) => Some(At::new(parsed, cx.loc(value.span()))),
             Some(Err(e)) => {
-                cx.report(Finding::new(Rule::InvalidTime, cx.loc(value.span()), e));
+                cx.report(
+                    Finding::new(Rule::InvalidTime, cx.loc(value.span()), format!("`{key}` of {}: {e}", self.what))
+                        .help("write a real date and time between 1900 and 2999, such as 2026-12-06T02:00:00"),
+                );
                 None
             }
             None => {

@@ -175,11 +175,28 @@ pub fn resolve(model: &mut Model, declared: &Declared, findings: &mut Vec<Findin
     for change in &mut model.changes {
         teams.resolve(&mut change.owner, findings);
         systems.all(&mut change.systems, findings);
+        let listed: Vec<String> = change.systems.iter().map(|r| slug(&r.id.value)).collect();
         for phase in &mut change.phases {
             if phase.systems.is_empty() {
                 phase.systems = change.systems.clone();
             } else {
                 systems.all(&mut phase.systems, findings);
+                for system in &phase.systems {
+                    if !listed.contains(&slug(&system.id.value)) {
+                        findings.push(
+                            Finding::new(
+                                Rule::Schema,
+                                system.id.loc.clone(),
+                                format!(
+                                    "phase \"{}\" of change `{}` changes `{}`, which is not among the change's `systems`",
+                                    phase.name, change.id.value, system.id.value
+                                ),
+                            )
+                            .change(change.id.value.clone())
+                            .help("add it to the change's `systems` (the list every rule and page starts from), or remove it from the phase"),
+                        );
+                    }
+                }
             }
             audiences.all(&mut phase.audiences, findings);
         }
@@ -201,6 +218,14 @@ pub fn resolve(model: &mut Model, declared: &Declared, findings: &mut Vec<Findin
     one_off_order(model, findings);
 }
 
+fn kind_name(kind: PeriodKind) -> &'static str {
+    match kind {
+        PeriodKind::Window => "window",
+        PeriodKind::Freeze => "freeze",
+        PeriodKind::Peak => "peak",
+    }
+}
+
 /// A one-off period must end after it starts. Checked here, once
 /// `cutover.toml` (and so the site zone) has been read.
 fn one_off_order(model: &Model, findings: &mut Vec<Finding>) {
@@ -218,7 +243,11 @@ fn one_off_order(model: &Model, findings: &mut Vec<Finding>) {
                 Finding::new(
                     Rule::InvalidSchedule,
                     until.loc.clone(),
-                    format!("`{}` ends at or before its start", period.id.value),
+                    format!(
+                        "{} `{}` ends at or before its start",
+                        kind_name(period.kind),
+                        period.id.value
+                    ),
                 )
                 .subject(period.id.value.clone())
                 .help("`until` must be later than `from`; swap them or correct the date"),

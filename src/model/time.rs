@@ -200,7 +200,18 @@ impl DateTime {
 }
 
 /// Converts a TOML date to a civil date.
+/// The years a date may fall in: wide enough for any plan, and far from
+/// the ends of the calendar arithmetic so that adding durations is safe.
+pub const YEARS: std::ops::RangeInclusive<u16> = 1900..=2999;
+
 pub fn date_from_toml(date: toml::value::Date) -> Result<Date, String> {
+    if !YEARS.contains(&date.year) {
+        return Err(format!(
+            "{date} is out of range: years from {} to {} are supported",
+            YEARS.start(),
+            YEARS.end()
+        ));
+    }
     Date::new(date.year as i16, date.month as i8, date.day as i8)
         .map_err(|e| format!("{date} is not a calendar date: {e}"))
 }
@@ -220,7 +231,11 @@ pub fn datetime_from_toml(value: &toml::value::Datetime) -> Option<Result<DateTi
         time.nanosecond.unwrap_or(0) as i32,
     ) {
         Ok(time) => time,
-        Err(e) => return Some(Err(format!("{value} is not a valid time of day: {e}"))),
+        Err(_) => {
+            return Some(Err(format!(
+                "{value} is not a valid time of day (a leap second?)"
+            )));
+        }
     };
     let local = date.to_datetime(time);
     Some(match value.offset {
@@ -233,7 +248,7 @@ pub fn datetime_from_toml(value: &toml::value::Datetime) -> Option<Result<DateTi
             jiff::tz::Offset::from_seconds(i32::from(minutes) * 60)
                 .and_then(|offset| offset.to_timestamp(local))
                 .map(DateTime::Offset)
-                .map_err(|e| format!("{value} is out of range: {e}"))
+                .map_err(|_| format!("{value} is out of range"))
         }
     })
 }

@@ -108,8 +108,25 @@ pub fn occurrences(when: &When, tz: &TimeZone, horizon: &Horizon) -> Vec<Interva
 
 /// Occurrences of a recurrence over every span of the horizon.
 pub fn recurring(recurrence: &Recurrence, tz: &TimeZone, horizon: &Horizon) -> Vec<Interval> {
-    let mut all: Vec<Interval> = horizon
-        .spans
+    // With COUNT, every expansion counts from DTSTART: expand once over the
+    // whole horizon rather than once per span.
+    let whole;
+    let spans: &[Interval] = match (recurrence.rrule.value.count, horizon.spans.first()) {
+        (Some(_), Some(first)) if horizon.spans.len() > 1 => {
+            whole = [Interval {
+                start: first.start,
+                end: horizon
+                    .spans
+                    .iter()
+                    .map(|s| s.end)
+                    .max()
+                    .unwrap_or(first.end),
+            }];
+            &whole
+        }
+        _ => &horizon.spans,
+    };
+    let mut all: Vec<Interval> = spans
         .iter()
         .flat_map(|span| expand(recurrence, tz, *span))
         .collect();

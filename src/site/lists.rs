@@ -1,0 +1,502 @@
+//! Render stage: views of the index pages (dashboard, change list, system
+//! list, risk report, calendar) and of each system's page.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::analysis::schedule::period_zone;
+use crate::analysis::score::RiskLevel;
+use crate::check::Checked;
+use crate::model::{Criticality, PeriodKind, slug};
+use crate::report::{Level, Summary};
+use crate::schedule::occurrences::{self, Horizon};
+use crate::schedule::sweep::Interval;
+use crate::site::markdown::{to_html, to_inline_html};
+use crate::site::svg;
+use crate::site::views::{ChangeRow, FindingView, LIST_LIMIT, Link, When};
+
+/// The dashboard.
+#[derive(Serialize)]
+pub struct IndexView {
+    pub upcoming: Vec<ChangeRow>,
+    pub more_upcoming: usize,
+    pub by_risk: Vec<(RiskLevel, usize)>,
+    pub summary: Summary,
+    pub counts: BTreeMap<&'static str, usize>,
+    pub loading_errors: Vec<FindingView>,
+}
+
+pub fn index_view(
+    checked: &Checked,
+    rows: &[ChangeRow],
+    loading_errors: Vec<FindingView>,
+) -> IndexView {
+    let today = checked.as_of.to_string();
+    let mut upcoming: Vec<ChangeRow> = rows
+        .iter()
+        .filter(|r| {
+            r.active
+                && r.first_start
+                    .as_ref()
+                    .is_some_and(|w| w.iso.as_str() >= today.as_str())
+        })
+        .cloned()
+        .collect();
+    upcoming.sort_by(|a, b| {
+        (a.first_start.as_ref().map(|w| &w.iso), &a.link.id)
+            .cmp(&(b.first_start.as_ref().map(|w| &w.iso), &b.link.id))
+    });
+    let more_upcoming = upcoming.len().saturating_sub(LIST_LIMIT);
+    upcoming.truncate(LIST_LIMIT);
+    let mut by_risk = BTreeMap::new();
+    for row in rows.iter().filter(|r| r.active) {
+        if let Some(risk) = &row.risk {
+            *by_risk.entry(risk.level).or_insert(0) += 1;
+        }
+    }
+    let model = &checked.model;
+    let counts = BTreeMap::from([
+        ("changes", model.changes.len()),
+        ("systems", model.systems.len()),
+        ("integrations", model.integrations.len()),
+        ("processes", model.processes.len()),
+        ("periods", model.periods.len()),
+    ]);
+    IndexView {
+        upcoming,
+        more_upcoming,
+        by_risk: by_risk.into_iter().rev().collect(),
+        summary: Summary::of(&checked.findings),
+        counts,
+        loading_errors,
+    }
+}
+
+/// The risk report: active changes by score, highest first, with terms
+/// and findings.
+#[derive(Serialize)]
+pub struct RiskReportView {
+    pub changes: Vec<RiskEntry>,
+}
+
+#[derive(Serialize)]
+pub struct RiskEntry {
+    pub row: ChangeRow,
+    /// The most serious findings, at most [`RISK_FINDINGS`]; the change's
+    /// own page lists them all.
+    pub findings: Vec<FindingView>,
+    pub more_findings: usize,
+}
+
+/// Findings listed per change in the risk report.
+pub const RISK_FINDINGS: usize = 10;
+
+/// A system's page.
+#[derive(Serialize)]
+pub struct SystemView {
+    pub link: Link,
+    pub kind: Option<String>,
+    pub owner: String,
+    pub stateful: bool,
+    pub legacy: bool,
+    pub version: Option<String>,
+    pub tags: Vec<String>,
+    pub third_party: Vec<String>,
+    pub health: Option<(String, Option<String>, Option<String>)>,
+    pub description: Option<String>,
+    pub risks: Vec<String>,
+    pub uses: Vec<IntegrationRow>,
+    pub more_uses: usize,
+    pub used_by: Vec<IntegrationRow>,
+    pub more_used_by: usize,
+    pub processes: Vec<(String, String, Criticality)>,
+    pub graph: String,
+    pub changes: Vec<Link>,
+    pub more_changes: usize,
+    pub impacted_by: Vec<ImpactedBy>,
+    pub more_impacted_by: usize,
+    pub incidents: Vec<(String, String, String, Option<String>)>,
+}
+
+#[derive(Serialize)]
+pub struct IntegrationRow {
+    pub id: String,
+    pub other: Link,
+    pub kind: Option<String>,
+    pub critical: bool,
+    pub third_party: bool,
+}
+
+#[derive(Serialize)]
+pub struct ImpactedBy {
+    pub change: Link,
+    /// From this system to the changed one.
+    pub path: Vec<String>,
+}
+
+/// Per system: the changes that change it and those that impact it
+/// (built once for the whole site, linear in the total impact).
+pub struct SystemIndex {
+    pub changed_by: Vec<Vec<usize>>,
+    pub impacted_by: Vec<Vec<usize>>,
+    pub uses: Vec<Vec<usize>>,
+    pub used_by: Vec<Vec<usize>>,
+    pub processes: Vec<Vec<usize>>,
+    pub incidents: Vec<Vec<usize>>,
+}
+
+impl SystemIndex {
+    pub fn new(checked: &Checked) -> SystemIndex {
+        let model = &checked.model;
+        let n = model.systems.len();
+        let mut index = SystemIndex {
+            changed_by: vec![Vec::new(); n],
+            impacted_by: vec![Vec::new(); n],
+            uses: vec![Vec::new(); n],
+            used_by: vec![Vec::new(); n],
+            processes: vec![Vec::new(); n],
+            incidents: vec![Vec::new(); n],
+        };
+        for (c, facts) in checked.facts.changes.iter().enumerate() {
+            for &s in &facts.impact.systems {
+                if facts.changed.binary_search(&s).is_ok() {
+                    index.changed_by[s].push(c);
+                } else if index.impacted_by[s].len() <= LIST_LIMIT {
+                    index.impacted_by[s].push(c);
+                }
+            }
+        }
+        for (i, integration) in model.integrations.iter().enumerate() {
+            index.uses[integration.consumer.ix].push(i);
+            index.used_by[integration.provider.ix].push(i);
+        }
+        for (p, process) in model.processes.iter().enumerate() {
+            for s in &process.systems {
+                index.processes[s.ix].push(p);
+            }
+        }
+        for (i, incident) in model.incidents.iter().enumerate() {
+            for s in &incident.systems {
+                index.incidents[s.ix].push(i);
+            }
+        }
+        index
+    }
+}
+
+fn link(root: &str, checked: &Checked, s: usize) -> Link {
+    let system = &checked.model.systems[s];
+    Link {
+        id: system.id.value.clone(),
+        name: system.name.clone(),
+        href: format!("{root}systems/{}.html", slug(&system.id.value)),
+        criticality: Some(system.criticality.value),
+    }
+}
+
+fn change_link(root: &str, checked: &Checked, c: usize) -> Link {
+    let change = &checked.model.changes[c];
+    Link {
+        id: change.id.value.clone(),
+        name: change.title.clone(),
+        href: format!("{root}changes/{}/index.html", slug(&change.id.value)),
+        criticality: None,
+    }
+}
+
+fn criticality_name(c: Criticality) -> &'static str {
+    match c {
+        Criticality::Low => "low",
+        Criticality::Medium => "medium",
+        Criticality::High => "high",
+        Criticality::Critical => "critical",
+    }
+}
+
+pub fn system_view(checked: &Checked, index: &SystemIndex, s: usize) -> SystemView {
+    let root = "../";
+    let model = &checked.model;
+    let system = &model.systems[s];
+    let integration_row = |i: usize, other: usize| {
+        let integration = &model.integrations[i];
+        IntegrationRow {
+            id: integration.id.value.clone(),
+            other: link(root, checked, other),
+            kind: integration.kind.clone(),
+            critical: integration.critical,
+            third_party: integration.third_party,
+        }
+    };
+    let mut uses: Vec<IntegrationRow> = index.uses[s]
+        .iter()
+        .map(|&i| integration_row(i, model.integrations[i].provider.ix))
+        .collect();
+    let mut used_by: Vec<IntegrationRow> = index.used_by[s]
+        .iter()
+        .map(|&i| integration_row(i, model.integrations[i].consumer.ix))
+        .collect();
+    let node = |x: usize| {
+        let other = &model.systems[x];
+        svg::Node {
+            id: other.id.value.clone(),
+            label: other.name.clone(),
+            href: (x != s).then(|| format!("{}.html", slug(&other.id.value))),
+            criticality: criticality_name(other.criticality.value),
+        }
+    };
+    let graph_links = |list: &[usize], far: &dyn Fn(usize) -> usize| -> Vec<svg::Link> {
+        list.iter()
+            .map(|&i| svg::Link {
+                node: node(far(i)),
+                integration: model.integrations[i].id.value.clone(),
+                critical: model.integrations[i].critical,
+            })
+            .collect()
+    };
+    let graph = svg::dependency_graph(
+        &format!("Dependencies of {}", system.name),
+        &node(s),
+        &graph_links(&index.used_by[s], &|i| model.integrations[i].consumer.ix),
+        &graph_links(&index.uses[s], &|i| model.integrations[i].provider.ix),
+        12,
+    );
+    let more_uses = uses.len().saturating_sub(LIST_LIMIT * 4);
+    uses.truncate(LIST_LIMIT * 4);
+    let more_used_by = used_by.len().saturating_sub(LIST_LIMIT * 4);
+    used_by.truncate(LIST_LIMIT * 4);
+    let changes: Vec<Link> = index.changed_by[s]
+        .iter()
+        .map(|&c| change_link(root, checked, c))
+        .collect();
+    let more_changes = changes.len().saturating_sub(LIST_LIMIT);
+    let impacted: Vec<ImpactedBy> = index.impacted_by[s]
+        .iter()
+        .take(LIST_LIMIT)
+        .map(|&c| {
+            let impact = &checked.facts.changes[c].impact;
+            let mut path = vec![system.id.value.clone()];
+            path.extend(
+                impact
+                    .path(s)
+                    .iter()
+                    .map(|&(_, p)| model.systems[p].id.value.clone()),
+            );
+            ImpactedBy {
+                change: change_link(root, checked, c),
+                path,
+            }
+        })
+        .collect();
+    let more_impacted_by = index.impacted_by[s].len().saturating_sub(LIST_LIMIT);
+    SystemView {
+        link: link(root, checked, s),
+        kind: system.kind.clone(),
+        owner: model.teams[system.owner.ix].name.clone(),
+        stateful: system.stateful,
+        legacy: system.legacy.is_some(),
+        version: system.version.clone(),
+        tags: system.tags.clone(),
+        third_party: system.third_party.iter().map(|t| t.value.clone()).collect(),
+        health: system.health.as_ref().map(|h| {
+            (
+                serde_json::to_value(h.status.value)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                h.checked.as_ref().map(|c| c.value.to_string()),
+                h.notes.clone(),
+            )
+        }),
+        description: system.description.as_deref().map(to_html),
+        risks: system.risks.iter().map(|r| to_inline_html(r)).collect(),
+        uses,
+        more_uses,
+        used_by,
+        more_used_by,
+        processes: index.processes[s]
+            .iter()
+            .map(|&p| {
+                (
+                    model.processes[p].id.value.clone(),
+                    model.processes[p].name.clone(),
+                    model.processes[p].criticality.value,
+                )
+            })
+            .collect(),
+        graph,
+        changes: changes.into_iter().take(LIST_LIMIT).collect(),
+        more_changes,
+        impacted_by: impacted,
+        more_impacted_by,
+        incidents: index.incidents[s]
+            .iter()
+            .map(|&i| {
+                let incident = &model.incidents[i];
+                (
+                    incident.id.value.clone(),
+                    incident.date.value.to_string(),
+                    incident.summary.clone(),
+                    incident.lesson.as_deref().map(to_html),
+                )
+            })
+            .collect(),
+    }
+}
+
+/// The calendar over the planning horizon, day by day.
+#[derive(Serialize)]
+pub struct CalendarView {
+    pub from: String,
+    pub to: String,
+    pub days: Vec<DayView>,
+}
+
+#[derive(Serialize)]
+pub struct DayView {
+    pub date: String,
+    pub weekday: String,
+    pub entries: Vec<CalendarEntry>,
+}
+
+#[derive(Serialize)]
+pub struct CalendarEntry {
+    /// `window`, `freeze`, `peak`, `phase`.
+    pub kind: &'static str,
+    pub label: String,
+    pub time: String,
+    pub href: Option<String>,
+    /// A phase with schedule findings of error level (or warning).
+    pub conflict: Option<Level>,
+    pub detail: String,
+}
+
+/// The calendar from the as-of date to the end of the last active phase
+/// (at least 8 weeks, at most two years). Day entries are collected per
+/// day in one pass over occurrences and phases, so it is linear in them.
+pub fn calendar_view(checked: &Checked, rows_root: &str) -> CalendarView {
+    let model = &checked.model;
+    let site = &model.config.site.timezone.tz;
+    let start = crate::schedule::occurrences::resolve_local(
+        site,
+        checked.as_of.to_datetime(jiff::civil::Time::midnight()),
+    );
+    let mut end = start
+        .checked_add(jiff::Span::new().weeks(8))
+        .unwrap_or_else(|_| start.clone());
+    for (c, change) in model.changes.iter().enumerate() {
+        if change.status.value.is_active()
+            && let Some(last) = checked.facts.changes.get(c).and_then(|f| f.last_end())
+            && last.timestamp() > end.timestamp()
+        {
+            end = last.clone();
+        }
+    }
+    let cap = start
+        .checked_add(jiff::Span::new().years(2))
+        .unwrap_or_else(|_| start.clone());
+    if end.timestamp() > cap.timestamp() {
+        end = cap;
+    }
+    let span = Interval {
+        start: start.timestamp().as_second(),
+        end: end.timestamp().as_second(),
+    };
+    let horizon = Horizon::new(vec![span]);
+    let mut days: BTreeMap<jiff::civil::Date, Vec<(i64, CalendarEntry)>> = BTreeMap::new();
+    let day_of = |seconds: i64| {
+        jiff::Timestamp::from_second(seconds)
+            .unwrap_or(jiff::Timestamp::MIN)
+            .to_zoned_datetime(site.clone())
+    };
+    for period in &model.periods {
+        let tz = period_zone(model, period);
+        let kind = match period.kind {
+            PeriodKind::Window => "window",
+            PeriodKind::Freeze => "freeze",
+            PeriodKind::Peak => "peak",
+        };
+        for occurrence in occurrences::occurrences(&period.when, tz, &horizon) {
+            if !occurrence.overlaps(span) {
+                continue;
+            }
+            let from = day_of(occurrence.start.max(span.start));
+            let to = day_of(occurrence.end);
+            days.entry(from.date()).or_default().push((
+                occurrence.start,
+                CalendarEntry {
+                    kind,
+                    label: period.name.clone(),
+                    time: format!(
+                        "{} – {}",
+                        from.strftime("%H:%M"),
+                        to.strftime("%a %H:%M %Z")
+                    ),
+                    href: None,
+                    conflict: None,
+                    detail: period.reason.clone().unwrap_or_default(),
+                },
+            ));
+        }
+    }
+    // The worst level of the findings at each place, built once.
+    let mut worst: BTreeMap<(u32, usize), Level> = BTreeMap::new();
+    for finding in &checked.findings {
+        let key = (finding.loc.file.0, finding.loc.span.start);
+        let level = worst.entry(key).or_insert(finding.level);
+        *level = (*level).max(finding.level);
+    }
+    for (c, change) in model.changes.iter().enumerate() {
+        if !change.status.value.is_active() {
+            continue;
+        }
+        let Some(facts) = checked.facts.changes.get(c) else {
+            continue;
+        };
+        for (p, phase) in facts.phases.iter().enumerate() {
+            if !phase.interval.overlaps(span) {
+                continue;
+            }
+            let loc = &change.phases[p].start.loc;
+            let conflict = worst
+                .get(&(loc.file.0, loc.span.start))
+                .copied()
+                .filter(|l| *l >= Level::Warning);
+            let local = phase.start.timestamp().to_zoned_datetime(site.clone());
+            days.entry(local.date()).or_default().push((
+                phase.interval.start,
+                CalendarEntry {
+                    kind: "phase",
+                    label: format!("{} – {}", change.id.value, change.phases[p].name),
+                    time: format!(
+                        "{} – {}",
+                        When::of(&local).local,
+                        When::of(&phase.end.timestamp().to_zoned_datetime(site.clone())).local
+                    ),
+                    href: Some(format!(
+                        "{rows_root}changes/{}/index.html",
+                        slug(&change.id.value)
+                    )),
+                    conflict,
+                    detail: change.title.clone(),
+                },
+            ));
+        }
+    }
+    CalendarView {
+        from: start.date().to_string(),
+        to: end.date().to_string(),
+        days: days
+            .into_iter()
+            .map(|(date, mut entries)| {
+                entries
+                    .sort_by(|a, b| (a.0, a.1.kind, &a.1.label).cmp(&(b.0, b.1.kind, &b.1.label)));
+                DayView {
+                    date: date.to_string(),
+                    weekday: date.strftime("%A").to_string(),
+                    entries: entries.into_iter().map(|(_, e)| e).collect(),
+                }
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,195 @@
+//! Render stage: Markdown text fields to safe HTML.
+//!
+//! pulldown-cmark renders; ammonia then keeps only a fixed set of harmless
+//! tags and attributes, so raw HTML, scripts, event handlers and
+//! `javascript:` links written in the inventory never reach a page.
+
+use pulldown_cmark::{Options, Parser, html};
+
+/// Removes tag-like text (`<img src=x onerror=…>`) that CommonMark did not
+/// recognise as HTML (it is strict about attribute syntax), so that not even
+/// its escaped form reaches a page.
+fn strip_tags(text: &str) -> std::borrow::Cow<'_, str> {
+    let looks_like_tag = |rest: &str| {
+        rest[1..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!')
+    };
+    if !text
+        .char_indices()
+        .any(|(i, c)| c == '<' && looks_like_tag(&text[i..]))
+    {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..i]);
+        if looks_like_tag(&rest[i..]) {
+            rest = rest[i..].find('>').map_or("", |end| &rest[i + end + 1..]);
+        } else {
+            out.push('<');
+            rest = &rest[i + 1..];
+        }
+    }
+    out.push_str(rest);
+    out.into()
+}
+
+/// Markdown events without raw HTML and with tag-like text removed. The parser splits text at
+/// characters such as `<` and `'`, so adjacent text is joined first.
+fn events(text: &str) -> Vec<pulldown_cmark::Event<'_>> {
+    use pulldown_cmark::{CowStr, Event};
+    let mut out: Vec<Event> = Vec::new();
+    // Inside an inline <script> or <style>: its text is dropped as well.
+    let mut inside: Option<&str> = None;
+    for event in Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH) {
+        if let Event::InlineHtml(tag) = &event {
+            let tag = tag.to_ascii_lowercase();
+            match inside {
+                Some(name) if tag.starts_with(&format!("</{name}")) => inside = None,
+                None => {
+                    inside = ["script", "style"]
+                        .into_iter()
+                        .find(|name| tag.starts_with(&format!("<{name}")))
+                }
+                Some(_) => {}
+            }
+            continue;
+        }
+        if inside.is_some() {
+            continue;
+        }
+        match (out.last_mut(), event) {
+            (Some(Event::Text(previous)), Event::Text(t)) => {
+                *previous = CowStr::from(format!("{previous}{t}"));
+            }
+            // Raw HTML never reaches a page, not even as text.
+            (_, Event::Html(_) | Event::InlineHtml(_)) => {}
+            (_, event) => out.push(event),
+        }
+    }
+    out.into_iter()
+        .map(|event| match event {
+            Event::Text(t) => match strip_tags(&t) {
+                std::borrow::Cow::Borrowed(_) => Event::Text(t),
+                std::borrow::Cow::Owned(s) => Event::Text(CowStr::from(s)),
+            },
+            other => other,
+        })
+        .collect()
+}
+
+/// Markdown to sanitized HTML.
+pub fn to_html(text: &str) -> String {
+    let mut raw = String::with_capacity(text.len() * 3 / 2);
+    html::push_html(&mut raw, events(text).into_iter());
+    ammonia::Builder::default()
+        .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect())
+        .link_rel(Some("noopener noreferrer"))
+        .clean(&raw)
+        .to_string()
+}
+
+/// Markdown to sanitized HTML without the wrapping paragraph, for short
+/// fields shown inline (a step, a trigger).
+pub fn to_inline_html(text: &str) -> String {
+    let html = to_html(text);
+    let trimmed = html.trim();
+    match trimmed
+        .strip_prefix("<p>")
+        .and_then(|rest| rest.strip_suffix("</p>"))
+    {
+        Some(inner) if !inner.contains("<p>") => inner.to_string(),
+        _ => trimmed.to_string(),
+    }
+}
+
+/// Markdown to plain text for email bodies: text, code and links (with
+/// their http(s) or mailto address) are kept; raw HTML is dropped.
+pub fn to_text(text: &str) -> String {
+    use pulldown_cmark::{Event, Tag, TagEnd};
+    let mut out = String::with_capacity(text.len());
+    let mut links: Vec<String> = Vec::new();
+    let mut list_depth = 0usize;
+    for event in events(text) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak => out.push(' '),
+            Event::HardBreak => out.push('\n'),
+            Event::Start(Tag::Item) => {
+                out.push_str(&"  ".repeat(list_depth.saturating_sub(1)));
+                out.push_str("- ");
+            }
+            Event::Start(Tag::List(_)) => list_depth += 1,
+            Event::End(TagEnd::List(_)) => {
+                list_depth = list_depth.saturating_sub(1);
+                if list_depth == 0 {
+                    out.push('\n');
+                }
+            }
+            Event::End(TagEnd::Item) => out.push('\n'),
+            Event::End(TagEnd::Paragraph) if list_depth == 0 => out.push_str("\n\n"),
+            Event::End(TagEnd::Heading(_)) => out.push_str("\n\n"),
+            Event::Start(Tag::Link { dest_url, .. }) => links.push(dest_url.to_string()),
+            Event::End(TagEnd::Link) => {
+                if let Some(url) = links.pop()
+                    && ["http://", "https://", "mailto:"]
+                        .iter()
+                        .any(|scheme| url.starts_with(scheme))
+                {
+                    out.push_str(&format!(" <{url}>"));
+                }
+            }
+            _ => {}
+        }
+    }
+    out.trim_end().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_renders() {
+        assert_eq!(to_html("Hello *world*"), "<p>Hello <em>world</em></p>\n");
+        assert_eq!(to_inline_html("Run `make`"), "Run <code>make</code>");
+    }
+
+    #[test]
+    fn scripts_handlers_and_javascript_links_are_removed() {
+        let html = to_html(
+            "<script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\n[click](javascript:alert(3)) <a href=\"javascript:alert(4)\">x</a> <iframe src=x></iframe>",
+        );
+        for bad in ["<script", "onerror", "javascript:", "alert(1)", "<iframe"] {
+            assert!(!html.contains(bad), "{bad} in {html}");
+        }
+    }
+
+    #[test]
+    fn plain_text_keeps_words_and_safe_links_only() {
+        let text = to_text(
+            "Read the [runbook](https://wiki.example.com/x).\n\n- one\n- two\n\n<script>alert(1)</script>\n\n[x](javascript:alert(2))",
+        );
+        assert_eq!(
+            text,
+            "Read the runbook <https://wiki.example.com/x>.\n\n- one\n- two\n\nx"
+        );
+    }
+
+    #[test]
+    fn tag_like_text_is_dropped_not_escaped() {
+        let html = to_html("Before <img src=x onerror=alert('x')> after, and 3 < 4.");
+        assert_eq!(html, "<p>Before  after, and 3 &lt; 4.</p>\n");
+        assert_eq!(to_text("Go <script>alert(1)</script>now"), "Go now");
+    }
+
+    #[test]
+    fn safe_links_keep_working() {
+        let html = to_html("[runbook](https://wiki.example.com/x) and <mailto:ops@example.com>");
+        assert!(
+            html.contains("href=\"https://wiki.example.com/x\""),
+            "{html}"
+        );
+        assert!(html.contains("mailto:ops@example.com"), "{html}");
+    }
+}

@@ -1,0 +1,783 @@
+//! Render stage: one view per page, built in Rust from the checked model.
+//! Templates only lay views out: every time is already formatted (local
+//! and UTC), every Markdown field is already sanitized HTML, every link is
+//! already relative to the page.
+
+use std::collections::BTreeMap;
+
+use jiff::ZonedDateTime;
+use jiff::tz::TimeZone;
+use serde::Serialize;
+
+use crate::analysis::score::Risk;
+use crate::analysis::{ChangeFacts, schedule::moment};
+use crate::check::Checked;
+use crate::model::{Backup, Change, Criticality, Model, Status, System, slug};
+use crate::report::{Finding, Level, Summary};
+use crate::site::markdown::{to_html, to_inline_html, to_text};
+
+/// Lists on pages that could grow with the inventory stop at this many.
+pub const LIST_LIMIT: usize = 50;
+
+/// Site-wide facts every page shows (header, footer, error banner).
+#[derive(Serialize)]
+pub struct SiteView {
+    pub title: String,
+    pub as_of: String,
+    pub language: String,
+    pub summary: Summary,
+    /// Rendered with `--allow-errors` while the plan has errors.
+    pub has_errors: bool,
+}
+
+/// "Sun 2026-12-06 02:00 CET" and "2026-12-06 01:00 UTC".
+#[derive(Serialize, Clone)]
+pub struct When {
+    pub local: String,
+    pub utc: String,
+    /// Both, for one-line use: "Sun 2026-12-06 02:00 CET (01:00 UTC)".
+    pub both: String,
+    /// ISO 8601 with offset, for `<time datetime>`.
+    pub iso: String,
+}
+
+impl When {
+    pub fn of(z: &ZonedDateTime) -> When {
+        let utc = z.timestamp().to_zoned_datetime(TimeZone::UTC);
+        When {
+            local: z.strftime("%a %Y-%m-%d %H:%M %Z").to_string(),
+            utc: utc.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+            both: moment(z),
+            iso: z.timestamp().to_string(),
+        }
+    }
+}
+
+#[derive(Serialize, Clone)]
+pub struct Link {
+    pub id: String,
+    pub name: String,
+    pub href: String,
+    pub criticality: Option<Criticality>,
+}
+
+fn system_link(root: &str, system: &System) -> Link {
+    Link {
+        id: system.id.value.clone(),
+        name: system.name.clone(),
+        href: format!("{root}systems/{}.html", slug(&system.id.value)),
+        criticality: Some(system.criticality.value),
+    }
+}
+
+fn change_link(root: &str, change: &Change) -> Link {
+    Link {
+        id: change.id.value.clone(),
+        name: change.title.clone(),
+        href: format!("{root}changes/{}/index.html", slug(&change.id.value)),
+        criticality: None,
+    }
+}
+
+#[derive(Serialize, Clone)]
+pub struct FindingView {
+    pub rule: &'static str,
+    pub level: Level,
+    pub message: String,
+    pub location: String,
+    pub help: Option<String>,
+}
+
+pub fn finding_view(checked: &Checked, finding: &Finding) -> FindingView {
+    let file = checked.sources.get(finding.loc.file);
+    let (line, column) = file.line_column(finding.loc.span.start);
+    FindingView {
+        rule: finding.rule.name(),
+        level: finding.level,
+        message: finding.message.clone(),
+        location: format!("{}:{line}:{column}", file.path),
+        help: finding.help.clone(),
+    }
+}
+
+fn status_name(status: Status) -> String {
+    serde_json::to_value(status)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// A change's row in lists.
+#[derive(Serialize, Clone)]
+pub struct ChangeRow {
+    pub link: Link,
+    pub status: String,
+    pub active: bool,
+    pub first_start: Option<When>,
+    pub risk: Option<Risk>,
+    pub findings: Summary,
+    pub owner: String,
+}
+
+/// Everything the pages of one change share.
+pub struct ChangeCtx<'a> {
+    pub checked: &'a Checked,
+    pub ix: usize,
+    pub change: &'a Change,
+    pub facts: &'a ChangeFacts,
+    pub findings: Vec<&'a Finding>,
+}
+
+impl<'a> ChangeCtx<'a> {
+    pub fn model(&self) -> &'a Model {
+        &self.checked.model
+    }
+
+    pub fn row(&self, root: &str) -> ChangeRow {
+        ChangeRow {
+            link: change_link(root, self.change),
+            status: status_name(self.change.status.value),
+            active: self.change.status.value.is_active(),
+            first_start: self.facts.first_start().map(When::of),
+            risk: self.checked.risks.get(self.ix).cloned(),
+            findings: Summary::of(self.findings.iter().copied()),
+            owner: self.change.owner.id.value.clone(),
+        }
+    }
+}
+
+/// Groups findings by change id, once for the whole site.
+pub fn findings_by_change(checked: &Checked) -> BTreeMap<&str, Vec<&Finding>> {
+    let mut map: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for finding in &checked.findings {
+        if let Some(change) = &finding.change {
+            map.entry(change.as_str()).or_default().push(finding);
+        }
+    }
+    map
+}
+
+#[derive(Serialize)]
+pub struct PhaseView {
+    pub number: usize,
+    pub name: String,
+    pub start: When,
+    pub end: When,
+    pub duration: String,
+    pub systems: Vec<Link>,
+    pub audiences: Vec<Link>,
+    pub steps: Vec<String>,
+    pub checks: Vec<String>,
+    /// Findings located at this phase.
+    pub findings: Vec<FindingView>,
+}
+
+fn phases(cx: &ChangeCtx, root: &str) -> Vec<PhaseView> {
+    let model = cx.model();
+    cx.facts
+        .phase_order()
+        .into_iter()
+        .enumerate()
+        .map(|(n, p)| {
+            let phase = &cx.change.phases[p];
+            let time = &cx.facts.phases[p];
+            PhaseView {
+                number: n + 1,
+                name: phase.name.clone(),
+                start: When::of(&time.start),
+                end: When::of(&time.end),
+                duration: phase.duration.value.to_string(),
+                systems: time
+                    .systems
+                    .iter()
+                    .map(|&s| system_link(root, &model.systems[s]))
+                    .collect(),
+                audiences: phase
+                    .audiences
+                    .iter()
+                    .map(|a| {
+                        let audience = &model.audiences[a.ix];
+                        Link {
+                            id: audience.id.value.clone(),
+                            name: audience.name.clone(),
+                            href: String::new(),
+                            criticality: Some(audience.criticality.value),
+                        }
+                    })
+                    .collect(),
+                steps: phase.steps.iter().map(|s| to_inline_html(s)).collect(),
+                checks: phase.checks.iter().map(|s| to_inline_html(s)).collect(),
+                findings: cx
+                    .findings
+                    .iter()
+                    .filter(|f| f.loc == phase.start.loc)
+                    .map(|f| finding_view(cx.checked, f))
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+pub struct ImpactedSystem {
+    pub link: Link,
+    pub changed: bool,
+    /// From this system to the changed one: "webshop → erp → db".
+    pub path: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct ImpactView {
+    pub systems: Vec<ImpactedSystem>,
+    pub more_systems: usize,
+    pub processes: Vec<ProcessView>,
+    pub audiences: Vec<AudienceView>,
+}
+
+#[derive(Serialize)]
+pub struct ProcessView {
+    pub id: String,
+    pub name: String,
+    pub criticality: Criticality,
+    pub fallback: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct AudienceView {
+    pub id: String,
+    pub name: String,
+    pub criticality: Criticality,
+    pub contact: Option<String>,
+    pub notified: bool,
+}
+
+fn impact(cx: &ChangeCtx, root: &str) -> ImpactView {
+    let model = cx.model();
+    let impact = &cx.facts.impact;
+    let mut systems: Vec<ImpactedSystem> = impact
+        .systems
+        .iter()
+        .map(|&s| {
+            let mut path = vec![model.systems[s].id.value.clone()];
+            path.extend(
+                impact
+                    .path(s)
+                    .iter()
+                    .map(|&(_, provider)| model.systems[provider].id.value.clone()),
+            );
+            ImpactedSystem {
+                link: system_link(root, &model.systems[s]),
+                changed: cx.facts.changed.binary_search(&s).is_ok(),
+                path,
+            }
+        })
+        .collect();
+    // Changed systems first, then by criticality (highest first) and id.
+    systems.sort_by(|a, b| {
+        (
+            !a.changed,
+            std::cmp::Reverse(a.link.criticality),
+            &a.link.id,
+        )
+            .cmp(&(
+                !b.changed,
+                std::cmp::Reverse(b.link.criticality),
+                &b.link.id,
+            ))
+    });
+    let more_systems = systems.len().saturating_sub(LIST_LIMIT);
+    systems.truncate(LIST_LIMIT);
+    let notified: Vec<usize> = cx
+        .change
+        .communication
+        .iter()
+        .flat_map(|c| c.audiences.iter().map(|a| a.ix))
+        .collect();
+    ImpactView {
+        systems,
+        more_systems,
+        processes: impact
+            .processes
+            .iter()
+            .map(|&p| {
+                let process = &model.processes[p];
+                ProcessView {
+                    id: process.id.value.clone(),
+                    name: process.name.clone(),
+                    criticality: process.criticality.value,
+                    fallback: process.fallback.as_deref().map(to_html),
+                }
+            })
+            .collect(),
+        audiences: impact
+            .audiences
+            .iter()
+            .map(|&a| {
+                let audience = &model.audiences[a];
+                AudienceView {
+                    id: audience.id.value.clone(),
+                    name: audience.name.clone(),
+                    criticality: audience.criticality.value,
+                    contact: audience.contact.clone(),
+                    notified: notified.contains(&a),
+                }
+            })
+            .collect(),
+    }
+}
+
+/// The overview page of a change.
+#[derive(Serialize)]
+pub struct ChangeView {
+    pub row: ChangeRow,
+    pub summary: String,
+    pub why: String,
+    pub impact_text: Option<String>,
+    pub downtime: Option<String>,
+    pub announced: Option<String>,
+    pub timezone: String,
+    pub phases: Vec<PhaseView>,
+    pub impact: ImpactView,
+    pub findings: Vec<FindingView>,
+    pub approvals: Vec<(String, String)>,
+    pub outcome: Option<OutcomeView>,
+}
+
+#[derive(Serialize)]
+pub struct OutcomeView {
+    pub result: String,
+    pub completed: Option<When>,
+    pub notes: Option<String>,
+    pub issues: Vec<String>,
+}
+
+fn outcome(cx: &ChangeCtx) -> Option<OutcomeView> {
+    let outcome = cx.change.outcome.as_ref()?;
+    Some(OutcomeView {
+        result: serde_json::to_value(outcome.result.value)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        completed: outcome.completed.as_ref().map(|c| {
+            let tz = &cx.facts.tz;
+            When::of(&c.value.instant(tz).to_zoned_datetime(tz.clone()))
+        }),
+        notes: outcome.notes.as_deref().map(to_html),
+        issues: outcome.issues.iter().map(|s| to_inline_html(s)).collect(),
+    })
+}
+
+pub fn change_view(cx: &ChangeCtx, root: &str) -> ChangeView {
+    let change = cx.change;
+    ChangeView {
+        row: cx.row(root),
+        summary: to_html(&change.summary),
+        why: to_html(&change.why),
+        impact_text: change.impact.as_deref().map(to_html),
+        downtime: change.downtime.as_ref().map(|d| d.value.to_string()),
+        announced: change.announced.as_ref().map(|a| a.value.to_string()),
+        timezone: cx.facts.tz.iana_name().unwrap_or("UTC").to_string(),
+        phases: phases(cx, root),
+        impact: impact(cx, root),
+        findings: cx
+            .findings
+            .iter()
+            .map(|f| finding_view(cx.checked, f))
+            .collect(),
+        approvals: change
+            .approvals
+            .iter()
+            .map(|a| (a.by.clone(), a.date.value.to_string()))
+            .collect(),
+        outcome: outcome(cx),
+    }
+}
+
+#[derive(Serialize)]
+pub struct HealthView {
+    pub system: Link,
+    pub status: String,
+    pub checked: Option<String>,
+    pub notes: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct MetricView {
+    pub name: String,
+    pub kind: String,
+    pub threshold: Option<String>,
+    pub source: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct Checkpoint {
+    pub label: String,
+    pub at: When,
+}
+
+#[derive(Serialize)]
+pub struct IncidentView {
+    pub id: String,
+    pub date: String,
+    pub systems: Vec<String>,
+    pub summary: String,
+    pub lesson: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct BackupView {
+    pub none: Option<String>,
+    pub method: Option<String>,
+    pub scope: Option<String>,
+    pub location: Option<String>,
+    pub restore_time: Option<String>,
+    pub restore_tested: Option<String>,
+}
+
+fn backup(change: &Change) -> Option<BackupView> {
+    Some(match change.backup.as_ref()? {
+        Backup::None { reason, .. } => BackupView {
+            none: Some(to_inline_html(&reason.value)),
+            method: None,
+            scope: None,
+            location: None,
+            restore_time: None,
+            restore_tested: None,
+        },
+        Backup::Plan {
+            method,
+            scope,
+            location,
+            restore_time,
+            restore_tested,
+            ..
+        } => BackupView {
+            none: None,
+            method: method.clone(),
+            scope: scope.clone(),
+            location: location.clone(),
+            restore_time: restore_time.as_ref().map(|d| d.value.to_string()),
+            restore_tested: restore_tested.as_ref().map(|d| d.value.to_string()),
+        },
+    })
+}
+
+#[derive(Serialize)]
+pub struct CommunicationView {
+    pub audiences: Vec<AudienceView>,
+    pub channels: Vec<String>,
+    pub contact: Option<String>,
+    pub guidelines: Option<String>,
+}
+
+fn communication(cx: &ChangeCtx) -> Option<CommunicationView> {
+    let c = cx.change.communication.as_ref()?;
+    let model = cx.model();
+    Some(CommunicationView {
+        audiences: c
+            .audiences
+            .iter()
+            .map(|a| {
+                let audience = &model.audiences[a.ix];
+                AudienceView {
+                    id: audience.id.value.clone(),
+                    name: audience.name.clone(),
+                    criticality: audience.criticality.value,
+                    contact: audience.contact.clone(),
+                    notified: true,
+                }
+            })
+            .collect(),
+        channels: c.channels.clone(),
+        contact: c.contact.clone(),
+        guidelines: c.guidelines.as_deref().map(to_html),
+    })
+}
+
+/// The runbook of a change.
+#[derive(Serialize)]
+pub struct RunbookView {
+    pub row: ChangeRow,
+    pub summary: String,
+    pub owner: TeamView,
+    pub health: Vec<HealthView>,
+    pub pre: Vec<String>,
+    pub environment: Option<String>,
+    pub backup: Option<BackupView>,
+    pub phases: Vec<PhaseView>,
+    pub during: Vec<String>,
+    pub post: Vec<String>,
+    pub monitoring_duration: Option<String>,
+    pub monitoring_owner: Option<String>,
+    pub metrics: Vec<MetricView>,
+    pub checkpoints: Vec<Checkpoint>,
+    pub communication: Option<CommunicationView>,
+    pub risks: Vec<(String, String)>,
+    pub incidents: Vec<IncidentView>,
+    pub rollback_triggers: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct TeamView {
+    pub id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub chat: Option<String>,
+    pub oncall: Option<String>,
+}
+
+fn team(model: &Model, ix: usize) -> TeamView {
+    let team = &model.teams[ix];
+    TeamView {
+        id: team.id.value.clone(),
+        name: team.name.clone(),
+        email: team.email.clone(),
+        chat: team.chat.clone(),
+        oncall: team.oncall.clone(),
+    }
+}
+
+fn incidents(cx: &ChangeCtx) -> Vec<IncidentView> {
+    let model = cx.model();
+    let mut list: Vec<IncidentView> = model
+        .incidents
+        .iter()
+        .filter(|i| {
+            i.systems
+                .iter()
+                .any(|s| cx.facts.changed.binary_search(&s.ix).is_ok())
+        })
+        .map(|i| IncidentView {
+            id: i.id.value.clone(),
+            date: i.date.value.to_string(),
+            systems: i.systems.iter().map(|s| s.id.value.clone()).collect(),
+            summary: i.summary.clone(),
+            lesson: i.lesson.as_deref().map(to_html),
+        })
+        .collect();
+    list.sort_by(|a, b| (&b.date, &a.id).cmp(&(&a.date, &b.id)));
+    list
+}
+
+pub fn runbook_view(cx: &ChangeCtx, root: &str) -> RunbookView {
+    let model = cx.model();
+    let change = cx.change;
+    let testing = change.testing.as_ref();
+    let monitoring = change.monitoring.as_ref();
+    let checkpoints = match (
+        cx.facts.last_end(),
+        monitoring.and_then(|m| m.duration.as_ref()),
+    ) {
+        (Some(end), duration) => {
+            let mut hours: Vec<u32> = vec![1, 24, 48, 72];
+            if let Some(d) = duration {
+                let total = d.value.days * 24 + d.value.minutes / 60;
+                hours.retain(|&h| h <= total.max(1));
+                if total > 72 {
+                    hours.push(total);
+                }
+            }
+            hours
+                .into_iter()
+                .map(|h| Checkpoint {
+                    label: format!("+{h}h"),
+                    at: When::of(
+                        &end.checked_add(jiff::Span::new().hours(i64::from(h)))
+                            .unwrap_or_else(|_| end.clone()),
+                    ),
+                })
+                .collect()
+        }
+        (None, _) => Vec::new(),
+    };
+    RunbookView {
+        row: cx.row(root),
+        summary: to_html(&change.summary),
+        owner: team(model, change.owner.ix),
+        health: cx
+            .facts
+            .changed
+            .iter()
+            .map(|&s| {
+                let system = &model.systems[s];
+                HealthView {
+                    system: system_link(root, system),
+                    status: system
+                        .health
+                        .as_ref()
+                        .and_then(|h| serde_json::to_value(h.status.value).ok())
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_else(|| "not recorded".into()),
+                    checked: system
+                        .health
+                        .as_ref()
+                        .and_then(|h| h.checked.as_ref())
+                        .map(|c| c.value.to_string()),
+                    notes: system.health.as_ref().and_then(|h| h.notes.clone()),
+                }
+            })
+            .collect(),
+        pre: testing
+            .map(|t| t.pre.iter().map(|s| to_inline_html(s)).collect())
+            .unwrap_or_default(),
+        environment: testing.and_then(|t| t.environment.clone()),
+        backup: backup(change),
+        phases: phases(cx, root),
+        during: testing
+            .map(|t| t.during.iter().map(|s| to_inline_html(s)).collect())
+            .unwrap_or_default(),
+        post: testing
+            .map(|t| t.post.iter().map(|s| to_inline_html(s)).collect())
+            .unwrap_or_default(),
+        monitoring_duration: monitoring
+            .and_then(|m| m.duration.as_ref())
+            .map(|d| d.value.to_string()),
+        monitoring_owner: monitoring
+            .and_then(|m| m.owner.as_ref())
+            .map(|o| model.teams[o.ix].name.clone()),
+        metrics: monitoring
+            .map(|m| {
+                m.metrics
+                    .iter()
+                    .map(|x| MetricView {
+                        name: x.name.clone(),
+                        kind: serde_json::to_value(x.kind.value)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_string))
+                            .unwrap_or_default(),
+                        threshold: x.threshold.clone(),
+                        source: x.source.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        checkpoints,
+        communication: communication(cx),
+        risks: cx
+            .facts
+            .changed
+            .iter()
+            .flat_map(|&s| {
+                model.systems[s]
+                    .risks
+                    .iter()
+                    .map(move |r| (model.systems[s].id.value.clone(), to_inline_html(r)))
+            })
+            .collect(),
+        incidents: incidents(cx),
+        rollback_triggers: change
+            .rollback
+            .iter()
+            .flat_map(|r| r.triggers.iter().map(|t| to_inline_html(t)))
+            .collect(),
+    }
+}
+
+/// The rollback checklist of a change.
+#[derive(Serialize)]
+pub struct RollbackView {
+    pub row: ChangeRow,
+    pub present: bool,
+    pub triggers: Vec<String>,
+    pub owner: Option<TeamView>,
+    pub time: Option<String>,
+    pub point_of_no_return: Option<String>,
+    pub steps: Vec<String>,
+    pub switch_back: Option<String>,
+    pub backup: Option<BackupView>,
+    pub communication: Option<CommunicationView>,
+    pub change_owner: TeamView,
+}
+
+pub fn rollback_view(cx: &ChangeCtx, root: &str) -> RollbackView {
+    let model = cx.model();
+    let rollback = cx.change.rollback.as_ref();
+    RollbackView {
+        row: cx.row(root),
+        present: rollback.is_some(),
+        triggers: rollback
+            .map(|r| r.triggers.iter().map(|t| to_inline_html(t)).collect())
+            .unwrap_or_default(),
+        owner: rollback
+            .and_then(|r| r.owner.as_ref())
+            .map(|o| team(model, o.ix)),
+        time: rollback
+            .and_then(|r| r.time.as_ref())
+            .map(|t| t.value.to_string()),
+        point_of_no_return: rollback
+            .and_then(|r| r.point_of_no_return.as_deref())
+            .map(to_inline_html),
+        steps: rollback
+            .map(|r| r.steps.iter().map(|s| to_inline_html(s)).collect())
+            .unwrap_or_default(),
+        switch_back: rollback.and_then(|r| r.switch_back.as_deref()).map(to_html),
+        backup: backup(cx.change),
+        communication: communication(cx),
+        change_owner: team(model, cx.change.owner.ix),
+    }
+}
+
+/// The announcement of a change (HTML and plain text).
+#[derive(Serialize)]
+pub struct AnnouncementView {
+    pub row: ChangeRow,
+    /// Markdown fields as sanitized HTML (for the page) ...
+    pub summary: String,
+    pub why: String,
+    pub impact: Option<String>,
+    /// ... and as written (for the plain-text email body).
+    pub summary_text: String,
+    pub why_text: String,
+    pub impact_text: Option<String>,
+    pub downtime: Option<String>,
+    pub phases: Vec<PhaseView>,
+    pub contact: Option<String>,
+    pub owner: TeamView,
+    pub audiences: Vec<AudienceView>,
+    pub finished: bool,
+    pub outcome: Option<OutcomeView>,
+    pub outcome_notes_text: Option<String>,
+    pub guidelines: Option<String>,
+    pub guidelines_text: Option<String>,
+}
+
+pub fn announcement_view(cx: &ChangeCtx, root: &str) -> AnnouncementView {
+    let model = cx.model();
+    let change = cx.change;
+    let communication = communication(cx);
+    AnnouncementView {
+        row: cx.row(root),
+        summary: to_html(&change.summary),
+        why: to_html(&change.why),
+        impact: change.impact.as_deref().map(to_html),
+        summary_text: to_text(&change.summary),
+        why_text: to_text(&change.why),
+        impact_text: change.impact.as_deref().map(to_text),
+        downtime: change.downtime.as_ref().map(|d| d.value.to_string()),
+        phases: phases(cx, root),
+        contact: change
+            .communication
+            .as_ref()
+            .and_then(|c| c.contact.clone())
+            .or_else(|| model.teams[change.owner.ix].email.clone()),
+        owner: team(model, change.owner.ix),
+        audiences: communication.map(|c| c.audiences).unwrap_or_default(),
+        finished: matches!(change.status.value, Status::Completed | Status::RolledBack),
+        outcome: outcome(cx),
+        outcome_notes_text: change
+            .outcome
+            .as_ref()
+            .and_then(|o| o.notes.as_deref())
+            .map(to_text),
+        guidelines: change
+            .communication
+            .as_ref()
+            .and_then(|c| c.guidelines.as_deref())
+            .map(to_html),
+        guidelines_text: change
+            .communication
+            .as_ref()
+            .and_then(|c| c.guidelines.as_deref())
+            .map(to_text),
+    }
+}
