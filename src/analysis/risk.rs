@@ -116,13 +116,14 @@ fn no_backup(cx: &Ctx, findings: &mut Vec<Finding>) {
     if cx.change.backup.is_some() {
         return;
     }
-    let stateful: Vec<&str> = cx
+    let mut stateful: Vec<&str> = cx
         .facts
         .changed
         .iter()
         .filter(|&&s| cx.model.systems[s].stateful)
         .map(|&s| cx.system_id(s))
         .collect();
+    stateful.sort_unstable();
     if stateful.is_empty() {
         return;
     }
@@ -266,13 +267,14 @@ fn big_bang_rollout(cx: &Ctx, findings: &mut Vec<Finding>) {
     if cx.change.phases.len() != 1 {
         return;
     }
-    let critical: Vec<&str> = cx
+    let mut critical: Vec<&str> = cx
         .facts
         .changed
         .iter()
         .filter(|&&s| cx.model.systems[s].criticality.value >= Criticality::High)
         .map(|&s| cx.system_id(s))
         .collect();
+    critical.sort_unstable();
     if critical.is_empty() {
         return;
     }
@@ -361,10 +363,11 @@ fn unverified_integration(cx: &Ctx, findings: &mut Vec<Finding>) {
     if unverified.is_empty() {
         return;
     }
-    let ids: Vec<&str> = unverified
+    let mut ids: Vec<&str> = unverified
         .iter()
         .map(|&i| cx.model.integrations[i].id.value.as_str())
         .collect();
+    ids.sort_unstable();
     // Point at an unverified compat entry if there is one, else the change.
     let loc = cx
         .change
@@ -388,14 +391,19 @@ fn unverified_integration(cx: &Ctx, findings: &mut Vec<Finding>) {
 /// `unverified-third-party`: a `third_party` item of a changed system has
 /// no verified compat entry.
 fn unverified_third_party(cx: &Ctx, findings: &mut Vec<Finding>) {
-    use crate::model::CompatTarget;
+    use crate::model::resolve::names_item;
+    // A compat entry vouches for an item by name, on every changed system
+    // that has it. Systems by id, so the message does not follow file order.
+    let mut changed: Vec<usize> = cx.facts.changed.clone();
+    changed.sort_by(|&a, &b| cx.system_id(a).cmp(cx.system_id(b)));
     let mut missing = Vec::new();
-    for &s in &cx.facts.changed {
-        for (item, name) in cx.model.systems[s].third_party.iter().enumerate() {
-            let verified =
-                cx.change.compat.iter().any(|c| {
-                    c.verified && c.resolved == CompatTarget::ThirdParty { system: s, item }
-                });
+    for s in changed {
+        for name in &cx.model.systems[s].third_party {
+            let verified = cx
+                .change
+                .compat
+                .iter()
+                .any(|c| c.verified && names_item(&c.target.value, &name.value));
             if !verified {
                 missing.push((s, name));
             }

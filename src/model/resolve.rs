@@ -258,7 +258,7 @@ fn one_off_order(model: &Model, findings: &mut Vec<Finding>) {
 
 /// Whether a compat target names a third-party item: the whole item, or
 /// its name without the trailing version (`pgbouncer` for "pgbouncer 1.21").
-fn names_item(target: &str, item: &str) -> bool {
+pub fn names_item(target: &str, item: &str) -> bool {
     let target = target.trim().to_lowercase();
     let item = item.trim().to_lowercase();
     if target == item {

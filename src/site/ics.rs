@@ -1,339 +1,776 @@
-//! Render stage: `calendar.ics`, RFC 5545, produced from Rust (not a
-//! template): CRLF line ends, lines folded at 75 octets, TEXT escaped, one
-//! VTIMEZONE per zone used (built from the zone's real transitions over the
-//! events' span), stable UIDs, and DTSTAMP from the as-of date, never the
-//! clock, so the same plan gives the same bytes.
+//! Render stage: `calendar.ics`, RFC 5545, produced from Rust (not a template).
+//!
+//! The file depends on its inputs alone: DTSTAMP is the as-of instant, zones
+//! come in name order and events in the given order, so the same plan gives
+//! the same bytes. Zone data comes from jiff's bundled tzdb: each VTIMEZONE
+//! lists the zone's real transitions over the span its times use, one
+//! sub-component per transition, so no client has to evaluate an RRULE.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
-use jiff::tz::{Offset, TimeZone};
-use jiff::{Timestamp, ZonedDateTime};
+use jiff::civil::DateTime;
+use jiff::tz::{Offset, TimeZone, TimeZoneTransition};
+use jiff::{SignedDuration, Timestamp, ZonedDateTime};
 
-/// One event of the calendar.
+/// One VEVENT.
+#[derive(Clone, Debug)]
 pub struct Event {
-    /// Stable, such as "chg-2041-phase-1@cutover".
+    /// Stable across builds, e.g. `chg-2041-phase-1@cutover`.
     pub uid: String,
     pub summary: String,
-    /// Plain text; newlines, commas and semicolons are escaped here.
+    /// Plain text; any character is allowed, escaping is done here.
     pub description: String,
+    /// Written as local time with its zone's TZID, or in UTC with `Z`.
     pub start: ZonedDateTime,
     pub end: ZonedDateTime,
+    /// Absolute or relative URL.
     pub url: Option<String>,
     pub categories: Vec<String>,
-    /// "TENTATIVE", "CONFIRMED" or "CANCELLED".
+    /// `TENTATIVE`, `CONFIRMED` or `CANCELLED`.
     pub status: Option<&'static str>,
 }
 
-/// Escapes a TEXT value (RFC 5545 section 3.3.11).
+/// Longest content line in octets, line break excluded (RFC 5545 §3.1).
+const LINE_OCTETS: usize = 75;
+
+/// The whole VCALENDAR: PRODID with `title`, X-WR-CALNAME = title, one
+/// VTIMEZONE per IANA zone used by any event start/end (events in UTC are
+/// written with `Z` and need none), then the VEVENTs in the given order.
+/// DTSTAMP of every event = `dtstamp` (the as-of instant, never the clock),
+/// so output is byte-identical for the same input. Without events the
+/// calendar holds a lone UTC VTIMEZONE, since RFC 5545 requires a component.
+pub fn calendar(title: &str, events: &[Event], dtstamp: Timestamp) -> String {
+    let mut out = String::new();
+    let title = text(title);
+    push_line(&mut out, "BEGIN:VCALENDAR");
+    push_line(&mut out, "VERSION:2.0");
+    push_line(&mut out, &format!("PRODID:-//cutover//{title}//EN"));
+    push_line(&mut out, "CALSCALE:GREGORIAN");
+    push_line(&mut out, "METHOD:PUBLISH");
+    push_line(&mut out, &format!("X-WR-CALNAME:{title}"));
+    let mut zones = zone_spans(events);
+    if events.is_empty() {
+        // RFC 5545 wants at least one component in a VCALENDAR; an unused
+        // UTC zone is the one that means nothing to a client.
+        let epoch = Timestamp::UNIX_EPOCH;
+        zones.insert(
+            "UTC",
+            ZoneSpan {
+                tz: TimeZone::UTC,
+                first: epoch,
+                last: epoch,
+            },
+        );
+    }
+    for (name, span) in zones {
+        push_vtimezone(&mut out, name, &span);
+    }
+    for event in events {
+        push_vevent(&mut out, event, dtstamp);
+    }
+    push_line(&mut out, "END:VCALENDAR");
+    out
+}
+
+fn push_vevent(out: &mut String, event: &Event, dtstamp: Timestamp) {
+    push_line(out, "BEGIN:VEVENT");
+    push_line(out, &format!("UID:{}", text(&event.uid)));
+    push_line(out, &format!("DTSTAMP:{}", utc(dtstamp)));
+    push_line(out, &date_time("DTSTART", &event.start));
+    push_line(out, &date_time("DTEND", &event.end));
+    push_line(out, &format!("SUMMARY:{}", text(&event.summary)));
+    if !event.description.is_empty() {
+        push_line(out, &format!("DESCRIPTION:{}", text(&event.description)));
+    }
+    if let Some(url) = &event.url {
+        push_line(out, &format!("URL:{}", uri(url)));
+    }
+    if !event.categories.is_empty() {
+        let list: Vec<String> = event.categories.iter().map(|c| text(c)).collect();
+        push_line(out, &format!("CATEGORIES:{}", list.join(",")));
+    }
+    if let Some(status) = event.status {
+        push_line(out, &format!("STATUS:{status}"));
+    }
+    push_line(out, "END:VEVENT");
+}
+
+/// A DATE-TIME property: local time with TZID, or UTC with `Z` (see `tzid`).
+fn date_time(name: &str, at: &ZonedDateTime) -> String {
+    match tzid(at) {
+        Some(id) => format!("{name};TZID={}:{}", param(id), local(at.datetime())),
+        None => format!("{name}:{}", utc(at.timestamp())),
+    }
+}
+
+/// The TZID to write `at` with, or `None` to write it in UTC: for UTC
+/// itself and its aliases, for zones without an IANA name (fixed offsets),
+/// and for the second occurrence of a local time repeated when clocks go
+/// back, which a TZID cannot express (RFC 5545 §3.3.5 takes the first).
+fn tzid(at: &ZonedDateTime) -> Option<&str> {
+    let tz = at.time_zone();
+    let name = tz.iana_name()?;
+    let utc_alias =
+        tz.following(Timestamp::MIN).next().is_none() && tz.to_offset(at.timestamp()).is_zero();
+    let first = tz.to_ambiguous_timestamp(at.datetime()).earlier().ok() == Some(at.timestamp());
+    (!utc_alias && first).then_some(name)
+}
+
+/// The instants each zone must cover, first to last.
+struct ZoneSpan {
+    tz: TimeZone,
+    first: Timestamp,
+    last: Timestamp,
+}
+
+/// Zones written with a TZID, by name (a `BTreeMap`, so sorted).
+fn zone_spans(events: &[Event]) -> BTreeMap<&str, ZoneSpan> {
+    let mut zones: BTreeMap<&str, ZoneSpan> = BTreeMap::new();
+    for at in events.iter().flat_map(|e| [&e.start, &e.end]) {
+        let Some(name) = tzid(at) else { continue };
+        let ts = at.timestamp();
+        zones
+            .entry(name)
+            .and_modify(|span| {
+                span.first = span.first.min(ts);
+                span.last = span.last.max(ts);
+            })
+            .or_insert_with(|| ZoneSpan {
+                tz: at.time_zone().clone(),
+                first: ts,
+                last: ts,
+            });
+    }
+    zones
+}
+
+/// One STANDARD or DAYLIGHT sub-component.
+struct Observance {
+    daylight: bool,
+    /// Local time of the change, in the `from` offset.
+    start: DateTime,
+    from: Offset,
+    to: Offset,
+    name: String,
+}
+
+fn push_vtimezone(out: &mut String, name: &str, span: &ZoneSpan) {
+    push_line(out, "BEGIN:VTIMEZONE");
+    push_line(out, &format!("TZID:{}", text(name)));
+    for o in observances(&span.tz, span.first, span.last) {
+        let kind = if o.daylight { "DAYLIGHT" } else { "STANDARD" };
+        push_line(out, &format!("BEGIN:{kind}"));
+        push_line(out, &format!("DTSTART:{}", local(o.start)));
+        push_line(out, &format!("TZOFFSETFROM:{}", utc_offset(o.from)));
+        push_line(out, &format!("TZOFFSETTO:{}", utc_offset(o.to)));
+        push_line(out, &format!("TZNAME:{}", text(&o.name)));
+        push_line(out, &format!("END:{kind}"));
+    }
+    push_line(out, "END:VTIMEZONE");
+}
+
+/// The transition in force at `first`, then every transition up to and
+/// including `last`. A zone with no transition in force at `first` (one
+/// without any, or a time before its first) starts with its offset at
+/// `first`, as of 1970 or `first` if earlier.
+fn observances(tz: &TimeZone, first: Timestamp, last: Timestamp) -> Vec<Observance> {
+    let mut list = Vec::new();
+    // `preceding` is strictly before its argument; a transition exactly
+    // at `first` is the one in force there.
+    let just_after = first
+        .checked_add(SignedDuration::from_nanos(1))
+        .unwrap_or(first);
+    let mut cursor = first;
+    if let Some(t) = tz.preceding(just_after).next() {
+        cursor = t.timestamp();
+        list.push(transition(tz, &t));
+    } else {
+        let info = tz.to_offset_info(first);
+        let offset = info.offset();
+        let epoch = jiff::civil::date(1970, 1, 1).at(0, 0, 0, 0);
+        list.push(Observance {
+            daylight: false,
+            start: epoch.min(offset.to_datetime(first)),
+            from: offset,
+            to: offset,
+            name: info.abbreviation().to_string(),
+        });
+    }
+    for t in tz.following(cursor) {
+        if t.timestamp() > last {
+            break;
+        }
+        list.push(transition(tz, &t));
+    }
+    list
+}
+
+fn transition(tz: &TimeZone, t: &TimeZoneTransition) -> Observance {
+    let at = t.timestamp();
+    let before = tz.to_offset_info(at.checked_sub(SignedDuration::from_nanos(1)).unwrap_or(at));
+    let (from, to) = (before.offset(), t.offset());
+    let dst = t.dst().is_dst();
+    // tzdb marks Ireland's winter (and Morocco's Ramadan) as DST with the
+    // smaller offset, "negative DST". Clients take DAYLIGHT to be the
+    // advanced offset, so a DST flag that flips against the direction of
+    // the clocks is read the other way round, as tzdb's rearguard data does.
+    let against_clocks = if dst { to < from } else { to > from };
+    let daylight = if dst != before.dst().is_dst() && against_clocks {
+        !dst
+    } else {
+        dst
+    };
+    Observance {
+        daylight,
+        start: from.to_datetime(at),
+        from,
+        to,
+        name: t.abbreviation().to_string(),
+    }
+}
+
+/// `YYYYMMDDTHHMMSS`; sub-second digits are dropped, as DATE-TIME has none.
+fn local(dt: DateTime) -> String {
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}",
+        dt.year(),
+        dt.month(),
+        dt.day(),
+        dt.hour(),
+        dt.minute(),
+        dt.second()
+    )
+}
+
+fn utc(ts: Timestamp) -> String {
+    format!("{}Z", local(Offset::UTC.to_datetime(ts)))
+}
+
+/// `+HHMM`, or `+HHMMSS` for the odd historical offset with seconds.
+fn utc_offset(offset: Offset) -> String {
+    let total = offset.seconds();
+    let sign = if total < 0 { '-' } else { '+' };
+    let total = total.unsigned_abs();
+    let (h, m, s) = (total / 3600, total / 60 % 60, total % 60);
+    if s == 0 {
+        format!("{sign}{h:02}{m:02}")
+    } else {
+        format!("{sign}{h:02}{m:02}{s:02}")
+    }
+}
+
+/// TEXT value (RFC 5545 §3.3.11): `\` `;` `,` escaped, every line break
+/// (`\r\n`, `\n`, `\r`) as `\n`, other ASCII control characters but tab
+/// dropped because TEXT cannot hold them.
 fn text(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
             '\\' => out.push_str("\\\\"),
             ';' => out.push_str("\\;"),
             ',' => out.push_str("\\,"),
+            '\r' => {
+                chars.next_if_eq(&'\n');
+                out.push_str("\\n");
+            }
             '\n' => out.push_str("\\n"),
-            '\r' => {}
-            c if c.is_control() => {}
+            '\t' => out.push('\t'),
+            c if c.is_ascii_control() => {}
             c => out.push(c),
         }
     }
     out
 }
 
-/// Folds a content line: at most 75 octets a line, continuation lines
-/// start with one space, a UTF-8 sequence is never split.
-fn fold(line: &str, out: &mut String) {
-    let mut start = 0;
-    let mut limit = 75;
-    while line.len() - start > limit {
-        let mut end = start + limit;
-        while !line.is_char_boundary(end) {
-            end -= 1;
-        }
-        out.push_str(&line[start..end]);
-        out.push_str("\r\n ");
-        start = end;
-        limit = 74;
-    }
-    out.push_str(&line[start..]);
-    out.push_str("\r\n");
-}
-
-/// `+0100`, `-0430`, `+054500` (seconds only when there are any).
-fn offset(offset: Offset) -> String {
-    let seconds = offset.seconds();
-    let sign = if seconds < 0 { '-' } else { '+' };
-    let s = seconds.unsigned_abs();
-    let (h, m, sec) = (s / 3600, s % 3600 / 60, s % 60);
-    if sec == 0 {
-        format!("{sign}{h:02}{m:02}")
+/// A parameter value: quoted when it holds `;`, `:` or `,`; DQUOTE and
+/// control characters, which no parameter value can hold, dropped.
+fn param(value: &str) -> String {
+    let clean: String = value
+        .chars()
+        .filter(|c| *c != '"' && !c.is_ascii_control())
+        .collect();
+    if clean.contains([';', ':', ',']) {
+        format!("\"{clean}\"")
     } else {
-        format!("{sign}{h:02}{m:02}{sec:02}")
+        clean
     }
 }
 
-fn utc(ts: Timestamp) -> String {
-    ts.to_zoned_datetime(TimeZone::UTC)
-        .strftime("%Y%m%dT%H%M%SZ")
-        .to_string()
-}
-
-/// A zone's IANA name, or None for UTC (written with `Z`).
-fn zone_name(z: &ZonedDateTime) -> Option<&str> {
-    match z.time_zone().iana_name() {
-        Some("UTC" | "Etc/UTC") | None => None,
-        Some(name) => Some(name),
-    }
-}
-
-/// `DTSTART;TZID=Europe/Berlin:20261206T020000` or `DTSTART:20261206T010000Z`.
-fn datetime(name: &str, z: &ZonedDateTime) -> String {
-    match zone_name(z) {
-        Some(zone) => format!("{name};TZID={zone}:{}", z.strftime("%Y%m%dT%H%M%S")),
-        None => format!("{name}:{}", utc(z.timestamp())),
-    }
-}
-
-/// The VTIMEZONE of `tz` covering [from, to]: the transition in force at
-/// `from`, then every transition up to `to`.
-fn vtimezone(name: &str, tz: &TimeZone, from: Timestamp, to: Timestamp, out: &mut String) {
-    fold("BEGIN:VTIMEZONE", out);
-    fold(&format!("TZID:{name}"), out);
-    let mut transitions: Vec<(Timestamp, Offset, String, bool)> = Vec::new();
-    if let Some(t) = tz
-        .preceding(
-            from.checked_add(jiff::SignedDuration::from_secs(1))
-                .unwrap_or(from),
-        )
-        .next()
-    {
-        transitions.push((
-            t.timestamp(),
-            t.offset(),
-            t.abbreviation().to_string(),
-            t.dst().is_dst(),
-        ));
-    }
-    for t in tz.following(from) {
-        if t.timestamp() > to {
-            break;
-        }
-        if transitions
-            .last()
-            .is_some_and(|last| last.0 == t.timestamp())
-        {
-            continue;
-        }
-        transitions.push((
-            t.timestamp(),
-            t.offset(),
-            t.abbreviation().to_string(),
-            t.dst().is_dst(),
-        ));
-    }
-    if transitions.is_empty() {
-        // No transition at all: one fixed offset.
-        let info = tz.to_offset_info(from);
-        fold("BEGIN:STANDARD", out);
-        fold("DTSTART:19700101T000000", out);
-        fold(&format!("TZOFFSETFROM:{}", offset(info.offset())), out);
-        fold(&format!("TZOFFSETTO:{}", offset(info.offset())), out);
-        fold(&format!("TZNAME:{}", text(info.abbreviation())), out);
-        fold("END:STANDARD", out);
-    }
-    for (at, to_offset, abbreviation, dst) in transitions {
-        let before = at
-            .checked_sub(jiff::SignedDuration::from_secs(1))
-            .map_or(to_offset, |b| tz.to_offset(b));
-        let kind = if dst { "DAYLIGHT" } else { "STANDARD" };
-        // DTSTART is the local time just before the change, in the old offset.
-        let local = at.to_zoned_datetime(TimeZone::fixed(before));
-        fold(&format!("BEGIN:{kind}"), out);
-        fold(&format!("DTSTART:{}", local.strftime("%Y%m%dT%H%M%S")), out);
-        fold(&format!("TZOFFSETFROM:{}", offset(before)), out);
-        fold(&format!("TZOFFSETTO:{}", offset(to_offset)), out);
-        fold(&format!("TZNAME:{}", text(&abbreviation)), out);
-        fold(&format!("END:{kind}"), out);
-    }
-    fold("END:VTIMEZONE", out);
-}
-
-/// The whole calendar.
-pub fn calendar(title: &str, events: &[Event], dtstamp: Timestamp) -> String {
-    let mut out = String::new();
-    fold("BEGIN:VCALENDAR", &mut out);
-    fold("VERSION:2.0", &mut out);
-    fold(
-        &format!("PRODID:-//cutover//{}//EN", text(title).replace("//", "/")),
-        &mut out,
-    );
-    fold("CALSCALE:GREGORIAN", &mut out);
-    fold("METHOD:PUBLISH", &mut out);
-    fold(&format!("X-WR-CALNAME:{}", text(title)), &mut out);
-    // Zones used, with the span of their events.
-    let mut zones: BTreeMap<&str, (TimeZone, Timestamp, Timestamp)> = BTreeMap::new();
-    for event in events {
-        for z in [&event.start, &event.end] {
-            if let Some(name) = zone_name(z) {
-                let entry = zones
-                    .entry(name)
-                    .or_insert_with(|| (z.time_zone().clone(), z.timestamp(), z.timestamp()));
-                entry.1 = entry.1.min(z.timestamp());
-                entry.2 = entry.2.max(z.timestamp());
-            }
+/// A URI value: not escaped like TEXT, but spaces and control characters
+/// (a line break would end the property) are percent-encoded.
+fn uri(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        if c == ' ' || c.is_ascii_control() {
+            out.push_str(&format!("%{:02X}", c as u32));
+        } else {
+            out.push(c);
         }
     }
-    for (name, (tz, from, to)) in &zones {
-        vtimezone(name, tz, *from, *to, &mut out);
-    }
-    let stamp = utc(dtstamp);
-    for event in events {
-        fold("BEGIN:VEVENT", &mut out);
-        fold(&format!("UID:{}", text(&event.uid)), &mut out);
-        fold(&format!("DTSTAMP:{stamp}"), &mut out);
-        fold(&datetime("DTSTART", &event.start), &mut out);
-        fold(&datetime("DTEND", &event.end), &mut out);
-        fold(&format!("SUMMARY:{}", text(&event.summary)), &mut out);
-        if !event.description.is_empty() {
-            fold(
-                &format!("DESCRIPTION:{}", text(&event.description)),
-                &mut out,
-            );
-        }
-        if let Some(url) = &event.url {
-            let mut line = String::from("URL:");
-            let _ = write!(line, "{}", url.replace(['\r', '\n'], ""));
-            fold(&line, &mut out);
-        }
-        if !event.categories.is_empty() {
-            let list: Vec<String> = event.categories.iter().map(|c| text(c)).collect();
-            fold(&format!("CATEGORIES:{}", list.join(",")), &mut out);
-        }
-        if let Some(status) = event.status {
-            fold(&format!("STATUS:{status}"), &mut out);
-        }
-        fold("END:VEVENT", &mut out);
-    }
-    fold("END:VCALENDAR", &mut out);
     out
+}
+
+/// Appends one content line with its CRLF, folded so that no physical line
+/// exceeds 75 octets; a fold never splits a UTF-8 sequence, and each
+/// continuation starts with one space (RFC 5545 §3.1).
+fn push_line(out: &mut String, line: &str) {
+    let mut rest = line;
+    let mut room = LINE_OCTETS;
+    while rest.len() > room {
+        let mut cut = room;
+        while !rest.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        out.push_str(&rest[..cut]);
+        out.push_str("\r\n ");
+        rest = &rest[cut..];
+        room = LINE_OCTETS - 1;
+    }
+    out.push_str(rest);
+    out.push_str("\r\n");
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn zoned(text: &str, zone: &str) -> ZonedDateTime {
-        let local: jiff::civil::DateTime = text.parse().unwrap();
-        local
-            .to_zoned_datetime(jiff::tz::db().get(zone).unwrap())
-            .unwrap()
+    fn at(s: &str) -> ZonedDateTime {
+        s.parse().unwrap()
     }
 
-    fn event(uid: &str, start: ZonedDateTime, end: ZonedDateTime) -> Event {
+    const LONG: &str =
+        "Überprüfung der Replikation – 数据库迁移检查 – 🚀 then wait; check, repeat \\ done. ";
+
+    fn event(uid: &str, start: &str, end: &str) -> Event {
         Event {
             uid: uid.into(),
-            summary: "Upgrade, phase 1; the database".into(),
-            description: "Line one\nLine \\two".into(),
-            start,
-            end,
-            url: Some("https://intranet.example.com/changes/chg-1/runbook.html".into()),
-            categories: vec!["change".into()],
-            status: Some("CONFIRMED"),
+            summary: format!("Summary of {uid}"),
+            description: String::new(),
+            start: at(start),
+            end: at(end),
+            url: None,
+            categories: Vec::new(),
+            status: None,
         }
     }
 
-    fn unfold(text: &str) -> String {
-        text.replace("\r\n ", "")
+    fn sample() -> Vec<Event> {
+        vec![
+            Event {
+                uid: "chg-2041-phase-1@cutover".into(),
+                summary: "CHG-2041: Move DB; phase 1".into(),
+                description: "Cut over the primary, then the replica.\nRunbook: C:\\ops\\run"
+                    .into(),
+                start: at("2026-12-06T02:00[Europe/Berlin]"),
+                end: at("2026-12-06T04:30[Europe/Berlin]"),
+                url: Some("https://ops.example/changes/chg-2041/runbook.html".into()),
+                categories: vec!["change".into(), "db, primary".into()],
+                status: Some("CONFIRMED"),
+            },
+            Event {
+                uid: "chg-2042-phase-1@cutover".into(),
+                summary: "CHG-2042: Über-Migration".into(),
+                description: LONG.repeat(2),
+                start: at("2027-03-14T00:30[America/New_York]"),
+                end: at("2027-03-14T04:00[America/New_York]"),
+                url: Some("changes/chg-2042/runbook.html".into()),
+                categories: vec!["monitoring".into()],
+                status: Some("TENTATIVE"),
+            },
+            event(
+                "chg-2043-phase-1@cutover",
+                "2027-01-10T09:00[UTC]",
+                "2027-01-10T10:00[UTC]",
+            ),
+        ]
+    }
+
+    fn stamp() -> Timestamp {
+        "2026-12-01T00:00:00Z".parse().unwrap()
+    }
+
+    /// Joins folded lines back into content lines.
+    fn unfold(ics: &str) -> Vec<String> {
+        ics.replace("\r\n ", "")
+            .split("\r\n")
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+
+    fn unescape(value: &str) -> String {
+        let mut out = String::new();
+        let mut chars = value.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => match chars.next() {
+                    Some('n' | 'N') => out.push('\n'),
+                    Some(other) => out.push(other),
+                    None => {}
+                },
+                c => out.push(c),
+            }
+        }
+        out
+    }
+
+    /// The sub-components of the VTIMEZONE of `tzid`, one string each, as
+    /// `KIND DTSTART FROM TO NAME`.
+    fn observances_of(ics: &str, tzid: &str) -> Vec<String> {
+        let lines = unfold(ics);
+        let start = lines
+            .iter()
+            .position(|l| *l == format!("TZID:{tzid}"))
+            .unwrap();
+        let mut found = Vec::new();
+        let mut current = Vec::new();
+        for line in &lines[start + 1..] {
+            if line == "END:VTIMEZONE" {
+                break;
+            }
+            if let Some(kind) = line.strip_prefix("BEGIN:") {
+                current = vec![kind.to_string()];
+            } else if line.starts_with("END:") {
+                found.push(current.join(" "));
+            } else {
+                current.push(line.split_once(':').unwrap().1.to_string());
+            }
+        }
+        found
     }
 
     #[test]
-    fn lines_end_in_crlf_and_fit_75_octets() {
-        let long = "Ümlaut-Überprüfung ".repeat(20);
-        let mut e = event(
-            "a@cutover",
-            zoned("2026-12-06T02:00", "Europe/Berlin"),
-            zoned("2026-12-06T04:00", "Europe/Berlin"),
+    fn small_calendar_is_exact() {
+        let ics = calendar("Ops, changes; all", &sample(), stamp());
+        let expected = concat!(
+            "BEGIN:VCALENDAR\r\n",
+            "VERSION:2.0\r\n",
+            "PRODID:-//cutover//Ops\\, changes\\; all//EN\r\n",
+            "CALSCALE:GREGORIAN\r\n",
+            "METHOD:PUBLISH\r\n",
+            "X-WR-CALNAME:Ops\\, changes\\; all\r\n",
+            "BEGIN:VTIMEZONE\r\n",
+            "TZID:America/New_York\r\n",
+            "BEGIN:STANDARD\r\n",
+            "DTSTART:20261101T020000\r\n",
+            "TZOFFSETFROM:-0400\r\n",
+            "TZOFFSETTO:-0500\r\n",
+            "TZNAME:EST\r\n",
+            "END:STANDARD\r\n",
+            "BEGIN:DAYLIGHT\r\n",
+            "DTSTART:20270314T020000\r\n",
+            "TZOFFSETFROM:-0500\r\n",
+            "TZOFFSETTO:-0400\r\n",
+            "TZNAME:EDT\r\n",
+            "END:DAYLIGHT\r\n",
+            "END:VTIMEZONE\r\n",
+            "BEGIN:VTIMEZONE\r\n",
+            "TZID:Europe/Berlin\r\n",
+            "BEGIN:STANDARD\r\n",
+            "DTSTART:20261025T030000\r\n",
+            "TZOFFSETFROM:+0200\r\n",
+            "TZOFFSETTO:+0100\r\n",
+            "TZNAME:CET\r\n",
+            "END:STANDARD\r\n",
+            "END:VTIMEZONE\r\n",
+            "BEGIN:VEVENT\r\n",
+            "UID:chg-2041-phase-1@cutover\r\n",
+            "DTSTAMP:20261201T000000Z\r\n",
+            "DTSTART;TZID=Europe/Berlin:20261206T020000\r\n",
+            "DTEND;TZID=Europe/Berlin:20261206T043000\r\n",
+            "SUMMARY:CHG-2041: Move DB\\; phase 1\r\n",
+            "DESCRIPTION:Cut over the primary\\, then the replica.\\nRunbook: C:\\\\ops\\\\run\r\n",
+            "URL:https://ops.example/changes/chg-2041/runbook.html\r\n",
+            "CATEGORIES:change,db\\, primary\r\n",
+            "STATUS:CONFIRMED\r\n",
+            "END:VEVENT\r\n",
+            "BEGIN:VEVENT\r\n",
+            "UID:chg-2042-phase-1@cutover\r\n",
+            "DTSTAMP:20261201T000000Z\r\n",
+            "DTSTART;TZID=America/New_York:20270314T003000\r\n",
+            "DTEND;TZID=America/New_York:20270314T040000\r\n",
+            "SUMMARY:CHG-2042: Über-Migration\r\n",
+            "DESCRIPTION:Überprüfung der Replikation – 数据库迁移检查 – \r\n",
+            " 🚀 then wait\\; check\\, repeat \\\\ done. Überprüfung der Replikation –\r\n",
+            "  数据库迁移检查 – 🚀 then wait\\; check\\, repeat \\\\ done. \r\n",
+            "URL:changes/chg-2042/runbook.html\r\n",
+            "CATEGORIES:monitoring\r\n",
+            "STATUS:TENTATIVE\r\n",
+            "END:VEVENT\r\n",
+            "BEGIN:VEVENT\r\n",
+            "UID:chg-2043-phase-1@cutover\r\n",
+            "DTSTAMP:20261201T000000Z\r\n",
+            "DTSTART:20270110T090000Z\r\n",
+            "DTEND:20270110T100000Z\r\n",
+            "SUMMARY:Summary of chg-2043-phase-1@cutover\r\n",
+            "END:VEVENT\r\n",
+            "END:VCALENDAR\r\n",
         );
-        e.description = long.clone();
-        let ics = calendar("Acme, Inc.", &[e], "2026-11-24T00:00:00Z".parse().unwrap());
-        assert!(ics.ends_with("END:VCALENDAR\r\n"));
-        assert!(!ics.replace("\r\n", "").contains('\n'));
+        assert_eq!(ics, expected);
+    }
+
+    #[test]
+    fn every_line_ends_with_crlf() {
+        let ics = calendar("Ops", &sample(), stamp());
+        assert!(ics.ends_with("\r\n"));
+        assert_eq!(ics.matches('\n').count(), ics.matches("\r\n").count());
+        assert_eq!(ics.matches('\r').count(), ics.matches("\r\n").count());
+    }
+
+    #[test]
+    fn long_unicode_description_folds_at_75_octets_and_unfolds_to_the_text() {
+        let mut long = event(
+            "long@cutover",
+            "2027-01-10T09:00[UTC]",
+            "2027-01-10T10:00[UTC]",
+        );
+        long.description = format!("{}\nline two\r\nline three", LONG.repeat(9));
+        let ics = calendar("Ops", &[long.clone()], stamp());
         for line in ics.split("\r\n") {
-            assert!(line.len() <= 75, "{line}");
+            assert!(line.len() <= LINE_OCTETS, "{} octets: {line}", line.len());
         }
-        assert!(unfold(&ics).contains(&format!("DESCRIPTION:{}", long)));
-        assert!(ics.contains("X-WR-CALNAME:Acme\\, Inc.\r\n"));
-    }
-
-    #[test]
-    fn text_is_escaped() {
-        assert_eq!(text("a,b;c\\d\ne\r"), "a\\,b\\;c\\\\d\\ne");
-    }
-
-    #[test]
-    fn events_carry_zones_and_utc_and_a_fixed_dtstamp() {
-        let berlin = event(
-            "b@cutover",
-            zoned("2026-12-06T02:00", "Europe/Berlin"),
-            zoned("2026-12-06T04:00", "Europe/Berlin"),
+        // The description alone takes well over ten physical lines.
+        assert!(ics.split("\r\n").count() > 20);
+        let description = unfold(&ics)
+            .into_iter()
+            .find_map(|l| l.strip_prefix("DESCRIPTION:").map(str::to_string))
+            .unwrap();
+        assert_eq!(
+            unescape(&description),
+            long.description.replace("\r\n", "\n")
         );
-        let ny = event(
-            "n@cutover",
-            zoned("2027-03-13T22:00", "America/New_York"),
-            zoned("2027-03-14T04:00", "America/New_York"),
-        );
-        let z = "2027-01-01T00:00:00Z"
-            .parse::<Timestamp>()
-            .unwrap()
-            .to_zoned_datetime(TimeZone::UTC);
-        let u = event(
-            "u@cutover",
-            z.clone(),
-            z.checked_add(jiff::Span::new().hours(1)).unwrap(),
-        );
-        let ics = unfold(&calendar(
-            "T",
-            &[berlin, ny, u],
-            "2026-11-24T00:00:00Z".parse().unwrap(),
-        ));
-        assert!(ics.contains("DTSTART;TZID=Europe/Berlin:20261206T020000\r\n"));
-        assert!(ics.contains("DTEND;TZID=America/New_York:20270314T040000\r\n"));
-        assert!(ics.contains("DTSTART:20270101T000000Z\r\n"));
-        assert_eq!(ics.matches("DTSTAMP:20261124T000000Z\r\n").count(), 3);
-        // Zones sorted by name; UTC needs none.
-        let ny_at = ics.find("TZID:America/New_York").unwrap();
-        let berlin_at = ics.find("TZID:Europe/Berlin").unwrap();
-        assert!(ny_at < berlin_at);
-        assert_eq!(ics.matches("BEGIN:VTIMEZONE").count(), 2);
-        // New York springs forward on 2027-03-14 at 02:00 EST.
-        assert!(ics.contains("BEGIN:DAYLIGHT\r\nDTSTART:20270314T020000\r\nTZOFFSETFROM:-0500\r\nTZOFFSETTO:-0400\r\nTZNAME:EDT\r\nEND:DAYLIGHT"));
-        // Berlin in December: the autumn transition in force, to CET.
-        assert!(ics.contains("TZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nTZNAME:CET"));
     }
 
     #[test]
-    fn an_empty_calendar_is_still_a_calendar() {
-        let ics = calendar("T", &[], "2026-11-24T00:00:00Z".parse().unwrap());
-        assert!(ics.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"));
-        assert!(ics.ends_with("END:VCALENDAR\r\n"));
-        assert!(!ics.contains("VEVENT"));
+    fn fold_never_splits_a_multibyte_character() {
+        for pad in 0..4 {
+            let value = format!("{}{}", "a".repeat(pad), "🚀".repeat(60));
+            let mut out = String::new();
+            push_line(&mut out, &value);
+            for line in out.split("\r\n") {
+                assert!(line.len() <= LINE_OCTETS);
+            }
+            assert_eq!(out.replace("\r\n ", ""), format!("{value}\r\n"));
+        }
     }
 
     #[test]
-    fn the_same_input_gives_the_same_bytes() {
-        let make = || {
-            calendar(
-                "T",
-                &[event(
+    fn text_escapes_backslash_semicolon_comma_and_line_breaks() {
+        assert_eq!(
+            text("a\\b;c,d\ne\r\nf\rg\th\u{7}i"),
+            "a\\\\b\\;c\\,d\\ne\\nf\\ng\thi"
+        );
+        assert_eq!(text("plain: ü 🚀"), "plain: ü 🚀");
+    }
+
+    #[test]
+    fn offsets_with_seconds_keep_them() {
+        let offset = |s| Offset::from_seconds(s).unwrap();
+        assert_eq!(utc_offset(offset(3208)), "+005328");
+        assert_eq!(utc_offset(offset(-17762)), "-045602");
+        assert_eq!(utc_offset(offset(-16200)), "-0430");
+        assert_eq!(utc_offset(Offset::UTC), "+0000");
+    }
+
+    #[test]
+    fn url_keeps_its_characters_but_cannot_break_the_line() {
+        assert_eq!(
+            uri("https://x.example/a;b,c?q=1&r=2"),
+            "https://x.example/a;b,c?q=1&r=2"
+        );
+        assert_eq!(uri("a b\r\nc"), "a%20b%0D%0Ac");
+    }
+
+    #[test]
+    fn berlin_offsets_around_2027_03_28() {
+        let ics = calendar(
+            "Ops",
+            &[event(
+                "dst@cutover",
+                "2027-03-28T01:00[Europe/Berlin]",
+                "2027-03-28T05:00[Europe/Berlin]",
+            )],
+            stamp(),
+        );
+        assert_eq!(
+            observances_of(&ics, "Europe/Berlin"),
+            [
+                "STANDARD 20261025T030000 +0200 +0100 CET",
+                "DAYLIGHT 20270328T020000 +0100 +0200 CEST",
+            ]
+        );
+        assert!(ics.contains("DTSTART;TZID=Europe/Berlin:20270328T010000\r\n"));
+        assert!(ics.contains("DTEND;TZID=Europe/Berlin:20270328T050000\r\n"));
+    }
+
+    #[test]
+    fn new_york_offsets_around_2027_03_14() {
+        let ics = calendar("Ops", &sample(), stamp());
+        assert_eq!(
+            observances_of(&ics, "America/New_York"),
+            [
+                "STANDARD 20261101T020000 -0400 -0500 EST",
+                "DAYLIGHT 20270314T020000 -0500 -0400 EDT",
+            ]
+        );
+    }
+
+    #[test]
+    fn span_over_a_year_lists_every_transition() {
+        let ics = calendar(
+            "Ops",
+            &[
+                event(
+                    "a@cutover",
+                    "2026-12-06T02:00[Europe/Berlin]",
+                    "2026-12-06T04:00[Europe/Berlin]",
+                ),
+                event(
                     "b@cutover",
-                    zoned("2026-12-06T02:00", "Europe/Berlin"),
-                    zoned("2026-12-06T04:00", "Europe/Berlin"),
-                )],
-                "2026-11-24T00:00:00Z".parse().unwrap(),
+                    "2027-11-06T02:00[Europe/Berlin]",
+                    "2027-11-06T04:00[Europe/Berlin]",
+                ),
+            ],
+            stamp(),
+        );
+        assert_eq!(
+            observances_of(&ics, "Europe/Berlin"),
+            [
+                "STANDARD 20261025T030000 +0200 +0100 CET",
+                "DAYLIGHT 20270328T020000 +0100 +0200 CEST",
+                "STANDARD 20271031T030000 +0200 +0100 CET",
+            ]
+        );
+    }
+
+    #[test]
+    fn start_on_a_transition_needs_no_earlier_one() {
+        // 03:00 CEST on 2027-03-28 is the instant Berlin springs forward.
+        let ics = calendar(
+            "Ops",
+            &[event(
+                "edge@cutover",
+                "2027-03-28T03:00[Europe/Berlin]",
+                "2027-03-28T04:00[Europe/Berlin]",
+            )],
+            stamp(),
+        );
+        assert_eq!(
+            observances_of(&ics, "Europe/Berlin"),
+            ["DAYLIGHT 20270328T020000 +0100 +0200 CEST"]
+        );
+    }
+
+    #[test]
+    fn negative_dst_in_dublin_reads_as_summer_daylight() {
+        let ics = calendar(
+            "Ops",
+            &[event(
+                "ie@cutover",
+                "2026-12-20T10:00[Europe/Dublin]",
+                "2027-04-01T12:00[Europe/Dublin]",
+            )],
+            stamp(),
+        );
+        assert_eq!(
+            observances_of(&ics, "Europe/Dublin"),
+            [
+                "STANDARD 20261025T020000 +0100 +0000 GMT",
+                "DAYLIGHT 20270328T010000 +0000 +0100 IST",
+            ]
+        );
+    }
+
+    #[test]
+    fn zone_without_transitions_gets_one_fixed_standard() {
+        let ics = calendar(
+            "Ops",
+            &[event(
+                "fixed@cutover",
+                "2027-01-10T09:00[Etc/GMT-3]",
+                "2027-01-10T10:00[Etc/GMT-3]",
+            )],
+            stamp(),
+        );
+        assert_eq!(
+            observances_of(&ics, "Etc/GMT-3"),
+            ["STANDARD 19700101T000000 +0300 +0300 +03"]
+        );
+        assert!(ics.contains("DTSTART;TZID=Etc/GMT-3:20270110T090000\r\n"));
+    }
+
+    #[test]
+    fn utc_aliases_and_fixed_offsets_are_written_with_z() {
+        let mut fixed = event(
+            "fixed@cutover",
+            "2027-01-10T09:00[Etc/UTC]",
+            "2027-01-10T10:00[UTC]",
+        );
+        fixed.end = fixed
+            .end
+            .timestamp()
+            .to_zoned_datetime(TimeZone::fixed(jiff::tz::offset(5)));
+        let ics = calendar("Ops", &[fixed], stamp());
+        assert!(!ics.contains("VTIMEZONE"));
+        assert!(ics.contains("DTSTART:20270110T090000Z\r\n"));
+        assert!(ics.contains("DTEND:20270110T100000Z\r\n"));
+    }
+
+    #[test]
+    fn repeated_local_time_is_written_in_utc_when_it_is_the_second() {
+        // 02:30 happens twice in Berlin on 2026-10-25; a TZID means the first.
+        let first = at("2026-10-25T02:30+02:00[Europe/Berlin]");
+        let second = at("2026-10-25T02:30+01:00[Europe/Berlin]");
+        assert_eq!(
+            date_time("DTSTART", &first),
+            "DTSTART;TZID=Europe/Berlin:20261025T023000"
+        );
+        assert_eq!(date_time("DTEND", &second), "DTEND:20261025T013000Z");
+    }
+
+    #[test]
+    fn zones_are_sorted_by_name_and_output_is_deterministic() {
+        let mut events = sample();
+        events.reverse();
+        let one = calendar("Ops", &events, stamp());
+        let two = calendar("Ops", &events, stamp());
+        assert_eq!(one, two);
+        let ny = one.find("TZID:America/New_York").unwrap();
+        let berlin = one.find("TZID:Europe/Berlin").unwrap();
+        assert!(ny < berlin);
+        // Events keep the given order.
+        assert!(one.find("UID:chg-2043").unwrap() < one.find("UID:chg-2041").unwrap());
+    }
+
+    #[test]
+    fn dtstamp_is_the_given_instant() {
+        let ics = calendar("Ops", &sample(), "2030-05-06T07:08:09.5Z".parse().unwrap());
+        assert_eq!(ics.matches("DTSTAMP:20300506T070809Z\r\n").count(), 3);
+    }
+
+    #[test]
+    fn empty_calendar_is_still_a_vcalendar() {
+        assert_eq!(
+            calendar("Ops", &[], stamp()),
+            concat!(
+                "BEGIN:VCALENDAR\r\n",
+                "VERSION:2.0\r\n",
+                "PRODID:-//cutover//Ops//EN\r\n",
+                "CALSCALE:GREGORIAN\r\n",
+                "METHOD:PUBLISH\r\n",
+                "X-WR-CALNAME:Ops\r\n",
+                "BEGIN:VTIMEZONE\r\n",
+                "TZID:UTC\r\n",
+                "BEGIN:STANDARD\r\n",
+                "DTSTART:19700101T000000\r\n",
+                "TZOFFSETFROM:+0000\r\n",
+                "TZOFFSETTO:+0000\r\n",
+                "TZNAME:UTC\r\n",
+                "END:STANDARD\r\n",
+                "END:VTIMEZONE\r\n",
+                "END:VCALENDAR\r\n",
             )
-        };
-        assert_eq!(make(), make());
+        );
     }
 }
