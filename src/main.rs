@@ -202,12 +202,8 @@ fn explain(name: Option<&str>) -> Result<ExitCode, String> {
                 Ok(ExitCode::SUCCESS)
             }
             None => {
-                let close = Rule::ALL
-                    .iter()
-                    .map(|r| (strsim::jaro_winkler(r.name(), name), r.name()))
-                    .filter(|(score, _)| *score > 0.8)
-                    .max_by(|a, b| a.0.total_cmp(&b.0))
-                    .map(|(_, n)| format!("; did you mean `{n}`?"))
+                let close = report::closest(name, Rule::ALL.iter().map(|r| r.name()))
+                    .map(|n| format!("; did you mean `{n}`?"))
                     .unwrap_or_default();
                 Err(format!(
                     "no rule is named `{name}`{close} (`cutover explain` lists them all)"

@@ -33,12 +33,8 @@ fn rule_named(
         }
         Some(rule) => Some(rule),
         None => {
-            let close = Rule::ALL
-                .iter()
-                .map(|r| (strsim::jaro_winkler(r.name(), name), r.name()))
-                .filter(|(score, _)| *score > 0.8)
-                .max_by(|a, b| a.0.total_cmp(&b.0))
-                .map(|(_, n)| format!("did you mean `{n}`? "))
+            let close = crate::report::closest(name, Rule::ALL.iter().map(|r| r.name()))
+                .map(|n| format!("did you mean `{n}`? "))
                 .unwrap_or_default();
             let help = format!(
                 "{close}`cutover explain` lists no rule of this name; rule names are those of rules.md"

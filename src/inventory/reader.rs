@@ -468,13 +468,8 @@ impl<'a, 'i> Table<'a, 'i> {
             if self.asked.contains(&name) {
                 continue;
             }
-            let suggestion = self
-                .asked
-                .iter()
-                .map(|known| (strsim::jaro_winkler(known, name), *known))
-                .filter(|(score, _)| *score > 0.8)
-                .max_by(|a, b| a.0.total_cmp(&b.0))
-                .map(|(_, known)| format!("did you mean `{known}`? "))
+            let suggestion = crate::report::closest(name, self.asked.iter().copied())
+                .map(|known| format!("did you mean `{known}`? "))
                 .unwrap_or_default();
             let mut known: Vec<&str> = self.asked.clone();
             known.sort_unstable();

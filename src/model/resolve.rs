@@ -39,15 +39,10 @@ impl Index {
 
     fn suggestion(&self, id: &str) -> String {
         let lower = slug(id);
-        self.declared
-            .iter()
-            .map(|(s, original)| (strsim::jaro_winkler(s, &lower), original))
-            .filter(|(score, _)| *score > 0.8)
-            .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
-            .map_or_else(
-                || format!("define it with [[{}]], or correct the id", self.kind),
-                |(_, original)| format!("did you mean `{original}`?"),
-            )
+        crate::report::closest(&lower, self.declared.keys().map(String::as_str)).map_or_else(
+            || format!("define it with [[{}]], or correct the id", self.kind),
+            |s| format!("did you mean `{}`?", self.declared[s]),
+        )
     }
 
     /// Resolves `r`, or reports it. Ids of entities dropped for their own

@@ -118,6 +118,19 @@ pub fn finalize(
     findings
 }
 
+/// The candidate closest to `name` (for "did you mean" help), if any is
+/// close enough; ties go to the first in order, so the help is stable.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let mut best: Option<(f64, &str)> = None;
+    for candidate in candidates {
+        let score = strsim::jaro_winkler(candidate, name);
+        if score > 0.8 && best.is_none_or(|(top, _)| score > top) {
+            best = Some((score, candidate));
+        }
+    }
+    best.map(|(_, candidate)| candidate)
+}
+
 /// Counts of findings by level.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Summary {
