@@ -385,3 +385,25 @@ fn templates_are_overridable_from_the_inventory_folder() {
     // Other templates are the built-in ones.
     assert!(page(&site, "changes/chg-2041/announcement.html").contains("What changes"));
 }
+
+#[test]
+fn a_folder_not_built_by_cutover_is_never_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("notes.txt"), "mine").unwrap();
+    cutover()
+        .args([
+            "build",
+            "--as-of",
+            AS_OF,
+            "--quiet",
+            "--allow-errors",
+            "--out",
+        ])
+        .arg(dir.path())
+        .arg(example())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not built by cutover"));
+    assert_eq!(tree(dir.path()).len(), 1);
+    assert_eq!(page(dir.path(), "notes.txt"), "mine");
+}

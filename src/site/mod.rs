@@ -503,6 +503,6 @@ pub fn build(
     }
     let (tera, style) = templates(overrides).map_err(BuildError::Failed)?;
     let outputs = render_site(checked, &tera, &style).map_err(BuildError::Failed)?;
-    write::replace_dir(out, &outputs).map_err(|e| BuildError::Failed(e.to_string()))?;
+    write::replace_dir(out, &outputs).map_err(BuildError::Failed)?;
     Ok(outputs.len())
 }

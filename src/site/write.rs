@@ -21,18 +21,49 @@ fn sibling(target: &Path, suffix: &str) -> PathBuf {
     target.with_file_name(format!(".{name}.{suffix}-{}", std::process::id()))
 }
 
-/// Writes `outputs` as the whole content of `target`, atomically as far as
-/// the file system allows: two renames.
-pub fn replace_dir(target: &Path, outputs: &[Output]) -> Result<(), IoError> {
+/// A file in every built site: only a folder holding it (or an empty or
+/// missing one) is ever replaced, so a mistyped `--out` cannot wipe a home
+/// folder or the inventory.
+pub const MARKER: &str = ".cutover-site";
+
+/// Why the target cannot be replaced, if it cannot.
+fn check_target(target: &Path) -> Result<(), String> {
+    if !target.exists() {
+        return Ok(());
+    }
+    if !target.is_dir() {
+        return Err(format!(
+            "`{}` exists and is not a folder; choose another --out",
+            target.display()
+        ));
+    }
+    let empty = std::fs::read_dir(target)
+        .map_err(|e| format!("cannot read `{}`: {e}", target.display()))?
+        .next()
+        .is_none();
+    if empty || target.join(MARKER).is_file() {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{}` is not empty and was not built by cutover, so it is left alone; choose a new or empty folder with --out",
+            target.display()
+        ))
+    }
+}
+
+/// Writes `outputs` (plus the marker) as the whole content of `target`,
+/// atomically as far as the file system allows: two renames.
+pub fn replace_dir(target: &Path, outputs: &[Output]) -> Result<(), String> {
+    check_target(target)?;
     if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
-        fsio::create_dir_all(parent)?;
+        fsio::create_dir_all(parent).map_err(|e| e.to_string())?;
     }
     let fresh = sibling(target, "new");
     let result = write_all(&fresh, outputs).and_then(|()| swap(target, &fresh));
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&fresh);
     }
-    result
+    result.map_err(|e| e.to_string())
 }
 
 fn write_all(dir: &Path, outputs: &[Output]) -> Result<(), IoError> {
@@ -51,6 +82,10 @@ fn write_all(dir: &Path, outputs: &[Output]) -> Result<(), IoError> {
     for folder in folders {
         fsio::create_dir_all(&dir.join(folder))?;
     }
+    fsio::write(
+        &dir.join(MARKER),
+        b"This folder is a site built by cutover; each build replaces it whole.\n",
+    )?;
     use rayon::prelude::*;
     outputs
         .par_iter()
