@@ -57,6 +57,16 @@ fn run_check(args: &CheckArgs) -> Result<(check::Checked, Vec<String>), String> 
             );
             print(&report::json::render(&document));
         }
+        Format::Sarif => print(&report::ci::sarif(
+            &checked.findings,
+            &checked.sources,
+            &args.inventory.to_string_lossy(),
+        )),
+        Format::Github => print(&report::ci::github(
+            &checked.findings,
+            &checked.sources,
+            &args.inventory.to_string_lossy(),
+        )),
         Format::Human => {
             let color = match args.color {
                 ColorWhen::Always => true,

@@ -400,3 +400,54 @@ fn file_order_does_not_change_the_output() {
     fs::write(two.path().join("z.toml"), team).unwrap();
     assert_eq!(findings(one.path()), findings(two.path()));
 }
+
+#[test]
+fn github_format_prints_one_annotation_per_finding() {
+    let output = cutover()
+        .args(["check", "--as-of", AS_OF, "--format", "github"])
+        .arg(fixture("multi-file"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4);
+    assert!(lines[0].starts_with("::error file="), "{}", lines[0]);
+    assert!(
+        lines[0].contains("a-syntax.toml,line=1,col=8,title=cutover syntax::"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[3].contains("c-reference.toml,line=10,col=9"),
+        "{}",
+        lines[3]
+    );
+}
+
+#[test]
+fn sarif_format_is_a_sarif_log_with_located_results() {
+    let output = cutover()
+        .args(["check", "--as-of", AS_OF, "--format", "sarif"])
+        .arg(fixture("multi-file"))
+        .output()
+        .unwrap();
+    let log: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(log["version"], "2.1.0");
+    let run = &log["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "cutover");
+    assert!(run["tool"]["driver"]["rules"].as_array().unwrap().len() >= 43);
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 4);
+    assert_eq!(results[2]["ruleId"], "unknown-reference");
+    assert_eq!(results[2]["level"], "error");
+    let region = &results[2]["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(
+        (region["startLine"].as_u64(), region["startColumn"].as_u64()),
+        (Some(4), Some(9))
+    );
+    let uri = results[2]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(uri.ends_with("multi-file/c-reference.toml"), "{uri}");
+}

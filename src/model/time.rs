@@ -95,7 +95,12 @@ impl fmt::Display for Duration {
         if self.is_zero() {
             return f.write_str("0m");
         }
-        let (weeks, days) = (self.days / 7, self.days % 7);
+        // Weeks only when they are whole: "30d" reads better than "4w2d".
+        let (weeks, days) = if self.days % 7 == 0 {
+            (self.days / 7, 0)
+        } else {
+            (0, self.days)
+        };
         let (hours, minutes) = (self.minutes / 60, self.minutes % 60);
         for (n, unit) in [(weeks, 'w'), (days, 'd'), (hours, 'h'), (minutes, 'm')] {
             if n > 0 {
@@ -304,6 +309,8 @@ mod tests {
         );
         assert_eq!(d("1h30m").to_string(), "1h30m");
         assert_eq!(d("2w").to_string(), "2w");
+        assert_eq!(d("30d").to_string(), "30d");
+        assert_eq!(d("1w2d3h4m").to_string(), "9d3h4m");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Report stage: findings, their levels after `[rules]` overrides, and the
 //! human and JSON renderings of a check.
 
+pub mod ci;
 pub mod human;
 pub mod json;
 pub mod rules;
