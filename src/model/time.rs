@@ -96,7 +96,7 @@ impl fmt::Display for Duration {
             return f.write_str("0m");
         }
         // Weeks only when they are whole: "30d" reads better than "4w2d".
-        let (weeks, days) = if self.days % 7 == 0 {
+        let (weeks, days) = if self.days.is_multiple_of(7) {
             (self.days / 7, 0)
         } else {
             (0, self.days)
