@@ -28,6 +28,8 @@ pub enum Command {
         /// A rule name, such as `outside-window`.
         rule: Option<String>,
     },
+    /// Print a JSON Schema of the inventory files, for editor completion.
+    Schema,
     /// Write the example inventory to DIR.
     Init {
         /// Where to write it (must not exist or be empty).

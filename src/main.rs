@@ -18,6 +18,10 @@ fn main() -> ExitCode {
         }
         Command::Build(args) => run_build(&args),
         Command::Explain { rule } => explain(rule.as_deref()),
+        Command::Schema => {
+            print(&report::schema::render());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Init { dir } => init::write(&dir).map(|()| {
             println!(
                 "wrote the example inventory to {}; try `cutover check {}`",

@@ -178,3 +178,46 @@ fn the_example_inventory_has_no_loading_errors() {
         .collect();
     assert!(bad.is_empty(), "loading errors in inventory/: {bad:#?}");
 }
+
+#[test]
+fn schema_prints_a_json_schema_of_the_inventory_files() {
+    let output = cutover().arg("schema").output().unwrap();
+    assert!(output.status.success());
+    let schema: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    for kind in [
+        "system",
+        "integration",
+        "process",
+        "team",
+        "audience",
+        "window",
+        "freeze",
+        "peak",
+        "change",
+        "incident",
+    ] {
+        assert!(
+            schema["properties"][kind]["items"]["properties"]["id"].is_object(),
+            "{kind}"
+        );
+    }
+    assert_eq!(
+        schema["properties"]["freeze"]["items"]["properties"]["hard"]["default"],
+        true
+    );
+    assert!(
+        schema["properties"]["window"]["items"]["properties"]
+            .get("hard")
+            .is_none()
+    );
+    assert!(
+        schema["properties"]["rules"]["properties"]
+            .get("syntax")
+            .is_none(),
+        "loading rules cannot be set"
+    );
+}

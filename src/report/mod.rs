@@ -5,6 +5,7 @@ pub mod ci;
 pub mod human;
 pub mod json;
 pub mod rules;
+pub mod schema;
 
 use std::collections::BTreeMap;
 
