@@ -23,6 +23,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Check, then render the static site (refused when there are errors).
     Build(BuildArgs),
+    /// Build into a temporary folder, serve it on 127.0.0.1, rebuild on
+    /// change and reload open pages.
+    Serve(ServeArgs),
     /// Print the documentation of a rule (or list every rule).
     Explain {
         /// A rule name, such as `outside-window`.
@@ -78,6 +81,22 @@ pub struct BuildArgs {
     /// Render even when the plan has errors, showing them prominently.
     #[arg(long)]
     pub allow_errors: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// The inventory folder.
+    #[arg(default_value = "inventory")]
+    pub inventory: PathBuf,
+    /// The port on 127.0.0.1 (0: any free port).
+    #[arg(long, default_value_t = 8000)]
+    pub port: u16,
+    /// The date every date-relative rule uses (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// A folder of templates overriding the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

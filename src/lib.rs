@@ -10,5 +10,6 @@ pub mod inventory;
 pub mod model;
 pub mod report;
 pub mod schedule;
+pub mod serve;
 pub mod site;
 pub mod source;

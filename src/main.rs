@@ -8,7 +8,7 @@ use clap::Parser;
 
 use cutover::cli::{BuildArgs, CheckArgs, Cli, ColorWhen, Command, Deny, Format};
 use cutover::report::{self, Level, Rule, Summary};
-use cutover::{check, init, site};
+use cutover::{check, init, serve, site};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -17,6 +17,24 @@ fn main() -> ExitCode {
             run_check(&args).map(|(checked, failures)| exit_status(&checked, &failures))
         }
         Command::Build(args) => run_build(&args),
+        Command::Serve(args) => {
+            let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
+            check::as_of(args.as_of.as_deref(), epoch.as_deref()).and_then(|as_of| {
+                if !args.inventory.is_dir() {
+                    return Err(format!(
+                        "the inventory folder `{}` does not exist",
+                        args.inventory.display()
+                    ));
+                }
+                serve::run(serve::Options {
+                    inventory: args.inventory,
+                    templates: args.templates,
+                    port: args.port,
+                    as_of,
+                })
+                .map(|()| ExitCode::SUCCESS)
+            })
+        }
         Command::Explain { rule } => explain(rule.as_deref()),
         Command::Schema => {
             print(&report::schema::render());
