@@ -350,6 +350,16 @@ pub struct CalendarView {
     pub from: String,
     pub to: String,
     pub days: Vec<DayView>,
+    /// Every phase in the period, by start, with the day it is listed on.
+    pub phases: Vec<PhaseRow>,
+    pub phases_with_errors: usize,
+    pub phases_with_warnings: usize,
+}
+
+#[derive(Serialize)]
+pub struct PhaseRow {
+    pub date: String,
+    pub entry: CalendarEntry,
 }
 
 #[derive(Serialize)]
@@ -359,15 +369,19 @@ pub struct DayView {
     pub entries: Vec<CalendarEntry>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 pub struct CalendarEntry {
     /// `window`, `freeze`, `peak`, `phase`.
     pub kind: &'static str,
     pub label: String,
-    pub time: String,
+    /// Local times in the site's zone: "02:00", "Sun 06:00 CET".
+    pub from: String,
+    pub to: String,
     pub href: Option<String>,
-    /// A phase with schedule findings of error level (or warning).
+    /// A phase with findings of error level (or warning) at its start.
     pub conflict: Option<Level>,
+    /// The rules of those findings.
+    pub rules: Vec<&'static str>,
     pub detail: String,
 }
 
@@ -427,24 +441,25 @@ pub fn calendar_view(checked: &Checked, rows_root: &str) -> CalendarView {
                 CalendarEntry {
                     kind,
                     label: period.name.clone(),
-                    time: format!(
-                        "{} – {}",
-                        from.strftime("%H:%M"),
-                        to.strftime("%a %H:%M %Z")
-                    ),
+                    from: from.strftime("%H:%M").to_string(),
+                    to: to.strftime("%a %H:%M %Z").to_string(),
                     href: None,
                     conflict: None,
+                    rules: Vec::new(),
                     detail: period.reason.clone().unwrap_or_default(),
                 },
             ));
         }
     }
-    // The worst level of the findings at each place, built once.
-    let mut worst: BTreeMap<(u32, usize), Level> = BTreeMap::new();
+    // The worst level and the rules of the findings at each place, once.
+    let mut worst: BTreeMap<(u32, usize), (Level, Vec<&'static str>)> = BTreeMap::new();
     for finding in &checked.findings {
         let key = (finding.loc.file.0, finding.loc.span.start);
-        let level = worst.entry(key).or_insert(finding.level);
-        *level = (*level).max(finding.level);
+        let entry = worst.entry(key).or_insert((finding.level, Vec::new()));
+        entry.0 = entry.0.max(finding.level);
+        if finding.level >= Level::Warning && !entry.1.contains(&finding.rule.name()) {
+            entry.1.push(finding.rule.name());
+        }
     }
     for (c, change) in model.changes.iter().enumerate() {
         if !change.status.value.is_active() {
@@ -458,45 +473,64 @@ pub fn calendar_view(checked: &Checked, rows_root: &str) -> CalendarView {
                 continue;
             }
             let loc = &change.phases[p].start.loc;
-            let conflict = worst
-                .get(&(loc.file.0, loc.span.start))
-                .copied()
-                .filter(|l| *l >= Level::Warning);
+            let (conflict, rules) = match worst.get(&(loc.file.0, loc.span.start)) {
+                Some((level, rules)) if *level >= Level::Warning => (Some(*level), rules.clone()),
+                _ => (None, Vec::new()),
+            };
             let local = phase.start.timestamp().to_zoned_datetime(site.clone());
             days.entry(local.date()).or_default().push((
                 phase.interval.start,
                 CalendarEntry {
                     kind: "phase",
                     label: format!("{} – {}", change.id.value, change.phases[p].name),
-                    time: format!(
-                        "{} – {}",
-                        When::of(&local).local,
-                        When::of(&phase.end.timestamp().to_zoned_datetime(site.clone())).local
-                    ),
+                    from: When::of(&local).local,
+                    to: When::of(&phase.end.timestamp().to_zoned_datetime(site.clone())).local,
                     href: Some(format!(
                         "{rows_root}changes/{}/index.html",
                         slug(&change.id.value)
                     )),
                     conflict,
+                    rules,
                     detail: change.title.clone(),
                 },
             ));
         }
     }
+    let days: Vec<DayView> = days
+        .into_iter()
+        .map(|(date, mut entries)| {
+            entries.sort_by(|a, b| (a.0, a.1.kind, &a.1.label).cmp(&(b.0, b.1.kind, &b.1.label)));
+            DayView {
+                date: date.to_string(),
+                weekday: date.strftime("%A").to_string(),
+                entries: entries.into_iter().map(|(_, e)| e).collect(),
+            }
+        })
+        .collect();
+    let phases: Vec<PhaseRow> = days
+        .iter()
+        .flat_map(|day| {
+            day.entries
+                .iter()
+                .filter(|e| e.kind == "phase")
+                .map(|e| PhaseRow {
+                    date: day.date.clone(),
+                    entry: e.clone(),
+                })
+        })
+        .collect();
+    let count = |level: Level| {
+        phases
+            .iter()
+            .filter(|p| p.entry.conflict == Some(level))
+            .count()
+    };
     CalendarView {
         from: start.date().to_string(),
         to: end.date().to_string(),
-        days: days
-            .into_iter()
-            .map(|(date, mut entries)| {
-                entries
-                    .sort_by(|a, b| (a.0, a.1.kind, &a.1.label).cmp(&(b.0, b.1.kind, &b.1.label)));
-                DayView {
-                    date: date.to_string(),
-                    weekday: date.strftime("%A").to_string(),
-                    entries: entries.into_iter().map(|(_, e)| e).collect(),
-                }
-            })
-            .collect(),
+        phases_with_errors: count(Level::Error),
+        phases_with_warnings: count(Level::Warning),
+        days,
+        phases,
     }
 }

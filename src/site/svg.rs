@@ -87,7 +87,7 @@ pub fn dependency_graph(
     let _ = writeln!(
         out,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {h}\" width=\"100%\" \
-         role=\"img\" aria-labelledby=\"{p}-title\" aria-describedby=\"{p}-desc\" \
+         aria-labelledby=\"{p}-title\" aria-describedby=\"{p}-desc\" \
          class=\"dependency-graph\" font-family=\"{FONTS}\" font-size=\"13\" fill=\"{TEXT}\">",
         h = geo.height
     );
