@@ -83,9 +83,41 @@ fn change_link(root: &str, change: &Change) -> Link {
 pub struct FindingView {
     pub rule: &'static str,
     pub level: Level,
+    /// HTML: escaped text with `ids` as code.
     pub message: String,
     pub location: String,
     pub help: Option<String>,
+}
+
+/// Finding text as HTML: escaped, with `backticked` ids set as code.
+pub fn code_spans(text: &str) -> String {
+    let escaped = text
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;");
+    let mut out = String::with_capacity(escaped.len() + 16);
+    let mut parts = escaped.split('`');
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    let rest: Vec<&str> = parts.collect();
+    // Pairs of backticks become code; an unpaired one stays as written.
+    let mut i = 0;
+    while i < rest.len() {
+        if i + 1 < rest.len() {
+            out.push_str("<code>");
+            out.push_str(rest[i]);
+            out.push_str("</code>");
+            out.push_str(rest[i + 1]);
+            i += 2;
+        } else {
+            out.push('`');
+            out.push_str(rest[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 pub fn finding_view(checked: &Checked, finding: &Finding) -> FindingView {
@@ -94,9 +126,9 @@ pub fn finding_view(checked: &Checked, finding: &Finding) -> FindingView {
     FindingView {
         rule: finding.rule.name(),
         level: finding.level,
-        message: finding.message.clone(),
+        message: code_spans(&finding.message),
         location: format!("{}:{line}:{column}", file.path),
-        help: finding.help.clone(),
+        help: finding.help.as_deref().map(code_spans),
     }
 }
 
@@ -155,6 +187,19 @@ pub fn findings_by_change(checked: &Checked) -> BTreeMap<&str, Vec<&Finding>> {
         }
     }
     map
+}
+
+#[cfg(test)]
+mod tests {
+    use super::code_spans;
+
+    #[test]
+    fn backticks_become_code_and_markup_is_escaped() {
+        assert_eq!(
+            code_spans("`erp` is <down> & `x"),
+            "<code>erp</code> is &lt;down&gt; &amp; `x"
+        );
+    }
 }
 
 #[derive(Serialize)]
