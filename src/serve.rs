@@ -186,6 +186,13 @@ fn handle(mut stream: TcpStream, state: &Mutex<State>) {
 pub fn run(options: Options) -> Result<(), String> {
     let work = std::env::temp_dir().join(format!("cutover-serve-{}", std::process::id()));
     let out = work.join("site");
+    // Ctrl-C or a termination signal removes the temporary site.
+    let cleanup = work.clone();
+    ctrlc::set_handler(move || {
+        let _ = std::fs::remove_dir_all(&cleanup);
+        std::process::exit(0);
+    })
+    .map_err(|e| format!("cannot handle Ctrl-C: {e}"))?;
     let listener = TcpListener::bind(("127.0.0.1", options.port))
         .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", options.port))?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;

@@ -19,6 +19,17 @@ struct Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
+        // SIGTERM first, so the server removes its temporary folder.
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -124,4 +135,10 @@ fn serves_the_site_and_rebuilds_on_change() {
     assert_eq!(status, "HTTP/1.1 200 OK");
     assert!(body.contains("The inventory does not load"));
     assert!(body.contains("broken.toml"));
+
+    // Stopped, it leaves no temporary site behind.
+    let work = std::env::temp_dir().join(format!("cutover-serve-{}", server.child.id()));
+    assert!(work.exists());
+    drop(server);
+    assert!(!work.exists(), "{} was left behind", work.display());
 }
