@@ -152,6 +152,9 @@ fn change_pages_carry_their_key_content() {
     let ny = page(&site, "changes/chg-2046/index.html");
     assert!(ny.contains("Sat 2027-01-16 19:00 EST") && ny.contains("2027-01-17 00:00 UTC"));
     assert!(ny.contains("change-collision"));
+    // Its announcement also gives the site's zone, for the Hamburg staff.
+    let ny_text = page(&site, "changes/chg-2046/announcement.txt");
+    assert!(ny_text.contains("Sun 2027-01-17 03:30 CET"), "{ny_text}");
     // Rollback triggers, as printable checkboxes.
     let rollback = page(&site, "changes/chg-2041/rollback.html");
     assert!(rollback.contains("When to roll back"));

@@ -208,6 +208,9 @@ pub struct PhaseView {
     pub name: String,
     pub start: When,
     pub end: When,
+    /// Start and end in the site's zone, when the change has another one.
+    pub site_start: Option<When>,
+    pub site_end: Option<When>,
     pub duration: String,
     pub systems: Vec<Link>,
     pub audiences: Vec<Link>,
@@ -219,6 +222,11 @@ pub struct PhaseView {
 
 fn phases(cx: &ChangeCtx, root: &str) -> Vec<PhaseView> {
     let model = cx.model();
+    let site = &model.config.site.timezone.tz;
+    let in_site = |z: &ZonedDateTime| {
+        (z.time_zone().iana_name() != site.iana_name())
+            .then(|| When::of(&z.timestamp().to_zoned_datetime(site.clone())))
+    };
     cx.facts
         .phase_order()
         .into_iter()
@@ -231,6 +239,8 @@ fn phases(cx: &ChangeCtx, root: &str) -> Vec<PhaseView> {
                 name: phase.name.clone(),
                 start: When::of(&time.start),
                 end: When::of(&time.end),
+                site_start: in_site(&time.start),
+                site_end: in_site(&time.end),
                 duration: phase.duration.value.to_string(),
                 systems: time
                     .systems
