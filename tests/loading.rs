@@ -293,6 +293,18 @@ fn an_empty_file_is_accepted() {
 }
 
 #[test]
+fn a_folder_without_toml_files_is_exit_2_not_a_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("README.md"), "# not an inventory").unwrap();
+    cutover()
+        .arg("check")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("holds no .toml files"));
+}
+
+#[test]
 fn a_single_table_where_an_array_of_tables_belongs() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(

@@ -126,6 +126,13 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
     let mut sources = Sources::default();
     let mut findings = Vec::new();
     let files = walk(root, &mut sources, &mut findings)?;
+    if files.is_empty() && findings.is_empty() {
+        // Most likely the wrong folder: checking nothing must not pass.
+        return Err(LoadError(format!(
+            "`{}` holds no .toml files; pass the inventory folder, or create one with `cutover init`",
+            root.display()
+        )));
+    }
     let mut model = Model::default();
     let mut declared = Declared::default();
     for (rel, path) in files {
