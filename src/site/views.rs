@@ -482,6 +482,7 @@ pub struct IncidentView {
 #[derive(Serialize)]
 pub struct BackupView {
     pub none: Option<String>,
+    /// Method, scope and location: escaped HTML with `names` as code.
     pub method: Option<String>,
     pub scope: Option<String>,
     pub location: Option<String>,
@@ -508,9 +509,9 @@ fn backup(change: &Change) -> Option<BackupView> {
             ..
         } => BackupView {
             none: None,
-            method: method.clone(),
-            scope: scope.clone(),
-            location: location.clone(),
+            method: method.as_deref().map(code_spans),
+            scope: scope.as_deref().map(code_spans),
+            location: location.as_deref().map(code_spans),
             restore_time: restore_time.as_ref().map(|d| d.value.to_string()),
             restore_tested: restore_tested.as_ref().map(|d| d.value.to_string()),
         },
