@@ -89,8 +89,8 @@ fn escape(text: &str) -> String {
 
 fn error_page(errors: &str) -> String {
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>cutover: the inventory does not load</title></head>\
-         <body><main><h1>The inventory does not load</h1><p>Fix these errors; the page reloads by itself.</p><pre>{}</pre></main>{RELOAD}</body></html>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>cutover: the site cannot be built</title></head>\
+         <body><main><h1>The site cannot be built</h1><p>Fix these errors in the inventory or the templates; the page reloads by itself.</p><pre>{}</pre></main>{RELOAD}</body></html>\n",
         escape(errors)
     )
 }

@@ -850,3 +850,25 @@ fn the_example_inventory_shows_its_planned_findings_and_none_on_the_exemplary_ch
         );
     }
 }
+
+#[test]
+fn short_soak_counts_from_the_phase_that_ends_last() {
+    // P2 is nested in P1 (a phase-overlap); P3 starts 30 minutes after P1 ends.
+    let w = one(
+        Path::new(""),
+        "CHG-1",
+        &[
+            ("2026-12-06T01:00:00", "4h"),
+            ("2026-12-06T01:30:00", "30m"),
+            ("2026-12-06T05:30:00", "30m"),
+        ],
+        &["erp"],
+    );
+    let found = of_rule(w.path(), "short-soak");
+    assert_eq!(places(&found), vec![place("short-soak", "c.toml", 23, 9)]);
+    assert!(
+        found[0].message.contains("after phase \"P1\" ends"),
+        "{}",
+        found[0].message
+    );
+}

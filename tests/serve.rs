@@ -133,7 +133,7 @@ fn serves_the_site_and_rebuilds_on_change() {
     wait_for_version(&server, &version);
     let (status, body) = get(&server, "/index.html");
     assert_eq!(status, "HTTP/1.1 200 OK");
-    assert!(body.contains("The inventory does not load"));
+    assert!(body.contains("The site cannot be built"));
     assert!(body.contains("broken.toml"));
 
     // Stopped, it leaves no temporary site behind.

@@ -58,6 +58,8 @@ pub struct Graph {
     audiences_of_process: Vec<Vec<usize>>,
     audience_count: usize,
     system_count: usize,
+    /// System ids, for orders that must not follow the files.
+    ids: Vec<String>,
 }
 
 impl Graph {
@@ -102,6 +104,7 @@ impl Graph {
             audiences_of_process,
             audience_count: model.audiences.len(),
             system_count: n,
+            ids: model.systems.iter().map(|s| s.id.value.clone()).collect(),
         }
     }
 
@@ -109,7 +112,11 @@ impl Graph {
     pub fn impact(&self, changed: &[usize]) -> Impact {
         let mut set = FixedBitSet::with_capacity(self.system_count);
         let mut via = BTreeMap::new();
-        let mut queue: std::collections::VecDeque<usize> = changed.iter().copied().collect();
+        // From the changed systems in id order, so the path kept for each
+        // impacted system does not depend on file order.
+        let mut seeds = changed.to_vec();
+        seeds.sort_by(|&a, &b| self.ids[a].cmp(&self.ids[b]));
+        let mut queue: std::collections::VecDeque<usize> = seeds.into_iter().collect();
         for &system in changed {
             set.insert(system);
         }

@@ -450,30 +450,36 @@ fn batch_run_overlap(
 fn short_soak(model: &Model, ix: usize, f: &ChangeFacts, findings: &mut Vec<Finding>) {
     let min_soak = model.config.policy.min_soak;
     let order = f.phase_order();
-    for pair in order.windows(2) {
-        let (a, b) = (&f.phases[pair[0]], &f.phases[pair[1]]);
-        if b.interval.start < a.interval.end {
-            continue;
+    // The phase that ends last so far: a short phase nested in a long one
+    // must not hide a short gap after the long one.
+    let Some(&first) = order.first() else { return };
+    let mut latest = first;
+    for &next in &order[1..] {
+        let (a, b) = (&f.phases[latest], &f.phases[next]);
+        if b.interval.start >= a.interval.end {
+            let soaked = min_soak.after(&a.end);
+            if b.start.timestamp() < soaked.timestamp() {
+                let gap = (b.interval.start - a.interval.end) / 60;
+                findings.push(
+                    phase_finding(
+                        model,
+                        ix,
+                        next,
+                        Rule::ShortSoak,
+                        format!(
+                            "phase \"{}\" starts {}h{:02}m after phase \"{}\" ends; the policy asks for at least {min_soak} to watch the first phase before the next",
+                            model.changes[ix].phases[next].name,
+                            gap / 60,
+                            gap % 60,
+                            model.changes[ix].phases[latest].name,
+                        ),
+                    )
+                    .help(format!("start it at {} or later", moment(&soaked))),
+                );
+            }
         }
-        let soaked = min_soak.after(&a.end);
-        if b.start.timestamp() < soaked.timestamp() {
-            let gap = (b.interval.start - a.interval.end) / 60;
-            findings.push(
-                phase_finding(
-                    model,
-                    ix,
-                    pair[1],
-                    Rule::ShortSoak,
-                    format!(
-                        "phase \"{}\" starts {}h{:02}m after phase \"{}\" ends; the policy asks for at least {min_soak} to watch the first phase before the next",
-                        model.changes[ix].phases[pair[1]].name,
-                        gap / 60,
-                        gap % 60,
-                        model.changes[ix].phases[pair[0]].name,
-                    ),
-                )
-                .help(format!("start it at {} or later", moment(&soaked))),
-            );
+        if b.interval.end > a.interval.end {
+            latest = next;
         }
     }
 }
@@ -534,7 +540,7 @@ fn rollback_exceeds_window(
 }
 
 /// Midnight of `date` in `tz`.
-fn day_start(date: Date, tz: &TimeZone) -> ZonedDateTime {
+pub fn day_start(date: Date, tz: &TimeZone) -> ZonedDateTime {
     occurrences::resolve_local(tz, date.to_datetime(jiff::civil::Time::midnight()))
 }
 

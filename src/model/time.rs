@@ -57,10 +57,10 @@ impl Duration {
             }
             next_unit = position + 1;
             match unit {
-                'w' => days += number.saturating_mul(7),
-                'd' => days += number,
-                'h' => minutes += number.saturating_mul(60),
-                _ => minutes += number,
+                'w' => days = days.saturating_add(number.saturating_mul(7)),
+                'd' => days = days.saturating_add(number),
+                'h' => minutes = minutes.saturating_add(number.saturating_mul(60)),
+                _ => minutes = minutes.saturating_add(number),
             }
             if days > MAX_DAYS || minutes > MAX_MINUTES {
                 return Err(format!(
@@ -326,6 +326,7 @@ mod tests {
             "h",
             "2 h",
             "99999999999999999999m",
+            "1w18446744073709551615d",
             "20000d",
         ] {
             let err = Duration::parse(bad).unwrap_err();

@@ -84,13 +84,11 @@ pub fn summary_line(summary: Summary) -> String {
 /// Two lines per change: id, status and first start; then its findings by
 /// level and its risk score with every term.
 pub fn change_summary(checked: &crate::check::Checked) -> String {
+    let by_change = crate::report::by_change(&checked.findings);
     let mut rows: Vec<(&str, String)> = Vec::new();
     for (ix, change) in checked.model.changes.iter().enumerate() {
         let id = change.id.value.as_str();
-        let mine = checked
-            .findings
-            .iter()
-            .filter(|f| f.change.as_deref() == Some(id));
+        let mine = by_change.get(id).into_iter().flatten().copied();
         let first = checked
             .facts
             .changes

@@ -133,6 +133,17 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     best.map(|(_, candidate)| candidate)
 }
 
+/// Findings grouped by the change they concern, in one pass.
+pub fn by_change(findings: &[Finding]) -> BTreeMap<&str, Vec<&Finding>> {
+    let mut map: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for finding in findings {
+        if let Some(change) = &finding.change {
+            map.entry(change.as_str()).or_default().push(finding);
+        }
+    }
+    map
+}
+
 /// Counts of findings by level.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Summary {

@@ -38,9 +38,10 @@ pub fn feed(checked: &Checked) -> String {
             .as_ref()
             .and_then(|o| o.completed.as_ref())
             .map(|c| c.value.instant(tz));
-        let announced = change.announced.as_ref().map_or_else(
-            || midnight(checked.as_of, site_tz),
-            |a| midnight(a.value, tz),
+        // Announcement days are read in the site's zone, as `short-notice` does.
+        let announced = midnight(
+            change.announced.as_ref().map_or(checked.as_of, |a| a.value),
+            site_tz,
         );
         let updated = if finished {
             completed.unwrap_or(announced)

@@ -24,29 +24,20 @@ pub struct IndexView {
     pub by_risk: Vec<(RiskLevel, usize)>,
     pub summary: Summary,
     pub counts: BTreeMap<&'static str, usize>,
-    pub loading_errors: Vec<FindingView>,
 }
 
-pub fn index_view(
-    checked: &Checked,
-    rows: &[ChangeRow],
-    loading_errors: Vec<FindingView>,
-) -> IndexView {
-    let today = checked.as_of.to_string();
+pub fn index_view(checked: &Checked, rows: &[ChangeRow]) -> IndexView {
+    // From midnight of the as-of date in the site's zone.
+    let today =
+        crate::analysis::schedule::day_start(checked.as_of, &checked.model.config.site.timezone.tz)
+            .timestamp()
+            .as_second();
     let mut upcoming: Vec<ChangeRow> = rows
         .iter()
-        .filter(|r| {
-            r.active
-                && r.first_start
-                    .as_ref()
-                    .is_some_and(|w| w.iso.as_str() >= today.as_str())
-        })
+        .filter(|r| r.active && r.first_start_at.is_some_and(|at| at >= today))
         .cloned()
         .collect();
-    upcoming.sort_by(|a, b| {
-        (a.first_start.as_ref().map(|w| &w.iso), &a.link.id)
-            .cmp(&(b.first_start.as_ref().map(|w| &w.iso), &b.link.id))
-    });
+    upcoming.sort_by(ChangeRow::by_start);
     let more_upcoming = upcoming.len().saturating_sub(LIST_LIMIT);
     upcoming.truncate(LIST_LIMIT);
     let mut by_risk = BTreeMap::new();
@@ -69,7 +60,6 @@ pub fn index_view(
         by_risk: by_risk.into_iter().rev().collect(),
         summary: Summary::of(&checked.findings),
         counts,
-        loading_errors,
     }
 }
 
@@ -138,8 +128,11 @@ pub struct ImpactedBy {
 /// Per system: the changes that change it and those that impact it
 /// (built once for the whole site, linear in the total impact).
 pub struct SystemIndex {
+    /// Per system, changes by id: those that change it, the first
+    /// [`LIST_LIMIT`] that impact it, and how many impact it in all.
     pub changed_by: Vec<Vec<usize>>,
     pub impacted_by: Vec<Vec<usize>>,
+    pub impacted_count: Vec<usize>,
     pub uses: Vec<Vec<usize>>,
     pub used_by: Vec<Vec<usize>>,
     pub processes: Vec<Vec<usize>>,
@@ -153,17 +146,24 @@ impl SystemIndex {
         let mut index = SystemIndex {
             changed_by: vec![Vec::new(); n],
             impacted_by: vec![Vec::new(); n],
+            impacted_count: vec![0; n],
             uses: vec![Vec::new(); n],
             used_by: vec![Vec::new(); n],
             processes: vec![Vec::new(); n],
             incidents: vec![Vec::new(); n],
         };
-        for (c, facts) in checked.facts.changes.iter().enumerate() {
+        let mut by_id: Vec<usize> = (0..checked.facts.changes.len()).collect();
+        by_id.sort_by(|&a, &b| model.changes[a].id.value.cmp(&model.changes[b].id.value));
+        for c in by_id {
+            let facts = &checked.facts.changes[c];
             for &s in &facts.impact.systems {
                 if facts.changed.binary_search(&s).is_ok() {
                     index.changed_by[s].push(c);
-                } else if index.impacted_by[s].len() <= LIST_LIMIT {
-                    index.impacted_by[s].push(c);
+                } else {
+                    index.impacted_count[s] += 1;
+                    if index.impacted_by[s].len() < LIST_LIMIT {
+                        index.impacted_by[s].push(c);
+                    }
                 }
             }
         }
@@ -288,7 +288,7 @@ pub fn system_view(checked: &Checked, index: &SystemIndex, s: usize) -> SystemVi
             }
         })
         .collect();
-    let more_impacted_by = index.impacted_by[s].len().saturating_sub(LIST_LIMIT);
+    let more_impacted_by = index.impacted_count[s].saturating_sub(LIST_LIMIT);
     SystemView {
         link: link(root, checked, s),
         kind: system.kind.clone(),

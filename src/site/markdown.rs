@@ -23,11 +23,18 @@ fn strip_tags(text: &str) -> std::borrow::Cow<'_, str> {
     let mut rest = text;
     while let Some(i) = rest.find('<') {
         out.push_str(&rest[..i]);
-        if looks_like_tag(&rest[i..]) {
-            rest = rest[i..].find('>').map_or("", |end| &rest[i + end + 1..]);
-        } else {
-            out.push('<');
-            rest = &rest[i + 1..];
+        let after = &rest[i + 1..];
+        // A tag runs to the next `>`, with no `<` before it; a lone `<`
+        // ("lag<threshold, then…") is text and stays.
+        let end = after
+            .find(['<', '>'])
+            .filter(|&j| after.as_bytes()[j] == b'>');
+        match end {
+            Some(j) if looks_like_tag(&rest[i..]) => rest = &after[j + 1..],
+            _ => {
+                out.push('<');
+                rest = after;
+            }
         }
     }
     out.push_str(rest);
@@ -92,15 +99,65 @@ pub fn to_html(text: &str) -> String {
 /// Markdown to sanitized HTML without the wrapping paragraph, for short
 /// fields shown inline (a step, a trigger).
 pub fn to_inline_html(text: &str) -> String {
-    let html = to_html(text);
-    let trimmed = html.trim();
-    match trimmed
-        .strip_prefix("<p>")
-        .and_then(|rest| rest.strip_suffix("</p>"))
-    {
-        Some(inner) if !inner.contains("<p>") => inner.to_string(),
-        _ => trimmed.to_string(),
+    use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
+    // Blocks become line breaks (list items get a bullet), so that the
+    // result is valid inside a <label> or a <p>.
+    let mut inline: Vec<Event> = Vec::new();
+    let mut need_break = false;
+    for event in events(text) {
+        match event {
+            Event::Start(Tag::Item) => {
+                need_break = !inline.is_empty();
+                if need_break {
+                    inline.push(Event::HardBreak);
+                    need_break = false;
+                }
+                inline.push(Event::Text(CowStr::from("• ")));
+            }
+            Event::Start(
+                Tag::Paragraph | Tag::Heading { .. } | Tag::CodeBlock(_) | Tag::BlockQuote(_),
+            ) => {
+                need_break = !inline.is_empty()
+                    && !matches!(inline.last(), Some(Event::Text(t)) if t.as_ref() == "• ");
+            }
+            Event::Start(
+                Tag::List(_) | Tag::Table(_) | Tag::TableHead | Tag::TableRow | Tag::TableCell,
+            )
+            | Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::CodeBlock
+                | TagEnd::BlockQuote(_)
+                | TagEnd::Item
+                | TagEnd::List(_)
+                | TagEnd::Table
+                | TagEnd::TableHead
+                | TagEnd::TableRow
+                | TagEnd::TableCell,
+            )
+            | Event::Rule => {}
+            other => {
+                if need_break {
+                    inline.push(Event::HardBreak);
+                    need_break = false;
+                }
+                inline.push(other);
+            }
+        }
     }
+    let mut raw = String::new();
+    html::push_html(&mut raw, inline.into_iter());
+    ammonia::Builder::default()
+        .tags(
+            ["a", "code", "em", "strong", "del", "br"]
+                .into_iter()
+                .collect(),
+        )
+        .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect())
+        .link_rel(Some("noopener noreferrer"))
+        .clean(raw.trim())
+        .to_string()
+        .replace("<br>\n", "<br>")
 }
 
 /// Markdown to plain text for email bodies: text, code and links (with
@@ -173,6 +230,31 @@ mod tests {
         assert_eq!(
             text,
             "Read the runbook <https://wiki.example.com/x>.\n\n- one\n- two\n\nx"
+        );
+    }
+
+    #[test]
+    fn inline_fields_flatten_blocks_into_line_breaks() {
+        assert_eq!(to_inline_html("multi\n\nparagraph"), "multi<br>paragraph");
+        assert_eq!(
+            to_inline_html("Check:\n\n- one *a*\n- two"),
+            "Check:<br>• one <em>a</em><br>• two"
+        );
+        assert_eq!(
+            to_inline_html("# Title\n\n[x](https://e.example/)"),
+            "Title<br><a href=\"https://e.example/\" rel=\"noopener noreferrer\">x</a>"
+        );
+    }
+
+    #[test]
+    fn a_lone_angle_bracket_is_text_not_a_tag() {
+        assert_eq!(
+            to_inline_html("stop if lag<threshold for 5 minutes, then call the DBA"),
+            "stop if lag&lt;threshold for 5 minutes, then call the DBA"
+        );
+        assert_eq!(
+            to_text("Move to List<Order handling; then go"),
+            "Move to List<Order handling; then go"
         );
     }
 

@@ -199,7 +199,7 @@ pub fn render_site(
         summary: crate::report::Summary::of(&checked.findings),
         has_errors: checked.has_errors(),
     };
-    let by_change = views::findings_by_change(checked);
+    let by_change = crate::report::by_change(&checked.findings);
     let contexts: Vec<ChangeCtx> = model
         .changes
         .iter()
@@ -236,22 +236,18 @@ pub fn render_site(
             Ok(match job {
                 Job::Index => {
                     let rows: Vec<_> = contexts.iter().map(|cx| cx.row("")).collect();
-                    let loading: Vec<views::FindingView> = Vec::new();
                     vec![r.page(
                         "index.html",
                         "index.html".into(),
                         "",
                         site.title.clone(),
                         "home",
-                        lists::index_view(checked, &rows, loading),
+                        lists::index_view(checked, &rows),
                     )?]
                 }
                 Job::Changes => {
                     let mut rows: Vec<_> = contexts.iter().map(|cx| cx.row("../")).collect();
-                    rows.sort_by(|a, b| {
-                        (a.first_start.as_ref().map(|w| &w.iso), &a.link.id)
-                            .cmp(&(b.first_start.as_ref().map(|w| &w.iso), &b.link.id))
-                    });
+                    rows.sort_by(views::ChangeRow::by_start);
                     vec![r.page(
                         "changes.html",
                         "changes/index.html".into(),
@@ -429,10 +425,11 @@ fn ics_file(checked: &Checked, contexts: &[ChangeCtx]) -> String {
             crate::model::Status::Draft | crate::model::Status::Proposed => "TENTATIVE",
             _ => "CONFIRMED",
         };
-        for (n, p) in cx.facts.phase_order().into_iter().enumerate() {
+        for p in cx.facts.phase_order() {
             let phase = &cx.facts.phases[p];
             events.push(ics::Event {
-                uid: format!("{s}-phase-{}@cutover", n + 1),
+                // By written position, so moving a phase in time keeps its UID.
+                uid: format!("{s}-phase-{}@cutover", p + 1),
                 summary: format!(
                     "{}: {} – {}",
                     change.id.value, change.title, change.phases[p].name

@@ -3,8 +3,6 @@
 //! and UTC), every Markdown field is already sanitized HTML, every link is
 //! already relative to the page.
 
-use std::collections::BTreeMap;
-
 use jiff::ZonedDateTime;
 use jiff::tz::TimeZone;
 use serde::Serialize;
@@ -146,9 +144,21 @@ pub struct ChangeRow {
     pub status: String,
     pub active: bool,
     pub first_start: Option<When>,
+    /// The first start as seconds since the epoch, for sorting and filtering.
+    #[serde(skip)]
+    pub first_start_at: Option<i64>,
     pub risk: Option<Risk>,
     pub findings: Summary,
     pub owner: String,
+}
+
+impl ChangeRow {
+    /// Order of change lists: by first start (changes without phases last,
+    /// which cannot happen after loading), then id.
+    pub fn by_start(a: &ChangeRow, b: &ChangeRow) -> std::cmp::Ordering {
+        (a.first_start_at.unwrap_or(i64::MAX), &a.link.id)
+            .cmp(&(b.first_start_at.unwrap_or(i64::MAX), &b.link.id))
+    }
 }
 
 /// Everything the pages of one change share.
@@ -171,34 +181,11 @@ impl<'a> ChangeCtx<'a> {
             status: status_name(self.change.status.value),
             active: self.change.status.value.is_active(),
             first_start: self.facts.first_start().map(When::of),
+            first_start_at: self.facts.first_start().map(|z| z.timestamp().as_second()),
             risk: self.checked.risks.get(self.ix).cloned(),
             findings: Summary::of(self.findings.iter().copied()),
             owner: self.change.owner.id.value.clone(),
         }
-    }
-}
-
-/// Groups findings by change id, once for the whole site.
-pub fn findings_by_change(checked: &Checked) -> BTreeMap<&str, Vec<&Finding>> {
-    let mut map: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
-    for finding in &checked.findings {
-        if let Some(change) = &finding.change {
-            map.entry(change.as_str()).or_default().push(finding);
-        }
-    }
-    map
-}
-
-#[cfg(test)]
-mod tests {
-    use super::code_spans;
-
-    #[test]
-    fn backticks_become_code_and_markup_is_escaped() {
-        assert_eq!(
-            code_spans("`erp` is <down> & `x"),
-            "<code>erp</code> is &lt;down&gt; &amp; `x"
-        );
     }
 }
 
@@ -835,5 +822,18 @@ pub fn announcement_view(cx: &ChangeCtx, root: &str) -> AnnouncementView {
             .as_ref()
             .and_then(|c| c.guidelines.as_deref())
             .map(to_text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::code_spans;
+
+    #[test]
+    fn backticks_become_code_and_markup_is_escaped() {
+        assert_eq!(
+            code_spans("`erp` is <down> & `x"),
+            "<code>erp</code> is &lt;down&gt; &amp; `x"
+        );
     }
 }
