@@ -317,9 +317,9 @@ fn critical_first(cx: &Ctx, findings: &mut Vec<Finding>) {
                     format!(
                         "phase \"{}\" reaches {} audiences after phase \"{}\" already reached {} ones",
                         phase.name,
-                        name(level),
+                        level.name(),
                         earlier_phase.name,
-                        name(before)
+                        before.name()
                     ),
                 )
                 .help("order the phases from the least to the most critical users, so problems surface where they hurt least"),
@@ -328,15 +328,6 @@ fn critical_first(cx: &Ctx, findings: &mut Vec<Finding>) {
         if highest_so_far.is_none_or(|(before, _)| level > before) {
             highest_so_far = Some((level, p));
         }
-    }
-}
-
-fn name(c: Criticality) -> &'static str {
-    match c {
-        Criticality::Low => "low",
-        Criticality::Medium => "medium",
-        Criticality::High => "high",
-        Criticality::Critical => "critical",
     }
 }
 
@@ -564,15 +555,7 @@ fn missing_metric(cx: &Ctx, findings: &mut Vec<Finding>) {
     if missing.is_empty() {
         return;
     }
-    let names: Vec<String> = missing
-        .iter()
-        .map(|k| {
-            serde_json::to_value(k)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default()
-        })
-        .collect();
+    let names: Vec<String> = missing.iter().map(|k| k.name().to_string()).collect();
     let loc = cx
         .change
         .monitoring

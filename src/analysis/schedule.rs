@@ -616,26 +616,13 @@ fn stale_status(
                 format!(
                     "`{}` is still `{}` but its last phase ended {}, before {as_of}",
                     change.id.value,
-                    status_name(change.status.value),
+                    change.status.value.name(),
                     moment(last)
                 ),
             )
             .change(change.id.value.clone())
             .help("record what happened: status \"completed\" or \"rolled-back\" with an [change.outcome], or move the phases"),
         );
-    }
-}
-
-fn status_name(status: Status) -> &'static str {
-    match status {
-        Status::Draft => "draft",
-        Status::Proposed => "proposed",
-        Status::Approved => "approved",
-        Status::Scheduled => "scheduled",
-        Status::InProgress => "in-progress",
-        Status::Completed => "completed",
-        Status::RolledBack => "rolled-back",
-        Status::Cancelled => "cancelled",
     }
 }
 

@@ -132,13 +132,7 @@ pub fn score(model: &Model, facts: &Facts, findings: &[Finding]) -> Vec<Risk> {
                 factors.push(Factor {
                     name: "criticality".into(),
                     points: criticality_points(c),
-                    detail: format!(
-                        "highest impacted: {} ({id})",
-                        serde_json::to_value(c)
-                            .ok()
-                            .and_then(|v| v.as_str().map(str::to_string))
-                            .unwrap_or_default()
-                    ),
+                    detail: format!("highest impacted: {} ({id})", c.name()),
                 });
             }
             let beyond = f.impact.systems.len() - f.changed.len();

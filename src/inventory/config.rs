@@ -3,9 +3,8 @@
 
 use toml::de::DeValue;
 
-use crate::inventory::entities::{metric_kind, metric_kind_names};
 use crate::inventory::reader::{Cx, Table};
-use crate::model::Config;
+use crate::model::{Config, MetricKind, Named};
 use crate::report::{Family, Finding, Level, Override, Rule};
 
 fn schema(cx: &mut Cx, span: std::ops::Range<usize>, message: String, help: &str) {
@@ -97,7 +96,7 @@ pub fn read(cx: &mut Cx, mut root: Table) -> Config {
             let names = policy.strings(cx, "required_metrics", false);
             p.required_metrics.clear();
             for name in names {
-                match metric_kind(&name.value) {
+                match MetricKind::from_name(&name.value) {
                     Some(kind) if !p.required_metrics.contains(&kind) => {
                         p.required_metrics.push(kind)
                     }
@@ -108,7 +107,7 @@ pub fn read(cx: &mut Cx, mut root: Table) -> Config {
                             name.loc,
                             format!("`{}` is not a metric kind", name.value),
                         )
-                        .help(format!("use any of {}", metric_kind_names())),
+                        .help(format!("use any of {}", MetricKind::names())),
                     ),
                 }
             }

@@ -10,13 +10,6 @@ use crate::report::{Finding, Rule};
 use crate::schedule::rrule::{RRule, Until};
 use crate::source::At;
 
-const CRITICALITY: &[(&str, Criticality)] = &[
-    ("low", Criticality::Low),
-    ("medium", Criticality::Medium),
-    ("high", Criticality::High),
-    ("critical", Criticality::Critical),
-];
-
 /// Reads `id` first so that later messages can name the entity.
 fn named(cx: &mut Cx, t: &mut Table, kind: &str) -> Option<At<String>> {
     let id = t.id(cx, "id", true);
@@ -30,7 +23,7 @@ pub fn system(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<System>)
     let id = named(cx, &mut t, "system");
     let name = t.text(cx, "name", true);
     let owner = t.reference(cx, "owner", true);
-    let criticality = t.choice(cx, "criticality", true, CRITICALITY);
+    let criticality = t.choice::<Criticality>(cx, "criticality", true);
     let kind = t.text(cx, "kind", false);
     let stateful = t.boolean(cx, "stateful").is_some_and(|b| b.value);
     let version = t.text(cx, "version", false);
@@ -42,17 +35,7 @@ pub fn system(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<System>)
     let health = t
         .table(cx, "health", format!("`health` of {what}"))
         .map(|mut h| {
-            let status = h.choice(
-                cx,
-                "status",
-                true,
-                &[
-                    ("healthy", HealthStatus::Healthy),
-                    ("degraded", HealthStatus::Degraded),
-                    ("down", HealthStatus::Down),
-                    ("unknown", HealthStatus::Unknown),
-                ],
-            );
+            let status = h.choice::<HealthStatus>(cx, "status", true);
             let checked = h.date(cx, "checked", false);
             let notes = h.text(cx, "notes", false);
             let loc = h.loc.clone();
@@ -257,7 +240,7 @@ fn recurrence(
 pub fn process(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Process>) {
     let id = named(cx, &mut t, "process");
     let name = t.text(cx, "name", true);
-    let criticality = t.choice(cx, "criticality", true, CRITICALITY);
+    let criticality = t.choice::<Criticality>(cx, "criticality", true);
     let owner = t.reference(cx, "owner", false);
     let systems = t.references(cx, "systems", true);
     let systems_present = t.has("systems");
@@ -303,7 +286,7 @@ pub fn team(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Team>) {
 pub fn audience(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Audience>) {
     let id = named(cx, &mut t, "audience");
     let name = t.text(cx, "name", true);
-    let criticality = t.choice(cx, "criticality", true, CRITICALITY);
+    let criticality = t.choice::<Criticality>(cx, "criticality", true);
     let contact = t.text(cx, "contact", false);
     let processes = t.references(cx, "processes", false);
     let systems = t.references(cx, "systems", false);
@@ -435,48 +418,12 @@ pub fn period(cx: &mut Cx, mut t: Table, kind: PeriodKind) -> (Option<At<String>
     (id, period)
 }
 
-const STATUS: &[(&str, Status)] = &[
-    ("draft", Status::Draft),
-    ("proposed", Status::Proposed),
-    ("approved", Status::Approved),
-    ("scheduled", Status::Scheduled),
-    ("in-progress", Status::InProgress),
-    ("completed", Status::Completed),
-    ("rolled-back", Status::RolledBack),
-    ("cancelled", Status::Cancelled),
-];
-
-const METRIC_KIND: &[(&str, MetricKind)] = &[
-    ("response-time", MetricKind::ResponseTime),
-    ("cpu", MetricKind::Cpu),
-    ("memory", MetricKind::Memory),
-    ("error-rate", MetricKind::ErrorRate),
-    ("integrations", MetricKind::Integrations),
-    ("tickets", MetricKind::Tickets),
-    ("other", MetricKind::Other),
-];
-
-pub fn metric_kind(name: &str) -> Option<MetricKind> {
-    METRIC_KIND
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, k)| *k)
-}
-
-pub fn metric_kind_names() -> String {
-    METRIC_KIND
-        .iter()
-        .map(|(n, _)| format!("\"{n}\""))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 pub fn change(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Change>) {
     let id = named(cx, &mut t, "change");
     let what = t.what.clone();
     let title = t.text(cx, "title", true);
     let owner = t.reference(cx, "owner", true);
-    let status = t.choice(cx, "status", true, STATUS);
+    let status = t.choice::<Status>(cx, "status", true);
     let systems = t.references(cx, "systems", true);
     let systems_present = t.has("systems");
     if let Some(loc) = t.empty_array("systems") {
@@ -635,7 +582,7 @@ pub fn change(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Change>)
             let mut metrics = Vec::new();
             for mut x in m.tables(cx, "metrics", &format!("a metric of {what}"), false) {
                 let name = x.text(cx, "name", true);
-                let kind = x.choice(cx, "kind", true, METRIC_KIND);
+                let kind = x.choice::<MetricKind>(cx, "kind", true);
                 let threshold = x.text(cx, "threshold", false);
                 let source = x.text(cx, "source", false);
                 let loc = x.loc.clone();
@@ -677,17 +624,7 @@ pub fn change(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Change>)
     let outcome = t
         .table(cx, "outcome", format!("`outcome` of {what}"))
         .and_then(|mut o| {
-            let result = o.choice(
-                cx,
-                "result",
-                true,
-                &[
-                    ("success", OutcomeResult::Success),
-                    ("partial", OutcomeResult::Partial),
-                    ("rolled-back", OutcomeResult::RolledBack),
-                    ("failed", OutcomeResult::Failed),
-                ],
-            );
+            let result = o.choice::<OutcomeResult>(cx, "result", true);
             let completed = o.datetime(cx, "completed", false);
             let notes = o.text(cx, "notes", false);
             let issues = o.texts(cx, "issues");

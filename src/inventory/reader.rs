@@ -10,7 +10,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::model::time::{self, DateTime, Duration, Zone};
-use crate::model::{Ref, is_id};
+use crate::model::{Named, Ref, is_id};
 use crate::report::{Finding, Rule};
 use crate::source::{At, FileId, Loc};
 
@@ -274,22 +274,16 @@ impl<'a, 'i> Table<'a, 'i> {
         parsed.map(|i| At::new(i, cx.loc(value.span())))
     }
 
-    /// One of the `options` names.
-    pub fn choice<T: Copy>(
+    /// One of the names of `T`.
+    pub fn choice<T: Named>(
         &mut self,
         cx: &mut Cx,
         key: &'static str,
         required: bool,
-        options: &[(&str, T)],
     ) -> Option<At<T>> {
-        let names: Vec<String> = options
-            .iter()
-            .map(|(name, _)| format!("\"{name}\""))
-            .collect();
-        let names = names.join(", ");
         let text = self.string(cx, key, required)?;
-        match options.iter().find(|(name, _)| *name == text.value) {
-            Some((_, value)) => Some(At::new(*value, text.loc)),
+        match T::from_name(&text.value) {
+            Some(value) => Some(At::new(value, text.loc)),
             None => {
                 cx.report(
                     Finding::new(
@@ -297,7 +291,7 @@ impl<'a, 'i> Table<'a, 'i> {
                         text.loc,
                         format!("`{}` is not a valid `{key}` of {}", text.value, self.what),
                     )
-                    .help(format!("use one of {names}")),
+                    .help(format!("use one of {}", T::names())),
                 );
                 None
             }

@@ -15,6 +15,50 @@ use crate::schedule::rrule::RRule;
 use crate::source::{At, Loc};
 pub use time::{DateTime, Duration, Zone};
 
+/// `name()` for enums written as strings in the inventory: the same text
+/// as their serde form (a test keeps the two in step).
+macro_rules! names {
+    ($ty:ident { $($variant:ident => $name:literal),* $(,)? }) => {
+        impl $ty {
+            pub const ALL: &'static [$ty] = &[$($ty::$variant),*];
+
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $name,)*
+                }
+            }
+        }
+
+        impl Named for $ty {
+            const ALL: &'static [$ty] = $ty::ALL;
+
+            fn name(self) -> &'static str {
+                $ty::name(self)
+            }
+        }
+    };
+}
+
+/// An enum written as one of a fixed set of strings.
+pub trait Named: Copy + 'static {
+    const ALL: &'static [Self];
+    fn name(self) -> &'static str;
+
+    /// The value written as `text`, if any.
+    fn from_name(text: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|value| value.name() == text)
+    }
+
+    /// "\"low\", \"medium\", …" for help lines.
+    fn names() -> String {
+        Self::ALL
+            .iter()
+            .map(|value| format!("\"{}\"", value.name()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 /// A reference to an entity of kind `K`: the id as written, and after
 /// resolution the entity's index in its list in [`Model`].
 #[derive(Debug, Clone)]
@@ -65,6 +109,29 @@ pub enum Status {
     RolledBack,
     Cancelled,
 }
+
+names!(Criticality { Low => "low", Medium => "medium", High => "high", Critical => "critical" });
+names!(HealthStatus { Healthy => "healthy", Degraded => "degraded", Down => "down", Unknown => "unknown" });
+names!(Status {
+    Draft => "draft",
+    Proposed => "proposed",
+    Approved => "approved",
+    Scheduled => "scheduled",
+    InProgress => "in-progress",
+    Completed => "completed",
+    RolledBack => "rolled-back",
+    Cancelled => "cancelled",
+});
+names!(MetricKind {
+    ResponseTime => "response-time",
+    Cpu => "cpu",
+    Memory => "memory",
+    ErrorRate => "error-rate",
+    Integrations => "integrations",
+    Tickets => "tickets",
+    Other => "other",
+});
+names!(OutcomeResult { Success => "success", Partial => "partial", RolledBack => "rolled-back", Failed => "failed" });
 
 impl Status {
     /// Active changes are the only ones that get plan findings.
@@ -497,6 +564,20 @@ pub fn is_id(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_are_the_serde_forms() {
+        fn check<T: serde::Serialize + Copy>(all: &[T], name: fn(T) -> &'static str) {
+            for &value in all {
+                assert_eq!(serde_json::to_value(value).unwrap(), name(value));
+            }
+        }
+        check(Criticality::ALL, Criticality::name);
+        check(HealthStatus::ALL, HealthStatus::name);
+        check(Status::ALL, Status::name);
+        check(MetricKind::ALL, MetricKind::name);
+        check(OutcomeResult::ALL, OutcomeResult::name);
+    }
 
     #[test]
     fn ids_are_of_the_documented_form() {

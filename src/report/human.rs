@@ -95,10 +95,7 @@ pub fn change_summary(checked: &crate::check::Checked) -> String {
             .get(ix)
             .and_then(|f| f.first_start())
             .map_or_else(|| "-".to_string(), crate::analysis::schedule::moment);
-        let status = serde_json::to_value(change.status.value)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
+        let status = change.status.value.name();
         let mut row = format!(
             "{id:<14} {status:<12} {first}\n{:<14} {}",
             "",

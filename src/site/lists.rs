@@ -205,15 +205,6 @@ fn change_link(root: &str, checked: &Checked, c: usize) -> Link {
     }
 }
 
-fn criticality_name(c: Criticality) -> &'static str {
-    match c {
-        Criticality::Low => "low",
-        Criticality::Medium => "medium",
-        Criticality::High => "high",
-        Criticality::Critical => "critical",
-    }
-}
-
 pub fn system_view(checked: &Checked, index: &SystemIndex, s: usize) -> SystemView {
     let root = "../";
     let model = &checked.model;
@@ -242,7 +233,7 @@ pub fn system_view(checked: &Checked, index: &SystemIndex, s: usize) -> SystemVi
             id: other.id.value.clone(),
             label: other.name.clone(),
             href: (x != s).then(|| format!("{}.html", slug(&other.id.value))),
-            criticality: criticality_name(other.criticality.value),
+            criticality: other.criticality.value.name(),
         }
     };
     let graph_links = |list: &[usize], far: &dyn Fn(usize) -> usize| -> Vec<svg::Link> {
@@ -300,10 +291,7 @@ pub fn system_view(checked: &Checked, index: &SystemIndex, s: usize) -> SystemVi
         third_party: system.third_party.iter().map(|t| t.value.clone()).collect(),
         health: system.health.as_ref().map(|h| {
             (
-                serde_json::to_value(h.status.value)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default(),
+                h.status.value.name().to_string(),
                 h.checked.as_ref().map(|c| c.value.to_string()),
                 h.notes.clone(),
             )

@@ -130,13 +130,6 @@ pub fn finding_view(checked: &Checked, finding: &Finding) -> FindingView {
     }
 }
 
-fn status_name(status: Status) -> String {
-    serde_json::to_value(status)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
 /// A change's row in lists.
 #[derive(Serialize, Clone)]
 pub struct ChangeRow {
@@ -178,7 +171,7 @@ impl<'a> ChangeCtx<'a> {
     pub fn row(&self, root: &str) -> ChangeRow {
         ChangeRow {
             link: change_link(root, self.change),
-            status: status_name(self.change.status.value),
+            status: self.change.status.value.name().to_string(),
             active: self.change.status.value.is_active(),
             first_start: self.facts.first_start().map(When::of),
             first_start_at: self.facts.first_start().map(|z| z.timestamp().as_second()),
@@ -396,10 +389,7 @@ pub struct OutcomeView {
 fn outcome(cx: &ChangeCtx) -> Option<OutcomeView> {
     let outcome = cx.change.outcome.as_ref()?;
     Some(OutcomeView {
-        result: serde_json::to_value(outcome.result.value)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default(),
+        result: outcome.result.value.name().to_string(),
         completed: outcome.completed.as_ref().map(|c| {
             let tz = &cx.facts.tz;
             When::of(&c.value.instant(tz).to_zoned_datetime(tz.clone()))
@@ -645,12 +635,10 @@ pub fn runbook_view(cx: &ChangeCtx, root: &str) -> RunbookView {
                 let system = &model.systems[s];
                 HealthView {
                     system: system_link(root, system),
-                    status: system
-                        .health
-                        .as_ref()
-                        .and_then(|h| serde_json::to_value(h.status.value).ok())
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_else(|| "not recorded".into()),
+                    status: system.health.as_ref().map_or_else(
+                        || "not recorded".into(),
+                        |h| h.status.value.name().to_string(),
+                    ),
                     checked: system
                         .health
                         .as_ref()
@@ -684,10 +672,7 @@ pub fn runbook_view(cx: &ChangeCtx, root: &str) -> RunbookView {
                     .iter()
                     .map(|x| MetricView {
                         name: x.name.clone(),
-                        kind: serde_json::to_value(x.kind.value)
-                            .ok()
-                            .and_then(|v| v.as_str().map(str::to_string))
-                            .unwrap_or_default(),
+                        kind: x.kind.value.name().to_string(),
                         threshold: x.threshold.clone(),
                         source: x.source.clone(),
                     })
