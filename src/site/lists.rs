@@ -14,7 +14,9 @@ use crate::schedule::occurrences::{self, Horizon};
 use crate::schedule::sweep::Interval;
 use crate::site::markdown::{to_html, to_inline_html};
 use crate::site::svg;
-use crate::site::views::{ChangeRow, FindingView, LIST_LIMIT, Link, When};
+use crate::site::views::{
+    ChangeRow, FindingView, LIST_LIMIT, Link, When, change_link, system_link,
+};
 
 /// The dashboard.
 #[derive(Serialize)]
@@ -185,26 +187,6 @@ impl SystemIndex {
     }
 }
 
-fn link(root: &str, checked: &Checked, s: usize) -> Link {
-    let system = &checked.model.systems[s];
-    Link {
-        id: system.id.value.clone(),
-        name: system.name.clone(),
-        href: format!("{root}systems/{}.html", slug(&system.id.value)),
-        criticality: Some(system.criticality.value),
-    }
-}
-
-fn change_link(root: &str, checked: &Checked, c: usize) -> Link {
-    let change = &checked.model.changes[c];
-    Link {
-        id: change.id.value.clone(),
-        name: change.title.clone(),
-        href: format!("{root}changes/{}/index.html", slug(&change.id.value)),
-        criticality: None,
-    }
-}
-
 pub fn system_view(checked: &Checked, index: &SystemIndex, s: usize) -> SystemView {
     let root = "../";
     let model = &checked.model;
@@ -213,7 +195,7 @@ pub fn system_view(checked: &Checked, index: &SystemIndex, s: usize) -> SystemVi
         let integration = &model.integrations[i];
         IntegrationRow {
             id: integration.id.value.clone(),
-            other: link(root, checked, other),
+            other: system_link(root, &checked.model.systems[other]),
             kind: integration.kind.clone(),
             critical: integration.critical,
             third_party: integration.third_party,
@@ -258,7 +240,7 @@ pub fn system_view(checked: &Checked, index: &SystemIndex, s: usize) -> SystemVi
     used_by.truncate(LIST_LIMIT * 4);
     let changes: Vec<Link> = index.changed_by[s]
         .iter()
-        .map(|&c| change_link(root, checked, c))
+        .map(|&c| change_link(root, &checked.model.changes[c]))
         .collect();
     let more_changes = changes.len().saturating_sub(LIST_LIMIT);
     let impacted: Vec<ImpactedBy> = index.impacted_by[s]
@@ -274,14 +256,14 @@ pub fn system_view(checked: &Checked, index: &SystemIndex, s: usize) -> SystemVi
                     .map(|&(_, p)| model.systems[p].id.value.clone()),
             );
             ImpactedBy {
-                change: change_link(root, checked, c),
+                change: change_link(root, &checked.model.changes[c]),
                 path,
             }
         })
         .collect();
     let more_impacted_by = index.impacted_count[s].saturating_sub(LIST_LIMIT);
     SystemView {
-        link: link(root, checked, s),
+        link: system_link(root, &checked.model.systems[s]),
         kind: system.kind.clone(),
         owner: model.teams[system.owner.ix].name.clone(),
         stateful: system.stateful,

@@ -262,12 +262,7 @@ pub fn render_site(
                     let mut rows: Vec<views::Link> = model
                         .systems
                         .iter()
-                        .map(|s| views::Link {
-                            id: s.id.value.clone(),
-                            name: s.name.clone(),
-                            href: format!("{}.html", slug(&s.id.value)),
-                            criticality: Some(s.criticality.value),
-                        })
+                        .map(|s| views::system_link("../", s))
                         .collect();
                     rows.sort_by(|a, b| a.id.cmp(&b.id));
                     vec![r.page(

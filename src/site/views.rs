@@ -59,7 +59,8 @@ pub struct Link {
     pub criticality: Option<Criticality>,
 }
 
-fn system_link(root: &str, system: &System) -> Link {
+/// A link to a system's page from a page `root` below the site root.
+pub fn system_link(root: &str, system: &System) -> Link {
     Link {
         id: system.id.value.clone(),
         name: system.name.clone(),
@@ -68,7 +69,8 @@ fn system_link(root: &str, system: &System) -> Link {
     }
 }
 
-fn change_link(root: &str, change: &Change) -> Link {
+/// A link to a change's overview from a page `root` below the site root.
+pub fn change_link(root: &str, change: &Change) -> Link {
     Link {
         id: change.id.value.clone(),
         name: change.title.clone(),
