@@ -8,14 +8,15 @@ use serde::Serialize;
 use crate::analysis::schedule::period_zone;
 use crate::analysis::score::RiskLevel;
 use crate::check::Checked;
-use crate::model::{Criticality, PeriodKind, slug};
+use crate::model::{PeriodKind, slug};
 use crate::report::{Level, Summary};
 use crate::schedule::occurrences::{self, Horizon};
 use crate::schedule::sweep::Interval;
 use crate::site::markdown::{to_html, to_inline_html};
 use crate::site::svg;
 use crate::site::views::{
-    ChangeRow, FindingView, LIST_LIMIT, Link, When, change_link, system_link,
+    ChangeRow, FindingView, IncidentView, LIST_LIMIT, Link, When, change_link, incident_view,
+    system_link,
 };
 
 /// The dashboard.
@@ -23,7 +24,7 @@ use crate::site::views::{
 pub struct IndexView {
     pub upcoming: Vec<ChangeRow>,
     pub more_upcoming: usize,
-    pub by_risk: Vec<(RiskLevel, usize)>,
+    pub by_risk: Vec<RiskCount>,
     pub summary: Summary,
     pub counts: BTreeMap<&'static str, usize>,
 }
@@ -59,10 +60,27 @@ pub fn index_view(checked: &Checked, rows: &[ChangeRow]) -> IndexView {
     IndexView {
         upcoming,
         more_upcoming,
-        by_risk: by_risk.into_iter().rev().collect(),
+        by_risk: by_risk
+            .into_iter()
+            .rev()
+            .map(|(level, count)| RiskCount { level, count })
+            .collect(),
         summary: Summary::of(&checked.findings),
         counts,
     }
+}
+
+#[derive(Serialize)]
+pub struct RiskCount {
+    pub level: RiskLevel,
+    pub count: usize,
+}
+
+#[derive(Serialize)]
+pub struct HealthInfo {
+    pub status: &'static str,
+    pub checked: Option<String>,
+    pub notes: Option<String>,
 }
 
 /// The risk report: active changes by score, highest first, with terms
@@ -95,20 +113,20 @@ pub struct SystemView {
     pub version: Option<String>,
     pub tags: Vec<String>,
     pub third_party: Vec<String>,
-    pub health: Option<(String, Option<String>, Option<String>)>,
+    pub health: Option<HealthInfo>,
     pub description: Option<String>,
     pub risks: Vec<String>,
     pub uses: Vec<IntegrationRow>,
     pub more_uses: usize,
     pub used_by: Vec<IntegrationRow>,
     pub more_used_by: usize,
-    pub processes: Vec<(String, String, Criticality)>,
+    pub processes: Vec<Link>,
     pub graph: String,
     pub changes: Vec<Link>,
     pub more_changes: usize,
     pub impacted_by: Vec<ImpactedBy>,
     pub more_impacted_by: usize,
-    pub incidents: Vec<(String, String, String, Option<String>)>,
+    pub incidents: Vec<IncidentView>,
 }
 
 #[derive(Serialize)]
@@ -271,12 +289,10 @@ pub fn system_view(checked: &Checked, index: &SystemIndex, s: usize) -> SystemVi
         version: system.version.clone(),
         tags: system.tags.clone(),
         third_party: system.third_party.iter().map(|t| t.value.clone()).collect(),
-        health: system.health.as_ref().map(|h| {
-            (
-                h.status.value.name().to_string(),
-                h.checked.as_ref().map(|c| c.value.to_string()),
-                h.notes.clone(),
-            )
+        health: system.health.as_ref().map(|h| HealthInfo {
+            status: h.status.value.name(),
+            checked: h.checked.as_ref().map(|c| c.value.to_string()),
+            notes: h.notes.clone(),
         }),
         description: system.description.as_deref().map(to_html),
         risks: system.risks.iter().map(|r| to_inline_html(r)).collect(),
@@ -286,12 +302,11 @@ pub fn system_view(checked: &Checked, index: &SystemIndex, s: usize) -> SystemVi
         more_used_by,
         processes: index.processes[s]
             .iter()
-            .map(|&p| {
-                (
-                    model.processes[p].id.value.clone(),
-                    model.processes[p].name.clone(),
-                    model.processes[p].criticality.value,
-                )
+            .map(|&p| Link {
+                id: model.processes[p].id.value.clone(),
+                name: model.processes[p].name.clone(),
+                href: String::new(),
+                criticality: Some(model.processes[p].criticality.value),
             })
             .collect(),
         graph,
@@ -301,15 +316,7 @@ pub fn system_view(checked: &Checked, index: &SystemIndex, s: usize) -> SystemVi
         more_impacted_by,
         incidents: index.incidents[s]
             .iter()
-            .map(|&i| {
-                let incident = &model.incidents[i];
-                (
-                    incident.id.value.clone(),
-                    incident.date.value.to_string(),
-                    incident.summary.clone(),
-                    incident.lesson.as_deref().map(to_html),
-                )
-            })
+            .map(|&i| incident_view(&model.incidents[i]))
             .collect(),
     }
 }

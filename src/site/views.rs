@@ -376,8 +376,21 @@ pub struct ChangeView {
     pub phases: Vec<PhaseView>,
     pub impact: ImpactView,
     pub findings: Vec<FindingView>,
-    pub approvals: Vec<(String, String)>,
+    pub approvals: Vec<ApprovalView>,
     pub outcome: Option<OutcomeView>,
+}
+
+#[derive(Serialize)]
+pub struct ApprovalView {
+    pub by: String,
+    pub date: String,
+}
+
+/// A known risk of a system the change touches (HTML).
+#[derive(Serialize)]
+pub struct SystemRisk {
+    pub system: String,
+    pub risk: String,
 }
 
 #[derive(Serialize)]
@@ -421,7 +434,10 @@ pub fn change_view(cx: &ChangeCtx, root: &str) -> ChangeView {
         approvals: change
             .approvals
             .iter()
-            .map(|a| (a.by.clone(), a.date.value.to_string()))
+            .map(|a| ApprovalView {
+                by: a.by.clone(),
+                date: a.date.value.to_string(),
+            })
             .collect(),
         outcome: outcome(cx),
     }
@@ -547,7 +563,7 @@ pub struct RunbookView {
     pub metrics: Vec<MetricView>,
     pub checkpoints: Vec<Checkpoint>,
     pub communication: Option<CommunicationView>,
-    pub risks: Vec<(String, String)>,
+    pub risks: Vec<SystemRisk>,
     pub incidents: Vec<IncidentView>,
     pub rollback_triggers: Vec<String>,
 }
@@ -572,6 +588,16 @@ fn team(model: &Model, ix: usize) -> TeamView {
     }
 }
 
+pub fn incident_view(i: &crate::model::Incident) -> IncidentView {
+    IncidentView {
+        id: i.id.value.clone(),
+        date: i.date.value.to_string(),
+        systems: i.systems.iter().map(|s| s.id.value.clone()).collect(),
+        summary: i.summary.clone(),
+        lesson: i.lesson.as_deref().map(to_html),
+    }
+}
+
 fn incidents(cx: &ChangeCtx) -> Vec<IncidentView> {
     let model = cx.model();
     let mut list: Vec<IncidentView> = model
@@ -582,13 +608,7 @@ fn incidents(cx: &ChangeCtx) -> Vec<IncidentView> {
                 .iter()
                 .any(|s| cx.facts.changed.binary_search(&s.ix).is_ok())
         })
-        .map(|i| IncidentView {
-            id: i.id.value.clone(),
-            date: i.date.value.to_string(),
-            systems: i.systems.iter().map(|s| s.id.value.clone()).collect(),
-            summary: i.summary.clone(),
-            lesson: i.lesson.as_deref().map(to_html),
-        })
+        .map(incident_view)
         .collect();
     list.sort_by(|a, b| (&b.date, &a.id).cmp(&(&a.date, &b.id)));
     list
@@ -688,10 +708,10 @@ pub fn runbook_view(cx: &ChangeCtx, root: &str) -> RunbookView {
             .changed
             .iter()
             .flat_map(|&s| {
-                model.systems[s]
-                    .risks
-                    .iter()
-                    .map(move |r| (model.systems[s].id.value.clone(), to_inline_html(r)))
+                model.systems[s].risks.iter().map(move |r| SystemRisk {
+                    system: model.systems[s].id.value.clone(),
+                    risk: to_inline_html(r),
+                })
             })
             .collect(),
         incidents: incidents(cx),
