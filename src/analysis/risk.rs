@@ -35,6 +35,8 @@ struct Ctx<'a> {
     facts: &'a ChangeFacts,
     /// Per system: the integrations with it at either end.
     integrations_of: &'a [Vec<usize>],
+    /// Per system: the incidents recorded on it.
+    incidents_of: &'a [Vec<usize>],
 }
 
 impl Ctx<'_> {
@@ -76,6 +78,12 @@ pub fn rules(model: &Model, facts: &Facts, findings: &mut Vec<Finding>) {
             integrations_of[integration.provider.ix].push(ix);
         }
     }
+    let mut incidents_of = vec![Vec::new(); model.systems.len()];
+    for (ix, incident) in model.incidents.iter().enumerate() {
+        for system in &incident.systems {
+            incidents_of[system.ix].push(ix);
+        }
+    }
     for (ix, change) in model.changes.iter().enumerate() {
         let cx = Ctx {
             model,
@@ -83,6 +91,7 @@ pub fn rules(model: &Model, facts: &Facts, findings: &mut Vec<Finding>) {
             change,
             facts: &facts.changes[ix],
             integrations_of: &integrations_of,
+            incidents_of: &incidents_of,
         };
         missing_outcome(&cx, findings);
         if !change.status.value.is_active() {
@@ -658,7 +667,15 @@ fn no_fallback(cx: &Ctx, findings: &mut Vec<Finding>) {
 /// `repeat-failure`: an incident is recorded on a changed system (other
 /// than one caused by this very change).
 fn repeat_failure(cx: &Ctx, findings: &mut Vec<Finding>) {
-    for incident in &cx.model.incidents {
+    let mut seen: Vec<usize> = cx
+        .facts
+        .changed
+        .iter()
+        .flat_map(|&s| cx.incidents_of[s].iter().copied())
+        .collect();
+    seen.sort_unstable();
+    seen.dedup();
+    for incident in seen.into_iter().map(|i| &cx.model.incidents[i]) {
         if incident.change.as_ref().is_some_and(|c| c.ix == cx.ix) {
             continue;
         }

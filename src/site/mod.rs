@@ -356,6 +356,8 @@ pub fn render_site(
 }
 
 fn change_pages(r: &Renderer, cx: &ChangeCtx) -> Result<Vec<Output>, String> {
+    // One view for both forms of the announcement.
+    let announcement = views::announcement_view(cx, "../../");
     let dir = format!("changes/{}", slug(&cx.change.id.value));
     let id = &cx.change.id.value;
     let title = &cx.change.title;
@@ -390,7 +392,7 @@ fn change_pages(r: &Renderer, cx: &ChangeCtx) -> Result<Vec<Output>, String> {
             "../../",
             format!("Announcement {id}: {title}"),
             "changes",
-            views::announcement_view(cx, "../../"),
+            &announcement,
         )?,
         r.page(
             "announcement.txt",
@@ -398,7 +400,7 @@ fn change_pages(r: &Renderer, cx: &ChangeCtx) -> Result<Vec<Output>, String> {
             "../../",
             format!("{id}: {title}"),
             "changes",
-            views::announcement_view(cx, "../../"),
+            &announcement,
         )?,
     ])
 }

@@ -59,6 +59,12 @@ pub struct Link {
     pub criticality: Option<Criticality>,
 }
 
+/// Links sorted by id: page lists never follow the order of the files.
+fn by_id(mut links: Vec<Link>) -> Vec<Link> {
+    links.sort_by(|a, b| a.id.cmp(&b.id));
+    links
+}
+
 /// A link to a system's page from a page `root` below the site root.
 pub fn system_link(root: &str, system: &System) -> Link {
     Link {
@@ -224,11 +230,12 @@ fn phases(cx: &ChangeCtx, root: &str) -> Vec<PhaseView> {
                 site_start: in_site(&time.start),
                 site_end: in_site(&time.end),
                 duration: phase.duration.value.to_string(),
-                systems: time
-                    .systems
-                    .iter()
-                    .map(|&s| system_link(root, &model.systems[s]))
-                    .collect(),
+                systems: by_id(
+                    time.systems
+                        .iter()
+                        .map(|&s| system_link(root, &model.systems[s]))
+                        .collect(),
+                ),
                 audiences: phase
                     .audiences
                     .iter()
@@ -626,9 +633,10 @@ pub fn runbook_view(cx: &ChangeCtx, root: &str) -> RunbookView {
         (Some(end), duration) => {
             let mut hours: Vec<u32> = vec![1, 24, 48, 72];
             if let Some(d) = duration {
-                let total = d.value.days * 24 + d.value.minutes / 60;
-                hours.retain(|&h| h <= total.max(1));
-                if total > 72 {
+                // Up to the end of the monitoring period, which is one too.
+                let total = (d.value.days * 24 + d.value.minutes / 60).max(1);
+                hours.retain(|&h| h <= total);
+                if !hours.contains(&total) {
                     hours.push(total);
                 }
             }
@@ -649,27 +657,31 @@ pub fn runbook_view(cx: &ChangeCtx, root: &str) -> RunbookView {
         row: cx.row(root),
         summary: to_html(&change.summary),
         owner: team(model, change.owner.ix),
-        health: cx
-            .facts
-            .changed
-            .iter()
-            .map(|&s| {
-                let system = &model.systems[s];
-                HealthView {
-                    system: system_link(root, system),
-                    status: system.health.as_ref().map_or_else(
-                        || "not recorded".into(),
-                        |h| h.status.value.name().to_string(),
-                    ),
-                    checked: system
-                        .health
-                        .as_ref()
-                        .and_then(|h| h.checked.as_ref())
-                        .map(|c| c.value.to_string()),
-                    notes: system.health.as_ref().and_then(|h| h.notes.clone()),
-                }
-            })
-            .collect(),
+        health: {
+            let mut health: Vec<HealthView> = cx
+                .facts
+                .changed
+                .iter()
+                .map(|&s| {
+                    let system = &model.systems[s];
+                    HealthView {
+                        system: system_link(root, system),
+                        status: system.health.as_ref().map_or_else(
+                            || "not recorded".into(),
+                            |h| h.status.value.name().to_string(),
+                        ),
+                        checked: system
+                            .health
+                            .as_ref()
+                            .and_then(|h| h.checked.as_ref())
+                            .map(|c| c.value.to_string()),
+                        notes: system.health.as_ref().and_then(|h| h.notes.clone()),
+                    }
+                })
+                .collect();
+            health.sort_by(|a, b| a.system.id.cmp(&b.system.id));
+            health
+        },
         pre: testing
             .map(|t| t.pre.iter().map(|s| to_inline_html(s)).collect())
             .unwrap_or_default(),
