@@ -15,8 +15,8 @@ use crate::schedule::sweep::Interval;
 use crate::site::markdown::{to_html, to_inline_html};
 use crate::site::svg;
 use crate::site::views::{
-    ChangeRow, FindingView, IncidentView, LIST_LIMIT, Link, When, change_link, incident_view,
-    system_link,
+    ChangeCtx, ChangeRow, FindingView, IncidentView, LIST_LIMIT, Link, When, change_link,
+    finding_view, incident_view, system_link,
 };
 
 /// The dashboard.
@@ -101,6 +101,54 @@ pub struct RiskEntry {
 
 /// Findings listed per change in the risk report.
 pub const RISK_FINDINGS: usize = 10;
+
+/// The list of every change, by first start.
+pub fn changes_view(contexts: &[ChangeCtx]) -> Vec<ChangeRow> {
+    let mut rows: Vec<ChangeRow> = contexts.iter().map(|cx| cx.row("../")).collect();
+    rows.sort_by(ChangeRow::by_start);
+    rows
+}
+
+/// The list of every system, by id.
+pub fn systems_view(model: &crate::model::Model) -> Vec<Link> {
+    let mut rows: Vec<Link> = model
+        .systems
+        .iter()
+        .map(|s| system_link("../", s))
+        .collect();
+    rows.sort_by(|a, b| a.id.cmp(&b.id));
+    rows
+}
+
+/// The risk report: active changes by score (highest first, then id), each
+/// with its most serious findings.
+pub fn risk_report(checked: &Checked, contexts: &[ChangeCtx]) -> RiskReportView {
+    let mut changes: Vec<RiskEntry> = contexts
+        .iter()
+        .filter(|cx| cx.change.status.value.is_active())
+        .map(|cx| {
+            // Most serious first; ties keep the report order.
+            let mut worst: Vec<&crate::report::Finding> = cx.findings.clone();
+            worst.sort_by_key(|f| std::cmp::Reverse(f.level));
+            RiskEntry {
+                row: cx.row("../"),
+                findings: worst
+                    .iter()
+                    .take(RISK_FINDINGS)
+                    .map(|f| finding_view(checked, f))
+                    .collect(),
+                more_findings: worst.len().saturating_sub(RISK_FINDINGS),
+            }
+        })
+        .collect();
+    let score = |e: &RiskEntry| e.row.risk.as_ref().map_or(0, |r| r.score);
+    changes.sort_by(|a, b| {
+        score(b)
+            .cmp(&score(a))
+            .then_with(|| a.row.link.id.cmp(&b.row.link.id))
+    });
+    RiskReportView { changes }
+}
 
 /// A system's page.
 #[derive(Serialize)]

@@ -246,32 +246,24 @@ pub fn render_site(
                     )?]
                 }
                 Job::Changes => {
-                    let mut rows: Vec<_> = contexts.iter().map(|cx| cx.row("../")).collect();
-                    rows.sort_by(views::ChangeRow::by_start);
                     vec![r.page(
                         "changes.html",
                         "changes/index.html".into(),
                         "../",
                         "All changes".into(),
                         "changes",
-                        rows,
+                        lists::changes_view(&contexts),
                     )?]
                 }
                 Job::Change(ix) => change_pages(&r, &contexts[*ix])?,
                 Job::Systems => {
-                    let mut rows: Vec<views::Link> = model
-                        .systems
-                        .iter()
-                        .map(|s| views::system_link("../", s))
-                        .collect();
-                    rows.sort_by(|a, b| a.id.cmp(&b.id));
                     vec![r.page(
                         "systems.html",
                         "systems/index.html".into(),
                         "../",
                         "Systems".into(),
                         "systems",
-                        rows,
+                        lists::systems_view(model),
                     )?]
                 }
                 Job::System(s) => {
@@ -295,38 +287,13 @@ pub fn render_site(
                     lists::calendar_view(checked, "../"),
                 )?],
                 Job::Risks => {
-                    let mut entries: Vec<lists::RiskEntry> = contexts
-                        .iter()
-                        .filter(|cx| cx.change.status.value.is_active())
-                        .map(|cx| {
-                            // Most serious first; ties keep the report order.
-                            let mut worst: Vec<&crate::report::Finding> = cx.findings.clone();
-                            worst.sort_by_key(|f| std::cmp::Reverse(f.level));
-                            lists::RiskEntry {
-                                row: cx.row("../"),
-                                findings: worst
-                                    .iter()
-                                    .take(lists::RISK_FINDINGS)
-                                    .map(|f| views::finding_view(checked, f))
-                                    .collect(),
-                                more_findings: worst.len().saturating_sub(lists::RISK_FINDINGS),
-                            }
-                        })
-                        .collect();
-                    entries.sort_by(|a, b| {
-                        let score =
-                            |e: &lists::RiskEntry| e.row.risk.as_ref().map_or(0, |r| r.score);
-                        score(b)
-                            .cmp(&score(a))
-                            .then_with(|| a.row.link.id.cmp(&b.row.link.id))
-                    });
                     vec![r.page(
                         "risks.html",
                         "risks/index.html".into(),
                         "../",
                         "Risk report".into(),
                         "risks",
-                        lists::RiskReportView { changes: entries },
+                        lists::risk_report(checked, &contexts),
                     )?]
                 }
                 Job::Ics => vec![Output {
