@@ -42,6 +42,20 @@ pub struct Declared {
 
 const CONFIG_FILE: &str = "cutover.toml";
 
+/// The arrays of tables an inventory file may hold.
+const KINDS: [&str; 10] = [
+    "system",
+    "integration",
+    "process",
+    "team",
+    "audience",
+    "window",
+    "freeze",
+    "peak",
+    "change",
+    "incident",
+];
+
 /// The inventory's TOML files, relative to `root`, in byte order, plus
 /// findings for what could not be walked (symlink loops, unreadable folders).
 fn walk(
@@ -231,28 +245,10 @@ fn read_entities(cx: &mut Cx, mut root: Table, model: &mut Model, declared: &mut
     let entries: Vec<_> = root.entries().collect();
     for (key, value) in entries {
         let name: &str = key.get_ref();
-        let items = match (name, value.get_ref()) {
-            (_, DeValue::Array(items)) => items.iter().collect::<Vec<_>>(),
-            (_, DeValue::Table(_)) => vec![value],
-            _ => Vec::new(),
-        };
-        let is_kind = matches!(
-            name,
-            "system"
-                | "integration"
-                | "process"
-                | "team"
-                | "audience"
-                | "window"
-                | "freeze"
-                | "peak"
-                | "change"
-                | "incident"
-        );
-        if !is_kind {
+        if !KINDS.contains(&name) {
             continue;
         }
-        if !matches!(value.get_ref(), DeValue::Array(_)) {
+        let DeValue::Array(items) = value.get_ref() else {
             cx.report(
                 Finding::new(
                     Rule::Schema,
@@ -262,7 +258,7 @@ fn read_entities(cx: &mut Cx, mut root: Table, model: &mut Model, declared: &mut
                 .help(format!("write each entry under its own [[{name}]] header")),
             );
             continue;
-        }
+        };
         for item in items {
             let Some(t) = Table::new(cx, item, format!("a [[{name}]] entry")) else {
                 continue;
@@ -297,18 +293,7 @@ fn read_entities(cx: &mut Cx, mut root: Table, model: &mut Model, declared: &mut
         }
     }
     // Every top-level key that is not an entity kind is unknown.
-    for kind in [
-        "system",
-        "integration",
-        "process",
-        "team",
-        "audience",
-        "window",
-        "freeze",
-        "peak",
-        "change",
-        "incident",
-    ] {
+    for kind in KINDS {
         root.raw(kind);
     }
     root.what = "this file (top level)".into();
