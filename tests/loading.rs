@@ -166,6 +166,7 @@ fn config_keys_are_checked() {
             place("schema", "cutover.toml", 12, 14),      // level "loud"
             place("schema", "cutover.toml", 16, 8),       // thresholds must rise
             place("schema", "cutover.toml", 19, 13),      // weight 300
+            place("schema", "cutover.toml", 20, 1),       // time rules have no weight
         ]
     );
 }

@@ -188,6 +188,16 @@ pub fn read(cx: &mut Cx, mut root: Table) -> Config {
                 let Some(rule) = rule_named(cx, key, "risk.weights") else {
                     continue;
                 };
+                // The score counts risk and schedule rules only (rules.md).
+                if !matches!(rule.family(), Family::Risk | Family::Schedule) {
+                    schema(
+                        cx,
+                        key.span(),
+                        format!("`{rule}` does not count in the risk score, so it has no weight"),
+                        "weights apply to the risk and schedule rules; remove this line",
+                    );
+                    continue;
+                }
                 let points = match value.get_ref() {
                     DeValue::Integer(i) => {
                         i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok()

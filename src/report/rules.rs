@@ -62,7 +62,8 @@ macro_rules! rules {
                 match self { $(Rule::$variant => Level::$level,)* }
             }
 
-            /// Points added to a change's risk score when the rule fires on it.
+            /// Points added to a change's risk score when the rule fires on it
+    /// (risk and schedule rules; the others never count).
             pub fn default_weight(self) -> u32 {
                 match self { $(Rule::$variant => $weight,)* }
             }
@@ -88,8 +89,8 @@ rules! {
     InvalidSchedule => "invalid-schedule", Loading, Error, 0;
     Unreadable => "unreadable", Loading, Error, 0;
 
-    NonexistentLocalTime => "nonexistent-local-time", Time, Error, 10;
-    AmbiguousLocalTime => "ambiguous-local-time", Time, Warning, 5;
+    NonexistentLocalTime => "nonexistent-local-time", Time, Error, 0;
+    AmbiguousLocalTime => "ambiguous-local-time", Time, Warning, 0;
     IntegrationCycle => "integration-cycle", Time, Warning, 0;
 
     OutsideWindow => "outside-window", Schedule, Error, 15;
