@@ -464,3 +464,30 @@ fn sarif_format_is_a_sarif_log_with_located_results() {
         .unwrap();
     assert!(uri.ends_with("multi-file/c-reference.toml"), "{uri}");
 }
+
+#[test]
+fn a_window_and_a_freeze_may_share_an_id_but_two_freezes_may_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let period = |kind: &str, id: &str| {
+        format!(
+            "[[{kind}]]\nid = \"{id}\"\nname = \"N\"\nfrom = 2026-12-01T00:00:00\nuntil = 2026-12-02T00:00:00\n\n"
+        )
+    };
+    let text = [
+        period("window", "weekend"),
+        period("freeze", "weekend"),
+        period("freeze", "Weekend"),
+    ]
+    .concat();
+    fs::write(dir.path().join("calendar.toml"), text).unwrap();
+    let (_, found) = findings(dir.path());
+    assert_eq!(
+        places(&found),
+        vec![place("duplicate-id", "calendar.toml", 14, 6)]
+    );
+    assert!(
+        found[0].message.starts_with("freeze id `Weekend`"),
+        "{}",
+        found[0].message
+    );
+}

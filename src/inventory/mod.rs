@@ -35,7 +35,9 @@ pub struct Declared {
     pub processes: Vec<At<String>>,
     pub teams: Vec<At<String>>,
     pub audiences: Vec<At<String>>,
-    pub periods: Vec<At<String>>,
+    pub windows: Vec<At<String>>,
+    pub freezes: Vec<At<String>>,
+    pub peaks: Vec<At<String>>,
     pub changes: Vec<At<String>>,
     pub incidents: Vec<At<String>>,
 }
@@ -278,15 +280,15 @@ fn read_entities(cx: &mut Cx, mut root: Table, model: &mut Model, declared: &mut
                 "audience" => add!(entities::audience(cx, t), audiences, audiences),
                 "window" => add!(
                     entities::period(cx, t, PeriodKind::Window),
-                    periods,
+                    windows,
                     periods
                 ),
                 "freeze" => add!(
                     entities::period(cx, t, PeriodKind::Freeze),
-                    periods,
+                    freezes,
                     periods
                 ),
-                "peak" => add!(entities::period(cx, t, PeriodKind::Peak), periods, periods),
+                "peak" => add!(entities::period(cx, t, PeriodKind::Peak), peaks, periods),
                 "change" => add!(entities::change(cx, t), changes, changes),
                 _ => add!(entities::incident(cx, t), incidents, incidents),
             }

@@ -105,7 +105,9 @@ pub fn resolve(model: &mut Model, declared: &Declared, findings: &mut Vec<Findin
     duplicates("process", &declared.processes, findings);
     duplicates("team", &declared.teams, findings);
     duplicates("audience", &declared.audiences, findings);
-    duplicates("period", &declared.periods, findings);
+    duplicates("window", &declared.windows, findings);
+    duplicates("freeze", &declared.freezes, findings);
+    duplicates("peak", &declared.peaks, findings);
     duplicates("change", &declared.changes, findings);
     duplicates("incident", &declared.incidents, findings);
 
