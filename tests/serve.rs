@@ -20,8 +20,10 @@ struct Server {
 impl Drop for Server {
     fn drop(&mut self) {
         // SIGTERM first, so the server removes its temporary folder.
-        let _ = Command::new("kill")
-            .arg(self.child.id().to_string())
+        // The shell's own `kill`, so no extra package is needed.
+        let _ = Command::new("sh")
+            .arg("-c")
+            .arg(format!("kill {}", self.child.id()))
             .status();
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline {
