@@ -111,19 +111,7 @@ fn init_writes_the_example_which_loads_cleanly() {
     cutover().arg("init").arg(&target).assert().success();
     assert!(target.join("cutover.toml").is_file());
     let (_, found) = findings(&target);
-    let loading = [
-        "syntax",
-        "schema",
-        "duplicate-id",
-        "unknown-reference",
-        "invalid-time",
-        "invalid-schedule",
-        "unreadable",
-    ];
-    let bad: Vec<_> = found
-        .iter()
-        .filter(|f| loading.contains(&f.rule.as_str()))
-        .collect();
+    let bad = loading(found);
     assert!(bad.is_empty(), "loading errors in the example: {bad:#?}");
     // It is the repository's inventory/, file for file.
     let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("inventory");
@@ -163,19 +151,7 @@ fn init_refuses_a_folder_that_is_not_empty() {
 fn the_example_inventory_has_no_loading_errors() {
     let inventory = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("inventory");
     let (_, found) = findings(&inventory);
-    let loading = [
-        "syntax",
-        "schema",
-        "duplicate-id",
-        "unknown-reference",
-        "invalid-time",
-        "invalid-schedule",
-        "unreadable",
-    ];
-    let bad: Vec<_> = found
-        .iter()
-        .filter(|f| loading.contains(&f.rule.as_str()))
-        .collect();
+    let bad = loading(found);
     assert!(bad.is_empty(), "loading errors in inventory/: {bad:#?}");
 }
 

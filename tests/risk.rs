@@ -64,36 +64,10 @@ fn world(change: &str) -> tempfile::TempDir {
     world_with(change, "")
 }
 
-fn all(dir: &Path) -> Vec<Found> {
-    let (_, found) = findings(dir);
-    let loading: Vec<_> = found
-        .iter()
-        .filter(|f| {
-            [
-                "schema",
-                "syntax",
-                "unknown-reference",
-                "invalid-time",
-                "invalid-schedule",
-            ]
-            .contains(&f.rule.as_str())
-        })
-        .collect();
-    assert!(
-        loading.is_empty(),
-        "the test inventory must load: {loading:#?}"
-    );
-    found
-}
-
-fn of_rule(dir: &Path, rule: &str) -> Vec<Found> {
-    all(dir).into_iter().filter(|f| f.rule == rule).collect()
-}
-
 #[test]
 fn the_good_change_gets_no_finding_at_all() {
     let w = world(&good());
-    assert_eq!(all(w.path()), vec![]);
+    assert_eq!(loaded(w.path()), vec![]);
 }
 
 #[test]
@@ -434,7 +408,7 @@ fn missing_outcome_for_a_finished_change_only() {
     );
     let w = world(&with_outcome);
     assert_eq!(
-        all(w.path()),
+        loaded(w.path()),
         vec![],
         "a completed change is history: no other rule fires"
     );
@@ -483,7 +457,7 @@ fn score_adds_blast_radius_and_configured_weights_and_skips_rules_turned_off() {
     );
     let config = "[rules]\nbig-bang-rollout = \"off\"\n\n[risk]\nmedium = 20\nhigh = 60\ncritical = 90\n\n[risk.weights]\nno-backup = 40\n";
     let w = world_with(&change, config);
-    let found = all(w.path());
+    let found = loaded(w.path());
     assert_eq!(
         found.iter().map(|f| f.rule.as_str()).collect::<Vec<_>>(),
         vec!["no-backup"]

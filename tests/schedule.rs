@@ -45,29 +45,6 @@ fn change(
     text
 }
 
-/// Findings of `rule` on `dir`.
-fn of_rule(dir: &Path, rule: &str) -> Vec<Found> {
-    let (_, found) = findings(dir);
-    let loading: Vec<_> = found
-        .iter()
-        .filter(|f| {
-            [
-                "schema",
-                "syntax",
-                "unknown-reference",
-                "invalid-time",
-                "invalid-schedule",
-            ]
-            .contains(&f.rule.as_str())
-        })
-        .collect();
-    assert!(
-        loading.is_empty(),
-        "the test inventory must load: {loading:#?}"
-    );
-    found.into_iter().filter(|f| f.rule == rule).collect()
-}
-
 fn one(dir: &Path, id: &str, phases: &[(&str, &str)], systems: &[&str]) -> tempfile::TempDir {
     let _ = dir;
     world(&[("c.toml", change(id, "ops", "proposed", systems, phases, ""))])

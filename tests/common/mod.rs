@@ -111,3 +111,17 @@ pub fn loading(found: Vec<Found>) -> Vec<Found> {
         .filter(|f| LOADING.contains(&f.rule.as_str()))
         .collect()
 }
+
+/// The findings of `check` on `dir`, which must load without a loading
+/// finding (plan findings are what the caller looks at).
+pub fn loaded(dir: &Path) -> Vec<Found> {
+    let (_, found) = findings(dir);
+    let bad = loading(found.clone());
+    assert!(bad.is_empty(), "the inventory must load: {bad:#?}");
+    found
+}
+
+/// Findings of `rule` on `dir`, which must load.
+pub fn of_rule(dir: &Path, rule: &str) -> Vec<Found> {
+    loaded(dir).into_iter().filter(|f| f.rule == rule).collect()
+}
