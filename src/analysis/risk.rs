@@ -143,9 +143,7 @@ fn no_backup(cx: &Ctx, findings: &mut Vec<Finding>) {
             format!("`{}` changes stateful {} but has no [change.backup]", cx.id(), listed(&stateful)),
         )
         .help("take a backup right before the change and describe it (method, scope, location, restore_time, restore_tested), or say why none is needed with `none = \"reason\"`");
-    for id in stateful {
-        finding = finding.subject(id);
-    }
+    finding = finding.subjects(stateful);
     findings.push(finding);
 }
 
@@ -294,9 +292,7 @@ fn big_bang_rollout(cx: &Ctx, findings: &mut Vec<Finding>) {
             format!("`{}` changes {} in a single phase", cx.id(), listed(&critical)),
         )
         .help("roll out in phases, starting with the least critical users, and watch each phase before the next");
-    for id in critical {
-        finding = finding.subject(id);
-    }
+    finding = finding.subjects(critical);
     findings.push(finding);
 }
 
@@ -423,9 +419,7 @@ fn unverified_third_party(cx: &Ctx, findings: &mut Vec<Finding>) {
             format!("`{}` does not confirm compatibility with third-party {}", cx.id(), names.join(", ")),
         )
         .help("check each third-party tool or plugin against the new version and add [[change.compat]] target = \"<item>\", verified = true");
-    for (_, item) in missing {
-        finding = finding.subject(item.value.clone());
-    }
+    finding = finding.subjects(missing.iter().map(|(_, item)| item.value.clone()));
     findings.push(finding);
 }
 
@@ -573,9 +567,7 @@ fn missing_metric(cx: &Ctx, findings: &mut Vec<Finding>) {
     let mut finding = cx
         .finding(Rule::MissingMetric, loc, format!("the monitoring of `{}` watches no {}", cx.id(), names.join(", ")))
         .help("add a [[change.monitoring.metrics]] with a `threshold` and a `source` for each missing kind");
-    for n in names {
-        finding = finding.subject(n);
-    }
+    finding = finding.subjects(names);
     findings.push(finding);
 }
 
@@ -696,9 +688,7 @@ fn repeat_failure(cx: &Ctx, findings: &mut Vec<Finding>) {
             )
             .subject(incident.id.value.clone())
             .help("read the incident's lesson and show in the plan how this change avoids repeating it");
-        for id in hit {
-            finding = finding.subject(id);
-        }
+        finding = finding.subjects(hit);
         findings.push(finding);
     }
 }

@@ -313,9 +313,7 @@ fn outside_window(
             .map(|&s| model.systems[s].id.value.as_str())
             .collect();
         subjects.sort_unstable();
-        for id in subjects {
-            finding = finding.subject(id);
-        }
+        finding = finding.subjects(subjects);
         findings.push(finding);
     }
 }
@@ -378,9 +376,7 @@ fn period_overlaps(
             } else {
                 "move the phase out of peak hours, when fewer users would notice a problem"
             });
-            for id in ids {
-                finding = finding.subject(id);
-            }
+            finding = finding.subjects(ids);
             findings.push(finding);
         }
     }
@@ -735,9 +731,7 @@ fn cross_change(
         )
         .subject(other_change.id.value.clone())
         .help("two changes to one system at once cannot be told apart when something breaks: move one of them");
-        for id in ids {
-            finding = finding.subject(id);
-        }
+        finding = finding.subjects(ids);
         findings.push(finding);
     } else {
         // One changes a system the other impacts.
@@ -774,9 +768,7 @@ fn cross_change(
             )
             .subject(other_change.id.value.clone())
             .help("if something breaks, nobody will know which change caused it: move one of the phases");
-            for id in ids {
-                finding = finding.subject(id);
-            }
+            finding = finding.subjects(ids);
             findings.push(finding);
         }
     }

@@ -64,6 +64,11 @@ impl Finding {
         self
     }
 
+    pub fn subjects<S: Into<String>>(mut self, subjects: impl IntoIterator<Item = S>) -> Finding {
+        self.subjects.extend(subjects.into_iter().map(Into::into));
+        self
+    }
+
     pub fn related(mut self, loc: Loc, note: impl Into<String>) -> Finding {
         self.related.push((loc, note.into()));
         self
