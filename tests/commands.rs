@@ -114,7 +114,7 @@ fn init_writes_the_example_which_loads_cleanly() {
     let bad = loading(found);
     assert!(bad.is_empty(), "loading errors in the example: {bad:#?}");
     // It is the repository's inventory/, file for file.
-    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("inventory");
+    let repo = example();
     for entry in walkdir::WalkDir::new(&repo)
         .into_iter()
         .filter_map(Result::ok)
@@ -149,7 +149,7 @@ fn init_refuses_a_folder_that_is_not_empty() {
 
 #[test]
 fn the_example_inventory_has_no_loading_errors() {
-    let inventory = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("inventory");
+    let inventory = example();
     let (_, found) = findings(&inventory);
     let bad = loading(found);
     assert!(bad.is_empty(), "loading errors in inventory/: {bad:#?}");

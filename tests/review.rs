@@ -299,7 +299,7 @@ fn layout_free(found: &[Found]) -> Vec<String> {
 
 #[test]
 fn two_runs_print_the_same_bytes() {
-    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("inventory");
+    let example = example();
     for format in ["json", "human"] {
         let run = || {
             cutover()
@@ -317,7 +317,7 @@ fn two_runs_print_the_same_bytes() {
 
 #[test]
 fn the_example_in_one_file_in_reverse_order_has_the_same_findings() {
-    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("inventory");
+    let example = example();
     let mut files: Vec<_> = walkdir::WalkDir::new(&example)
         .into_iter()
         .map(|e| e.unwrap().into_path())

@@ -528,7 +528,7 @@ fn deny_warnings_fails_on_a_warning_and_passes_without() {
 
 #[test]
 fn the_example_inventory_fails_max_risk_medium_and_deny_warnings_naming_changes() {
-    let inventory = Path::new(env!("CARGO_MANIFEST_DIR")).join("inventory");
+    let inventory = example();
     let output = cutover()
         .args(["check", "--as-of", AS_OF, "--max-risk", "medium", "--quiet"])
         .arg(&inventory)

@@ -799,7 +799,7 @@ fn a_window_crossing_midnight_and_the_month_end_holds_a_phase_on_the_first() {
 
 #[test]
 fn the_example_inventory_shows_its_planned_findings_and_none_on_the_exemplary_change() {
-    let inventory = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("inventory");
+    let inventory = example();
     let (_, found) = findings(&inventory);
     let on = |change: &str, rule: &str| {
         found

@@ -7,14 +7,10 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::*;
 use predicates::prelude::*;
-
-fn example() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("inventory")
-}
 
 /// Builds `inventory` into `out` with `extra` flags; returns the exit code.
 fn build(inventory: &Path, out: &Path, extra: &[&str]) -> i32 {

@@ -22,7 +22,7 @@ fn human_report_of_errors_in_several_files() {
 fn plain_text_announcement_of_the_exemplary_change() {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
-    let inventory = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("inventory");
+    let inventory = example();
     cutover()
         .args([
             "build",

@@ -17,6 +17,11 @@ pub fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// The repository's example inventory.
+pub fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("inventory")
+}
+
 pub fn cutover() -> Command {
     let mut cmd = Command::cargo_bin("cutover").expect("the binary builds");
     cmd.env_remove("SOURCE_DATE_EPOCH");
