@@ -120,8 +120,15 @@ fn respond(stream: &mut TcpStream, status: &str, kind: &str, body: &[u8]) {
 fn handle(mut stream: TcpStream, state: &Mutex<State>) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
     let mut line = String::new();
-    if BufReader::new(&stream).read_line(&mut line).is_err() {
+    let mut reader = BufReader::new(&stream);
+    if reader.read_line(&mut line).is_err() {
         return;
+    }
+    // Read the rest of the head: closing a socket with unread data resets
+    // the connection, and the client may lose the response.
+    let mut header = String::new();
+    while reader.read_line(&mut header).is_ok_and(|n| n > 0) && header.trim_end() != "" {
+        header.clear();
     }
     let mut parts = line.split_whitespace();
     let (Some(method), Some(target)) = (parts.next(), parts.next()) else {
