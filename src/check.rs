@@ -7,10 +7,10 @@ use jiff::civil::Date;
 
 use crate::analysis::score::{self, Risk};
 use crate::analysis::{self, Facts};
+use crate::base::source::Sources;
+use crate::base::{Finding, Level};
 use crate::inventory::{self, LoadError, Loaded};
 use crate::model::Model;
-use crate::report::{self, Finding, Level};
-use crate::source::Sources;
 
 /// The result of checking one inventory.
 pub struct Checked {
@@ -46,7 +46,7 @@ pub fn check(root: &Path, as_of: Date) -> Result<Checked, LoadError> {
         facts = derived;
         findings.extend(plan_findings);
     }
-    let findings = report::finalize(findings, &model.config.rules, &sources);
+    let findings = crate::base::finding::finalize(findings, &model.config.rules, &sources);
     let risks = score::score(&model, &facts, &findings);
     Ok(Checked {
         sources,

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::fsio;
+use crate::base::fsio;
 
 include!(concat!(env!("OUT_DIR"), "/example.rs"));
 

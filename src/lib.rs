@@ -2,9 +2,10 @@
 //! `main.rs` dispatches commands to these stages.
 
 pub mod analysis;
+pub mod base;
 pub mod check;
 pub mod cli;
-pub mod fsio;
+pub mod commands;
 pub mod init;
 pub mod inventory;
 pub mod model;
@@ -12,4 +13,3 @@ pub mod report;
 pub mod schedule;
 pub mod serve;
 pub mod site;
-pub mod source;

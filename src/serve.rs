@@ -15,8 +15,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
+use crate::base::Family;
 use crate::check;
-use crate::report::{self, Family};
+use crate::report;
 use crate::site;
 
 /// What the server currently serves.

@@ -1,7 +1,7 @@
 //! Cross-check of `schedule::rrule` against the `rrule` crate (a port of python-dateutil)
 //! on random rules with a DTSTART, at midnight UTC.
 
-use cutover::schedule::rrule::RRule;
+use cutover::model::rrule::RRule;
 use jiff::ToSpan;
 use jiff::civil::{Date, time};
 use jiff::tz::TimeZone;
@@ -44,7 +44,7 @@ use chrono::TimeZone as _;
 fn mine(text: &str, dtstart: Date, from: Date, to: Date) -> Vec<Date> {
     let rule: RRule = text
         .parse()
-        .unwrap_or_else(|e: cutover::schedule::rrule::RRuleError| panic!("{text}: {}", e.message));
+        .unwrap_or_else(|e: cutover::model::rrule::RRuleError| panic!("{text}: {}", e.message));
     rule.dates(Some(dtstart), time(0, 0, 0, 0), &TimeZone::UTC, from, to)
 }
 

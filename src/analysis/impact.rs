@@ -13,8 +13,8 @@ use std::collections::BTreeMap;
 
 use fixedbitset::FixedBitSet;
 
+use crate::base::{Finding, Rule};
 use crate::model::Model;
-use crate::report::{Finding, Rule};
 
 /// Who a change impacts, and why.
 #[derive(Debug, Clone, Default)]

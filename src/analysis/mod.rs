@@ -11,10 +11,10 @@ use jiff::ZonedDateTime;
 use jiff::civil::Date;
 use jiff::tz::{AmbiguousOffset, TimeZone};
 
+use crate::base::time::Interval;
+use crate::base::time::resolve_local;
+use crate::base::{Finding, Rule};
 use crate::model::{DateTime, Model};
-use crate::report::{Finding, Rule};
-use crate::schedule::occurrences::resolve_local;
-use crate::schedule::sweep::Interval;
 pub use impact::Impact;
 
 /// A phase placed in time.
@@ -138,7 +138,7 @@ fn local_time_rules(
                     format!(
                         "phase \"{}\" starts at {local}, which does not exist in {zone_name}: clocks jump from {before} to {after} there; it would start at {}",
                         phase.name,
-                        schedule::moment(&moved)
+                        crate::base::time::moment(&moved)
                     ),
                 )
                 .change(change.id.value.clone())
@@ -154,7 +154,7 @@ fn local_time_rules(
                     format!(
                         "phase \"{}\" starts at {local}, which happens twice in {zone_name} (offsets {before} and {after}); the earlier one is used: {}",
                         phase.name,
-                        schedule::moment(&earlier)
+                        crate::base::time::moment(&earlier)
                     ),
                 )
                 .change(change.id.value.clone())

@@ -7,9 +7,9 @@ use jiff::ZonedDateTime;
 use jiff::civil::Date;
 
 use crate::analysis::{ChangeFacts, Facts};
+use crate::base::source::Loc;
+use crate::base::{Finding, Level, Rule};
 use crate::model::{Backup, Change, Criticality, HealthStatus, MetricKind, Model, Status};
-use crate::report::{Finding, Level, Rule};
-use crate::source::Loc;
 
 /// How many ids a message names before "and N more".
 const NAMED: usize = 10;
@@ -62,7 +62,7 @@ impl Ctx<'_> {
 /// are dates, so ages are counted in days: a check exactly `max_age` old
 /// is still fresh.
 fn too_old(checked: Date, max_age: crate::model::Duration, at: &ZonedDateTime) -> bool {
-    let midnight = crate::schedule::occurrences::resolve_local(
+    let midnight = crate::base::time::resolve_local(
         at.time_zone(),
         checked.to_datetime(jiff::civil::Time::midnight()),
     );
@@ -387,7 +387,7 @@ fn unverified_integration(cx: &Ctx, findings: &mut Vec<Finding>) {
 /// `unverified-third-party`: a `third_party` item of a changed system has
 /// no verified compat entry.
 fn unverified_third_party(cx: &Ctx, findings: &mut Vec<Finding>) {
-    use crate::model::resolve::names_item;
+    use crate::model::names_item;
     // A compat entry vouches for an item by name, on every changed system
     // that has it. Systems by id, so the message does not follow file order.
     let mut changed: Vec<usize> = cx.facts.changed.clone();

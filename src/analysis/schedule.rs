@@ -10,50 +10,18 @@
 //! per phase, w applicable periods and o occurrences per period.
 
 use fixedbitset::FixedBitSet;
-use jiff::ZonedDateTime;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
 use crate::analysis::{ChangeFacts, Facts};
+use crate::base::time::{day_start, moment, span_text};
+use crate::base::{Finding, Level, Rule};
 use crate::model::{Model, Period, PeriodKind, Status};
-use crate::report::{Finding, Level, Rule};
 use crate::schedule::occurrences::{self, Horizon};
 use crate::schedule::sweep::{Interval, overlapping_pairs};
 
 /// How many systems a message or subject list names before "and N more".
 const NAMED: usize = 10;
-
-/// "2026-12-06 02:00 CET (01:00 UTC)": local time and UTC.
-pub fn moment(z: &ZonedDateTime) -> String {
-    let utc = z.timestamp().to_zoned_datetime(TimeZone::UTC);
-    if z.offset().seconds() == 0
-        && z.time_zone()
-            .iana_name()
-            .is_none_or(|name| name == "UTC" || name == "Etc/UTC")
-    {
-        return z.strftime("%a %Y-%m-%d %H:%M UTC").to_string();
-    }
-    let utc_text = if utc.date() == z.date() {
-        utc.strftime("%H:%M UTC").to_string()
-    } else {
-        utc.strftime("%Y-%m-%d %H:%M UTC").to_string()
-    };
-    format!("{} ({utc_text})", z.strftime("%a %Y-%m-%d %H:%M %Z"))
-}
-
-/// "from … to …" of an interval read in `tz`.
-pub fn span_text(interval: Interval, tz: &TimeZone) -> String {
-    let at = |s: i64| {
-        jiff::Timestamp::from_second(s)
-            .unwrap_or(jiff::Timestamp::MIN)
-            .to_zoned_datetime(tz.clone())
-    };
-    format!(
-        "{} to {}",
-        moment(&at(interval.start)),
-        moment(&at(interval.end))
-    )
-}
 
 /// A period's zone: its own, else the site's.
 pub fn period_zone<'m>(model: &'m Model, period: &'m Period) -> &'m TimeZone {
@@ -533,11 +501,6 @@ fn rollback_exceeds_window(
             );
         }
     }
-}
-
-/// Midnight of `date` in `tz`.
-pub fn day_start(date: Date, tz: &TimeZone) -> ZonedDateTime {
-    occurrences::resolve_local(tz, date.to_datetime(jiff::civil::Time::midnight()))
 }
 
 /// `short-notice`: first phase start minus `announced` (else the as-of

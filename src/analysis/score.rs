@@ -16,8 +16,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::analysis::Facts;
+use crate::base::{Family, Finding, Rule};
 use crate::model::{Criticality, Model};
-use crate::report::{Family, Finding, Rule};
 
 /// A change's risk level, by the `[risk]` thresholds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, clap::ValueEnum)]

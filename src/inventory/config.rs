@@ -3,9 +3,9 @@
 
 use toml::de::DeValue;
 
+use crate::base::{Family, Finding, Level, Override, Rule};
 use crate::inventory::reader::{Cx, Table};
 use crate::model::{Config, MetricKind, Named};
-use crate::report::{Family, Finding, Level, Override, Rule};
 
 fn schema(cx: &mut Cx, span: std::ops::Range<usize>, message: String, help: &str) {
     let loc = cx.loc(span);
@@ -32,7 +32,7 @@ fn rule_named(
         }
         Some(rule) => Some(rule),
         None => {
-            let close = crate::report::closest(name, Rule::ALL.iter().map(|r| r.name()))
+            let close = crate::base::finding::closest(name, Rule::ALL.iter().map(|r| r.name()))
                 .map(|n| format!("did you mean `{n}`? "))
                 .unwrap_or_default();
             let help = format!(

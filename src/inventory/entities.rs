@@ -4,11 +4,11 @@
 //! entity is reported, then returns the entity only when all required
 //! fields could be read.
 
+use crate::base::source::At;
+use crate::base::{Finding, Rule};
 use crate::inventory::reader::{Cx, Table};
+use crate::model::rrule::{RRule, Until};
 use crate::model::*;
-use crate::report::{Finding, Rule};
-use crate::schedule::rrule::{RRule, Until};
-use crate::source::At;
 
 /// Reads `id` first so that later messages can name the entity.
 fn named(cx: &mut Cx, t: &mut Table, kind: &str) -> Option<At<String>> {
@@ -112,7 +112,7 @@ pub fn integration(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Int
     (id, integration)
 }
 
-fn invalid_schedule(cx: &mut Cx, loc: crate::source::Loc, message: String, help: &str) {
+fn invalid_schedule(cx: &mut Cx, loc: crate::base::source::Loc, message: String, help: &str) {
     cx.report(Finding::new(Rule::InvalidSchedule, loc, message).help(help));
 }
 

@@ -4,15 +4,16 @@
 mod config;
 pub mod entities;
 pub mod reader;
+pub mod resolve;
 
 use std::path::{Path, PathBuf};
 
 use toml::de::{DeTable, DeValue};
 
-use crate::fsio;
-use crate::model::{Model, PeriodKind, resolve};
-use crate::report::{Finding, Rule};
-use crate::source::{At, FileId, Loc, SourceFile, Sources};
+use crate::base::fsio;
+use crate::base::source::{At, FileId, Loc, SourceFile, Sources};
+use crate::base::{Finding, Rule};
+use crate::model::{Model, PeriodKind};
 use reader::{Cx, Table};
 
 /// A problem that stops the run before any file is read (exit status 2).

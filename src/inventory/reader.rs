@@ -9,10 +9,10 @@ use jiff::civil::{Date, Time};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use crate::base::source::{At, FileId, Loc};
+use crate::base::{Finding, Rule};
 use crate::model::time::{self, DateTime, Duration, Zone};
 use crate::model::{Named, Ref, is_id};
-use crate::report::{Finding, Rule};
-use crate::source::{At, FileId, Loc};
 
 /// Where findings of one file go.
 pub struct Cx<'f> {
@@ -462,7 +462,7 @@ impl<'a, 'i> Table<'a, 'i> {
             if self.asked.contains(&name) {
                 continue;
             }
-            let suggestion = crate::report::closest(name, self.asked.iter().copied())
+            let suggestion = crate::base::finding::closest(name, self.asked.iter().copied())
                 .map(|known| format!("did you mean `{known}`? "))
                 .unwrap_or_default();
             let mut known: Vec<&str> = self.asked.clone();

@@ -2,7 +2,7 @@
 //! typed values and references resolved to indices; later stages never look
 //! an id up by its text.
 
-pub mod resolve;
+pub mod rrule;
 pub mod time;
 
 use std::collections::BTreeMap;
@@ -10,9 +10,9 @@ use std::marker::PhantomData;
 
 use jiff::civil::{Date, Time};
 
-use crate::report::{Override, Rule};
-use crate::schedule::rrule::RRule;
-use crate::source::{At, Loc};
+use crate::base::source::{At, Loc};
+use crate::base::{Override, Rule};
+use crate::model::rrule::RRule;
 pub use time::{DateTime, Duration, Zone};
 
 /// `name()` for enums written as strings in the inventory: the same text
@@ -559,6 +559,22 @@ pub fn is_id(text: &str) -> bool {
         && bytes
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// Whether a compat target names a third-party item: the whole item, or
+/// its name without the trailing version (`pgbouncer` for "pgbouncer 1.21").
+pub fn names_item(target: &str, item: &str) -> bool {
+    let target = target.trim().to_lowercase();
+    let item = item.trim().to_lowercase();
+    if target == item {
+        return true;
+    }
+    match item.rsplit_once(' ') {
+        Some((name, version)) => {
+            version.starts_with(|c: char| c.is_ascii_digit() || c == 'v') && name.trim() == target
+        }
+        None => false,
+    }
 }
 
 #[cfg(test)]

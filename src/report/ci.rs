@@ -6,8 +6,8 @@
 
 use serde_json::{Value, json};
 
-use crate::report::{Finding, Level, Rule};
-use crate::source::Sources;
+use crate::base::source::Sources;
+use crate::base::{Finding, Level, Rule};
 
 fn path(prefix: &str, file: &str) -> String {
     let prefix = prefix.trim_end_matches('/');

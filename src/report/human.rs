@@ -6,8 +6,8 @@ use codespan_reporting::diagnostic::{Diagnostic, Label, Severity};
 use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, termcolor};
 
-use crate::report::{Finding, Level, Summary};
-use crate::source::Sources;
+use crate::base::source::Sources;
+use crate::base::{Finding, Level, Summary};
 
 /// Renders findings into a string; `color` adds ANSI colours.
 pub fn render(findings: &[Finding], sources: &Sources, color: bool) -> String {
@@ -84,7 +84,7 @@ pub fn summary_line(summary: Summary) -> String {
 /// Two lines per change: id, status and first start; then its findings by
 /// level and its risk score with every term.
 pub fn change_summary(checked: &crate::check::Checked) -> String {
-    let by_change = crate::report::by_change(&checked.findings);
+    let by_change = crate::base::finding::by_change(&checked.findings);
     let mut rows: Vec<(&str, String)> = Vec::new();
     for (ix, change) in checked.model.changes.iter().enumerate() {
         let id = change.id.value.as_str();
@@ -94,7 +94,7 @@ pub fn change_summary(checked: &crate::check::Checked) -> String {
             .changes
             .get(ix)
             .and_then(|f| f.first_start())
-            .map_or_else(|| "-".to_string(), crate::analysis::schedule::moment);
+            .map_or_else(|| "-".to_string(), crate::base::time::moment);
         let status = change.status.value.name();
         let mut row = format!(
             "{id:<14} {status:<12} {first}\n{:<14} {}",

@@ -4,9 +4,9 @@ use serde::Serialize;
 
 use crate::analysis::Facts;
 use crate::analysis::score::Risk;
+use crate::base::source::Sources;
+use crate::base::{Finding, Summary};
 use crate::model::{Model, Status};
-use crate::report::{Finding, Summary};
-use crate::source::Sources;
 
 #[derive(Serialize)]
 pub struct Document<'a> {

@@ -6,7 +6,7 @@
 
 use serde_json::{Value, json};
 
-use crate::report::{Family, Rule};
+use crate::base::{Family, Rule};
 
 fn string(description: &str) -> Value {
     json!({"type": "string", "description": description})

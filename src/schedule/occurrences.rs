@@ -7,19 +7,12 @@
 //! moves forward, one in a fold takes the earlier instant) and lasts its
 //! `duration`: calendar days in the zone, then exact hours and minutes.
 
+use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use jiff::{Timestamp, ZonedDateTime};
 
+use crate::base::time::{Interval, resolve_local};
 use crate::model::{Recurrence, When};
-use crate::schedule::sweep::Interval;
-
-/// The instant of a local datetime, resolved the RFC 5545 way.
-pub fn resolve_local(tz: &TimeZone, local: jiff::civil::DateTime) -> ZonedDateTime {
-    tz.to_ambiguous_zoned_datetime(local)
-        .compatible()
-        .unwrap_or_else(|_| Timestamp::MIN.to_zoned_datetime(tz.clone()))
-}
 
 /// Spans of time the plan touches, merged when closer than a month.
 #[derive(Debug, Clone, Default)]

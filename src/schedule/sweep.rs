@@ -9,26 +9,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-/// A half-open interval `[start, end)` in seconds since the epoch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Interval {
-    pub start: i64,
-    pub end: i64,
-}
-
-impl Interval {
-    /// Whether they share an instant; an empty interval shares none.
-    pub fn overlaps(self, other: Interval) -> bool {
-        self.start < other.end
-            && other.start < self.end
-            && self.start < self.end
-            && other.start < other.end
-    }
-
-    pub fn contains(self, inner: Interval) -> bool {
-        self.start <= inner.start && inner.end <= self.end
-    }
-}
+pub use crate::base::time::Interval;
 
 /// Every pair `(i, j)` with `i < j` whose intervals overlap, sorted.
 /// Empty intervals overlap nothing.

@@ -9,9 +9,9 @@
 use atom_syndication::{Content, Entry, Feed, FixedDateTime, Link, Person, Text};
 use chrono::{FixedOffset, TimeZone as _};
 
+use crate::base::time::resolve_local;
 use crate::check::Checked;
 use crate::model::{Status, slug};
-use crate::schedule::occurrences::resolve_local;
 
 fn fixed(ts: jiff::Timestamp) -> FixedDateTime {
     FixedOffset::east_opt(0)

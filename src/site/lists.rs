@@ -7,11 +7,11 @@ use serde::Serialize;
 
 use crate::analysis::schedule::period_zone;
 use crate::analysis::score::RiskLevel;
+use crate::base::time::Interval;
+use crate::base::{Level, Summary};
 use crate::check::Checked;
 use crate::model::{PeriodKind, slug};
-use crate::report::{Level, Summary};
 use crate::schedule::occurrences::{self, Horizon};
-use crate::schedule::sweep::Interval;
 use crate::site::markdown::{to_html, to_inline_html};
 use crate::site::svg;
 use crate::site::views::{
@@ -31,10 +31,9 @@ pub struct IndexView {
 
 pub fn index_view(checked: &Checked, rows: &[ChangeRow]) -> IndexView {
     // From midnight of the as-of date in the site's zone.
-    let today =
-        crate::analysis::schedule::day_start(checked.as_of, &checked.model.config.site.timezone.tz)
-            .timestamp()
-            .as_second();
+    let today = crate::base::time::day_start(checked.as_of, &checked.model.config.site.timezone.tz)
+        .timestamp()
+        .as_second();
     let mut upcoming: Vec<ChangeRow> = rows
         .iter()
         .filter(|r| r.active && r.first_start_at.is_some_and(|at| at >= today))
@@ -128,7 +127,7 @@ pub fn risk_report(checked: &Checked, contexts: &[ChangeCtx]) -> RiskReportView 
         .filter(|cx| cx.change.status.value.is_active())
         .map(|cx| {
             // Most serious first; ties keep the report order.
-            let mut worst: Vec<&crate::report::Finding> = cx.findings.clone();
+            let mut worst: Vec<&crate::base::Finding> = cx.findings.clone();
             worst.sort_by_key(|f| std::cmp::Reverse(f.level));
             RiskEntry {
                 row: cx.row("../"),
@@ -416,7 +415,7 @@ pub struct CalendarEntry {
 pub fn calendar_view(checked: &Checked, rows_root: &str) -> CalendarView {
     let model = &checked.model;
     let site = &model.config.site.timezone.tz;
-    let start = crate::schedule::occurrences::resolve_local(
+    let start = crate::base::time::resolve_local(
         site,
         checked.as_of.to_datetime(jiff::civil::Time::midnight()),
     );

@@ -15,14 +15,14 @@ pub mod svg;
 pub mod views;
 pub mod write;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::base::{Family, Level};
 use crate::check::Checked;
 use crate::model::slug;
-use crate::report::{Family, Level};
 use views::{ChangeCtx, SiteView};
 use write::Output;
 
@@ -96,7 +96,7 @@ pub fn templates(overrides: &[&Path]) -> Result<(tera::Tera, String), String> {
                 .unwrap_or(entry.path())
                 .to_string_lossy()
                 .replace('\\', "/");
-            let text = crate::fsio::read(entry.path()).map_err(|e| e.to_string())?;
+            let text = crate::base::fsio::read(entry.path()).map_err(|e| e.to_string())?;
             let text = String::from_utf8(text)
                 .map_err(|_| format!("template `{}` is not UTF-8", entry.path().display()))?;
             if rel == "style.css" {
@@ -196,10 +196,10 @@ pub fn render_site(
         title: model.config.site.title.clone(),
         as_of: checked.as_of.to_string(),
         language: model.config.site.language.clone(),
-        summary: crate::report::Summary::of(&checked.findings),
+        summary: crate::base::Summary::of(&checked.findings),
         has_errors: checked.has_errors(),
     };
-    let by_change = crate::report::by_change(&checked.findings);
+    let by_change = crate::base::finding::by_change(&checked.findings);
     let contexts: Vec<ChangeCtx> = model
         .changes
         .iter()
@@ -425,12 +425,25 @@ fn ics_file(checked: &Checked, contexts: &[ChangeCtx]) -> String {
             });
         }
     }
-    let dtstamp = crate::schedule::occurrences::resolve_local(
+    let dtstamp = crate::base::time::resolve_local(
         &jiff::tz::TimeZone::UTC,
         checked.as_of.to_datetime(jiff::civil::Time::midnight()),
     )
     .timestamp();
     ics::calendar(&model.config.site.title, &events, dtstamp)
+}
+
+/// The folders whose templates override the built-in ones, in order of
+/// precedence from low to high: `<INVENTORY>/templates/`, then `--templates`.
+pub fn template_overrides(inventory: &Path, flag: Option<&Path>) -> Result<Vec<PathBuf>, String> {
+    let mut overrides = vec![inventory.join("templates")];
+    if let Some(dir) = flag {
+        if !dir.is_dir() {
+            return Err(format!("--templates `{}` is not a folder", dir.display()));
+        }
+        overrides.push(dir.to_path_buf());
+    }
+    Ok(overrides)
 }
 
 /// Checks, refuses or renders, and writes the site to `out`.

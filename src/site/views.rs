@@ -7,11 +7,12 @@ use jiff::ZonedDateTime;
 use jiff::tz::TimeZone;
 use serde::Serialize;
 
+use crate::analysis::ChangeFacts;
 use crate::analysis::score::Risk;
-use crate::analysis::{ChangeFacts, schedule::moment};
+use crate::base::time::moment;
+use crate::base::{Finding, Level, Summary};
 use crate::check::Checked;
 use crate::model::{Backup, Change, Criticality, Model, Status, System, slug};
-use crate::report::{Finding, Level, Summary};
 use crate::site::markdown::{to_html, to_inline_html, to_text};
 
 /// Lists on pages that could grow with the inventory stop at this many.

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::fsio::{self, IoError};
+use crate::base::fsio::{self, IoError};
 
 /// A page or file of the site: its path relative to the site root (with
 /// `/`) and its bytes.

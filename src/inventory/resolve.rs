@@ -1,12 +1,12 @@
-//! Model stage: duplicate ids and reference resolution. After [`resolve`]
+//! Load stage: duplicate ids and reference resolution. After [`resolve`]
 //! reports no finding, every [`Ref`] holds the index of its entity.
 
 use std::collections::BTreeMap;
 
+use crate::base::source::At;
+use crate::base::{Finding, Rule};
 use crate::inventory::Declared;
 use crate::model::*;
-use crate::report::{Finding, Rule};
-use crate::source::At;
 
 /// Ids of one kind: lowercase id to index of the first valid entity.
 struct Index {
@@ -39,7 +39,7 @@ impl Index {
 
     fn suggestion(&self, id: &str) -> String {
         let lower = slug(id);
-        crate::report::closest(&lower, self.declared.keys().map(String::as_str)).map_or_else(
+        crate::base::finding::closest(&lower, self.declared.keys().map(String::as_str)).map_or_else(
             || format!("define it with [[{}]], or correct the id", self.kind),
             |s| format!("did you mean `{}`?", self.declared[s]),
         )
@@ -253,22 +253,6 @@ fn one_off_order(model: &Model, findings: &mut Vec<Finding>) {
     }
 }
 
-/// Whether a compat target names a third-party item: the whole item, or
-/// its name without the trailing version (`pgbouncer` for "pgbouncer 1.21").
-pub fn names_item(target: &str, item: &str) -> bool {
-    let target = target.trim().to_lowercase();
-    let item = item.trim().to_lowercase();
-    if target == item {
-        return true;
-    }
-    match item.rsplit_once(' ') {
-        Some((name, version)) => {
-            version.starts_with(|c: char| c.is_ascii_digit() || c == 'v') && name.trim() == target
-        }
-        None => false,
-    }
-}
-
 /// Compat targets: an integration id, or a `third_party` item of a system
 /// the change modifies.
 fn resolve_compat(model: &mut Model, integrations: &Index, findings: &mut Vec<Finding>) {
@@ -319,7 +303,7 @@ fn resolve_compat(model: &mut Model, integrations: &Index, findings: &mut Vec<Fi
 
 #[cfg(test)]
 mod tests {
-    use super::names_item;
+    use crate::model::names_item;
 
     #[test]
     fn compat_targets_match_third_party_items_with_or_without_version() {

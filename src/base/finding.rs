@@ -1,0 +1,166 @@
+//! Foundation: a finding (one problem, located), the `[rules]` overrides
+//! applied to findings, and counts by level. Every stage may use it.
+
+use std::collections::BTreeMap;
+
+use crate::base::rules::{Family, Level, Rule};
+use crate::base::source::{Loc, Sources};
+
+/// One problem found in the inventory or the plan.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: Rule,
+    pub level: Level,
+    pub message: String,
+    pub loc: Loc,
+    /// Id of the change it concerns, if any.
+    pub change: Option<String>,
+    /// Ids of the systems, periods, integrations, audiences... involved.
+    pub subjects: Vec<String>,
+    /// How to fix it.
+    pub help: Option<String>,
+    /// Other places that explain it (the first definition of a duplicate id).
+    pub related: Vec<(Loc, String)>,
+}
+
+impl Finding {
+    /// A finding at the rule's default level.
+    pub fn new(rule: Rule, loc: Loc, message: impl Into<String>) -> Finding {
+        Finding {
+            rule,
+            level: rule.default_level(),
+            message: message.into(),
+            loc,
+            change: None,
+            subjects: Vec::new(),
+            help: None,
+            related: Vec::new(),
+        }
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Finding {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn level(mut self, level: Level) -> Finding {
+        self.level = level;
+        self
+    }
+
+    pub fn change(mut self, change: impl Into<String>) -> Finding {
+        self.change = Some(change.into());
+        self
+    }
+
+    pub fn subject(mut self, subject: impl Into<String>) -> Finding {
+        self.subjects.push(subject.into());
+        self
+    }
+
+    pub fn subjects<S: Into<String>>(mut self, subjects: impl IntoIterator<Item = S>) -> Finding {
+        self.subjects.extend(subjects.into_iter().map(Into::into));
+        self
+    }
+
+    pub fn related(mut self, loc: Loc, note: impl Into<String>) -> Finding {
+        self.related.push((loc, note.into()));
+        self
+    }
+}
+
+/// A level override from `[rules]`: a level, or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Override {
+    Level(Level),
+    Off,
+}
+
+/// Applies `[rules]` overrides (loading rules are never touched) and sorts
+/// findings by file path, line, column and rule, as rules.md requires.
+pub fn finalize(
+    mut findings: Vec<Finding>,
+    overrides: &BTreeMap<Rule, Override>,
+    sources: &Sources,
+) -> Vec<Finding> {
+    findings.retain_mut(|finding| {
+        if finding.rule.family() == Family::Loading {
+            return true;
+        }
+        match overrides.get(&finding.rule) {
+            Some(Override::Off) => false,
+            Some(Override::Level(level)) => {
+                finding.level = *level;
+                true
+            }
+            None => true,
+        }
+    });
+    findings.sort_by_cached_key(|finding| {
+        let file = sources.get(finding.loc.file);
+        let (line, column) = file.line_column(finding.loc.span.start);
+        (
+            file.path.clone(),
+            line,
+            column,
+            finding.rule.name(),
+            finding.change.clone(),
+            finding.subjects.clone(),
+            finding.message.clone(),
+        )
+    });
+    findings.dedup_by(|a, b| {
+        a.rule == b.rule
+            && a.loc == b.loc
+            && a.message == b.message
+            && a.change == b.change
+            && a.subjects == b.subjects
+    });
+    findings
+}
+
+/// The candidate closest to `name` (for "did you mean" help), if any is
+/// close enough; ties go to the first in order, so the help is stable.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let mut best: Option<(f64, &str)> = None;
+    for candidate in candidates {
+        let score = strsim::jaro_winkler(candidate, name);
+        if score > 0.8 && best.is_none_or(|(top, _)| score > top) {
+            best = Some((score, candidate));
+        }
+    }
+    best.map(|(_, candidate)| candidate)
+}
+
+/// Findings grouped by the change they concern, in one pass.
+pub fn by_change(findings: &[Finding]) -> BTreeMap<&str, Vec<&Finding>> {
+    let mut map: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for finding in findings {
+        if let Some(change) = &finding.change {
+            map.entry(change.as_str()).or_default().push(finding);
+        }
+    }
+    map
+}
+
+/// Counts of findings by level.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+impl Summary {
+    pub fn of<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Summary {
+        let mut summary = Summary::default();
+        for finding in findings {
+            match finding.level {
+                Level::Error => summary.errors += 1,
+                Level::Warning => summary.warnings += 1,
+                Level::Info => summary.infos += 1,
+            }
+        }
+        summary
+    }
+}

@@ -1,0 +1,14 @@
+//! Foundation layer, used by every stage and using none: findings and the
+//! rule registry, source locations, file-system helpers that name their
+//! paths, civil-date arithmetic and instants of dates in zones.
+
+pub mod civil;
+pub mod finding;
+pub mod fsio;
+pub mod rules;
+pub mod source;
+pub mod time;
+
+pub use finding::{Finding, Override, Summary};
+pub use rules::{Family, Level, Rule};
+pub use source::{Loc, Sources};

@@ -1,0 +1,38 @@
+//! `cutover build`: check like `check`, then render the site unless the
+//! check fails the run (errors are allowed with `--allow-errors`).
+
+use std::process::ExitCode;
+
+use crate::cli::BuildArgs;
+use crate::commands::Outcome;
+use crate::commands::check::check_and_print;
+use crate::site;
+
+/// Runs `cutover build`.
+pub fn run(args: &BuildArgs) -> Outcome {
+    let (checked, failures) = check_and_print(&args.check)?;
+    if !failures.is_empty() {
+        eprintln!("error: nothing was written; the previous site is untouched");
+        return Ok(ExitCode::from(1));
+    }
+    let overrides = site::template_overrides(&args.check.inventory, args.templates.as_deref())?;
+    let overrides: Vec<&std::path::Path> = overrides.iter().map(|p| p.as_path()).collect();
+    match site::build(&checked, &args.out, &overrides, args.allow_errors) {
+        Ok(count) => {
+            if !args.check.quiet {
+                eprintln!(
+                    "wrote {count} files to {}; open {}",
+                    args.out.display(),
+                    args.out.join("index.html").display()
+                );
+            }
+            // Errors were either absent or allowed with --allow-errors.
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(site::BuildError::Refused(message)) => {
+            eprintln!("error: {message}");
+            Ok(ExitCode::from(1))
+        }
+        Err(site::BuildError::Failed(message)) => Err(message),
+    }
+}

@@ -1,0 +1,137 @@
+//! `cutover check`: load and analyse, print the findings in the asked
+//! format, and fail the run on errors, `--deny warnings` or `--max-risk`.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use crate::analysis::score::Risk;
+use crate::base::{Finding, Level, Summary};
+use crate::check::{self, Checked};
+use crate::cli::{CheckArgs, ColorWhen, Deny, Format};
+use crate::commands::{Outcome, as_of, print};
+use crate::report;
+
+/// Runs `cutover check`.
+pub fn run(args: &CheckArgs) -> Outcome {
+    let (checked, failures) = check_and_print(args)?;
+    Ok(if checked.has_errors() || !failures.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Checks and prints the findings; returns the check and the reasons,
+/// beyond errors, for the run to fail (already printed on stderr).
+pub fn check_and_print(args: &CheckArgs) -> Result<(Checked, Vec<String>), String> {
+    let as_of = as_of(args.as_of.as_deref())?;
+    let checked = check::check(&args.inventory, as_of).map_err(|e| e.0)?;
+    let inventory = args.inventory.to_string_lossy();
+    match args.format {
+        Format::Json => {
+            let document = report::json::document(
+                &checked.findings,
+                &checked.sources,
+                &checked.model,
+                &checked.facts,
+                &checked.risks,
+                &as_of.to_string(),
+            );
+            print(&report::json::render(&document));
+        }
+        Format::Sarif => print(&report::ci::sarif(
+            &checked.findings,
+            &checked.sources,
+            &inventory,
+        )),
+        Format::Github => print(&report::ci::github(
+            &checked.findings,
+            &checked.sources,
+            &inventory,
+        )),
+        Format::Human => print_human(&checked, args),
+    }
+    let failures = failures(&checked, args);
+    for line in &failures {
+        eprintln!("error: {line}");
+    }
+    Ok((checked, failures))
+}
+
+fn print_human(checked: &Checked, args: &CheckArgs) {
+    let color = match args.color {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
+    let shown: Vec<Finding> = checked
+        .findings
+        .iter()
+        .filter(|f| !args.quiet || f.level == Level::Error)
+        .cloned()
+        .collect();
+    print(&report::human::render(&shown, &checked.sources, color));
+    if !args.quiet {
+        print(&report::human::change_summary(checked));
+        print(&format!(
+            "{}: {} in {} files, {} changes, as of {}\n",
+            args.inventory.display(),
+            report::human::summary_line(Summary::of(&checked.findings)),
+            checked.sources.files().len(),
+            checked.model.changes.len(),
+            checked.as_of,
+        ));
+    }
+}
+
+/// Reasons beyond errors for the run to fail: `--deny warnings` and
+/// `--max-risk` (active changes only: finished ones are history).
+pub fn failures(checked: &Checked, args: &CheckArgs) -> Vec<String> {
+    let mut failures = Vec::new();
+    if args.deny == Some(Deny::Warnings) {
+        let warned: Vec<&Finding> = checked
+            .findings
+            .iter()
+            .filter(|f| f.level == Level::Warning)
+            .collect();
+        if !warned.is_empty() {
+            let mut changes: Vec<&str> =
+                warned.iter().filter_map(|f| f.change.as_deref()).collect();
+            changes.sort_unstable();
+            changes.dedup();
+            failures.push(format!(
+                "--deny warnings: {} warning{} (on {})",
+                warned.len(),
+                if warned.len() == 1 { "" } else { "s" },
+                if changes.is_empty() {
+                    "the inventory".to_string()
+                } else {
+                    changes.join(", ")
+                }
+            ));
+        }
+    }
+    if let Some(max) = args.max_risk {
+        let mut above: Vec<(&str, &Risk)> = checked
+            .model
+            .changes
+            .iter()
+            .zip(&checked.risks)
+            .filter(|(change, risk)| change.status.value.is_active() && risk.level > max)
+            .map(|(change, risk)| (change.id.value.as_str(), risk))
+            .collect();
+        above.sort_by_key(|(id, _)| *id);
+        for (id, risk) in above {
+            failures.push(format!(
+                "{id} scores {} ({}), above --max-risk {}: {}",
+                risk.score,
+                risk.level.name(),
+                max.name(),
+                risk.explain()
+            ));
+        }
+    }
+    failures
+}

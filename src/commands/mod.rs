@@ -1,0 +1,77 @@
+//! Commands layer: one module per command, each turning parsed flags into
+//! a run of the stages below and an exit status (0 no errors, 1 findings
+//! that fail the run, 2 the run could not happen). `main.rs` only parses
+//! flags and calls [`run`].
+
+pub mod build;
+pub mod check;
+pub mod explain;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use jiff::civil::Date;
+
+use crate::cli::{Cli, Command};
+use crate::{init, report, serve};
+
+/// A command's outcome: an exit status, or a message for a run that could
+/// not happen (printed as `error: ...`, exit 2).
+pub type Outcome = Result<ExitCode, String>;
+
+/// Runs the command `cli` asks for.
+pub fn run(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Build(args) => build::run(&args),
+        Command::Serve(args) => serve_command(args),
+        Command::Explain { rule } => explain::run(rule.as_deref()),
+        Command::Schema => {
+            print(&report::schema::render());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Init { dir } => init::write(&dir).map(|()| {
+            println!(
+                "wrote the example inventory to {}; try `cutover check {}`",
+                dir.display(),
+                dir.display()
+            );
+            ExitCode::SUCCESS
+        }),
+    };
+    result.unwrap_or_else(|message| {
+        eprintln!("error: {message}");
+        ExitCode::from(2)
+    })
+}
+
+/// The as-of date of a run: `--as-of`, else `SOURCE_DATE_EPOCH`, else today.
+/// The one place the environment variable is read.
+pub fn as_of(flag: Option<&str>) -> Result<Date, String> {
+    let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
+    crate::check::as_of(flag, epoch.as_deref())
+}
+
+/// Writes `text` to standard output; a closed pipe (`cutover check | head`)
+/// is not an error worth a panic.
+pub fn print(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+}
+
+fn serve_command(args: crate::cli::ServeArgs) -> Outcome {
+    let as_of = as_of(args.as_of.as_deref())?;
+    if !args.inventory.is_dir() {
+        return Err(format!(
+            "the inventory folder `{}` does not exist",
+            args.inventory.display()
+        ));
+    }
+    serve::run(serve::Options {
+        inventory: args.inventory,
+        templates: args.templates,
+        port: args.port,
+        as_of,
+    })
+    .map(|()| ExitCode::SUCCESS)
+}
