@@ -491,3 +491,23 @@ fn a_window_and_a_freeze_may_share_an_id_but_two_freezes_may_not() {
         found[0].message
     );
 }
+
+#[test]
+fn one_bad_field_does_not_hide_the_other_findings_of_its_entity() {
+    // The phase's duration is malformed, so the phase (and the change) are
+    // dropped; the change's and the phase's unknown systems are reported
+    // all the same, as is the incident's beside its own bad field.
+    let (code, found) = findings(&fixture("dropped-entity"));
+    assert_eq!(
+        places(&found),
+        vec![
+            place("unknown-reference", "plan.toml", 18, 19), // systems = [.., "ghost"]
+            place("invalid-time", "plan.toml", 25, 12),      // duration = "2 hours"
+            place("unknown-reference", "plan.toml", 26, 12), // phase systems = ["phantom"]
+            place("unknown-reference", "plan.toml", 32, 12), // incident systems = ["nowhere"]
+            place("schema", "plan.toml", 33, 1),             // unknown key severity
+        ]
+    );
+    assert_eq!(found[0].subjects, vec!["ghost"]);
+    assert_eq!(code, 1);
+}

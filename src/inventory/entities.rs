@@ -307,7 +307,7 @@ pub fn audience(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Audien
 }
 
 /// A scope list: `["*"]` means every system.
-fn scope_refs<K>(
+fn scope_refs<K: Entity>(
     cx: &mut Cx,
     t: &mut Table,
     key: &'static str,
@@ -319,6 +319,7 @@ fn scope_refs<K>(
         if item.value == "*" {
             *everything = true;
         } else if is_id(&item.value) {
+            cx.refs.push((K::KIND, item.clone()));
             refs.push(Ref::new(item));
         } else {
             cx.report(

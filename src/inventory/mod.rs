@@ -13,7 +13,7 @@ use toml::de::{DeTable, DeValue};
 use crate::base::fsio;
 use crate::base::source::{At, FileId, Loc, SourceFile, Sources};
 use crate::base::{Finding, Rule};
-use crate::model::{Model, PeriodKind};
+use crate::model::{Kind, Model, PeriodKind};
 use reader::{Cx, Table};
 
 /// A problem that stops the run before any file is read (exit status 2).
@@ -41,23 +41,29 @@ pub struct Declared {
     pub peaks: Vec<At<String>>,
     pub changes: Vec<At<String>>,
     pub incidents: Vec<At<String>>,
+    /// Every reference read, by the kind it names (see [`reader::Cx::refs`]).
+    pub refs: Vec<(Kind, At<String>)>,
+}
+
+impl Declared {
+    /// The ids declared for `kind`.
+    pub fn ids(&self, kind: Kind) -> &[At<String>] {
+        match kind {
+            Kind::System => &self.systems,
+            Kind::Integration => &self.integrations,
+            Kind::Process => &self.processes,
+            Kind::Team => &self.teams,
+            Kind::Audience => &self.audiences,
+            Kind::Window => &self.windows,
+            Kind::Freeze => &self.freezes,
+            Kind::Peak => &self.peaks,
+            Kind::Change => &self.changes,
+            Kind::Incident => &self.incidents,
+        }
+    }
 }
 
 const CONFIG_FILE: &str = "cutover.toml";
-
-/// The arrays of tables an inventory file may hold.
-const KINDS: [&str; 10] = [
-    "system",
-    "integration",
-    "process",
-    "team",
-    "audience",
-    "window",
-    "freeze",
-    "peak",
-    "change",
-    "incident",
-];
 
 /// The inventory's TOML files, relative to `root`, in byte order, plus
 /// findings for what could not be walked (symlink loops, unreadable folders).
@@ -232,6 +238,7 @@ fn read_file(
     let mut cx = Cx {
         file,
         findings: &mut own,
+        refs: Vec::new(),
     };
     let table = Table::root(&cx, &root, format!("`{}`", source.path));
     if is_config {
@@ -239,7 +246,9 @@ fn read_file(
     } else {
         read_entities(&mut cx, table, model, declared);
     }
+    let mut refs = std::mem::take(&mut cx.refs);
     if errors.is_empty() {
+        declared.refs.append(&mut refs);
         findings.append(&mut own);
     }
 }
@@ -248,9 +257,9 @@ fn read_entities(cx: &mut Cx, mut root: Table, model: &mut Model, declared: &mut
     let entries: Vec<_> = root.entries().collect();
     for (key, value) in entries {
         let name: &str = key.get_ref();
-        if !KINDS.contains(&name) {
+        let Some(kind) = Kind::from_key(name) else {
             continue;
-        }
+        };
         let DeValue::Array(items) = value.get_ref() else {
             cx.report(
                 Finding::new(
@@ -273,31 +282,33 @@ fn read_entities(cx: &mut Cx, mut root: Table, model: &mut Model, declared: &mut
                     model.$list.extend(entity);
                 }};
             }
-            match name {
-                "system" => add!(entities::system(cx, t), systems, systems),
-                "integration" => add!(entities::integration(cx, t), integrations, integrations),
-                "process" => add!(entities::process(cx, t), processes, processes),
-                "team" => add!(entities::team(cx, t), teams, teams),
-                "audience" => add!(entities::audience(cx, t), audiences, audiences),
-                "window" => add!(
+            match kind {
+                Kind::System => add!(entities::system(cx, t), systems, systems),
+                Kind::Integration => {
+                    add!(entities::integration(cx, t), integrations, integrations)
+                }
+                Kind::Process => add!(entities::process(cx, t), processes, processes),
+                Kind::Team => add!(entities::team(cx, t), teams, teams),
+                Kind::Audience => add!(entities::audience(cx, t), audiences, audiences),
+                Kind::Window => add!(
                     entities::period(cx, t, PeriodKind::Window),
                     windows,
                     periods
                 ),
-                "freeze" => add!(
+                Kind::Freeze => add!(
                     entities::period(cx, t, PeriodKind::Freeze),
                     freezes,
                     periods
                 ),
-                "peak" => add!(entities::period(cx, t, PeriodKind::Peak), peaks, periods),
-                "change" => add!(entities::change(cx, t), changes, changes),
-                _ => add!(entities::incident(cx, t), incidents, incidents),
+                Kind::Peak => add!(entities::period(cx, t, PeriodKind::Peak), peaks, periods),
+                Kind::Change => add!(entities::change(cx, t), changes, changes),
+                Kind::Incident => add!(entities::incident(cx, t), incidents, incidents),
             }
         }
     }
     // Every top-level key that is not an entity kind is unknown.
-    for kind in KINDS {
-        root.raw(kind);
+    for kind in Kind::ALL {
+        root.raw(kind.key());
     }
     root.what = "this file (top level)".into();
     root.finish(cx);

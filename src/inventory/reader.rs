@@ -12,12 +12,15 @@ use toml::de::{DeTable, DeValue};
 use crate::base::source::{At, FileId, Loc};
 use crate::base::{Finding, Rule};
 use crate::model::time::{self, DateTime, Duration, Zone};
-use crate::model::{Named, Ref, is_id};
+use crate::model::{Entity, Kind, Named, Ref, is_id};
 
 /// Where findings of one file go.
 pub struct Cx<'f> {
     pub file: FileId,
     pub findings: &'f mut Vec<Finding>,
+    /// Every reference read, by the kind it names, also those of entities
+    /// later dropped for other errors, so each one is checked.
+    pub refs: Vec<(Kind, At<String>)>,
 }
 
 impl Cx<'_> {
@@ -191,13 +194,15 @@ impl<'a, 'i> Table<'a, 'i> {
         }
     }
 
-    pub fn reference<K>(
+    pub fn reference<K: Entity>(
         &mut self,
         cx: &mut Cx,
         key: &'static str,
         required: bool,
     ) -> Option<Ref<K>> {
-        self.id(cx, key, required).map(Ref::new)
+        let id = self.id(cx, key, required)?;
+        cx.refs.push((K::KIND, id.clone()));
+        Some(Ref::new(id))
     }
 
     /// A list of strings; each bad element is its own finding.
@@ -234,10 +239,16 @@ impl<'a, 'i> Table<'a, 'i> {
             .collect()
     }
 
-    pub fn references<K>(&mut self, cx: &mut Cx, key: &'static str, required: bool) -> Vec<Ref<K>> {
+    pub fn references<K: Entity>(
+        &mut self,
+        cx: &mut Cx,
+        key: &'static str,
+        required: bool,
+    ) -> Vec<Ref<K>> {
         let mut out = Vec::new();
         for item in self.strings(cx, key, required) {
             if is_id(&item.value) {
+                cx.refs.push((K::KIND, item.clone()));
                 out.push(Ref::new(item));
             } else {
                 cx.report(

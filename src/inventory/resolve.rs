@@ -47,26 +47,33 @@ impl Index {
 
     /// Resolves `r`, or reports it. Ids of entities dropped for their own
     /// errors are not reported again.
-    fn resolve<K>(&self, r: &mut Ref<K>, findings: &mut Vec<Finding>) {
-        let lower = slug(&r.id.value);
-        if let Some(&ix) = self.by_slug.get(&lower) {
+    /// Points `r` at its entity. A reference to no declared id is reported
+    /// by [`Index::check`], which sees every reference read, also those of
+    /// entities dropped for other errors.
+    fn resolve<K>(&self, r: &mut Ref<K>) {
+        if let Some(&ix) = self.by_slug.get(&slug(&r.id.value)) {
             r.ix = ix;
-        } else if !self.declared.contains_key(&lower) {
-            findings.push(
-                Finding::new(
-                    Rule::UnknownReference,
-                    r.id.loc.clone(),
-                    format!("`{}` is not a known {}", r.id.value, self.kind),
-                )
-                .subject(r.id.value.clone())
-                .help(self.suggestion(&r.id.value)),
-            );
         }
     }
 
-    fn all<K>(&self, refs: &mut [Ref<K>], findings: &mut Vec<Finding>) {
+    fn all<K>(&self, refs: &mut [Ref<K>]) {
         for r in refs {
-            self.resolve(r, findings);
+            self.resolve(r);
+        }
+    }
+
+    /// Reports `id` when no entity of this kind declares it.
+    fn check(&self, id: &At<String>, findings: &mut Vec<Finding>) {
+        if !self.declared.contains_key(&slug(&id.value)) {
+            findings.push(
+                Finding::new(
+                    Rule::UnknownReference,
+                    id.loc.clone(),
+                    format!("`{}` is not a known {}", id.value, self.kind),
+                )
+                .subject(id.value.clone())
+                .help(self.suggestion(&id.value)),
+            );
         }
     }
 }
@@ -100,16 +107,9 @@ fn duplicates(kind: &str, ids: &[At<String>], findings: &mut Vec<Finding>) {
 }
 
 pub fn resolve(model: &mut Model, declared: &Declared, findings: &mut Vec<Finding>) {
-    duplicates("system", &declared.systems, findings);
-    duplicates("integration", &declared.integrations, findings);
-    duplicates("process", &declared.processes, findings);
-    duplicates("team", &declared.teams, findings);
-    duplicates("audience", &declared.audiences, findings);
-    duplicates("window", &declared.windows, findings);
-    duplicates("freeze", &declared.freezes, findings);
-    duplicates("peak", &declared.peaks, findings);
-    duplicates("change", &declared.changes, findings);
-    duplicates("incident", &declared.incidents, findings);
+    for kind in Kind::ALL {
+        duplicates(kind.key(), declared.ids(kind), findings);
+    }
 
     let systems = Index::new(
         "system",
@@ -143,41 +143,41 @@ pub fn resolve(model: &mut Model, declared: &Declared, findings: &mut Vec<Findin
     );
 
     for system in &mut model.systems {
-        teams.resolve(&mut system.owner, findings);
+        teams.resolve(&mut system.owner);
     }
     for integration in &mut model.integrations {
-        systems.resolve(&mut integration.consumer, findings);
-        systems.resolve(&mut integration.provider, findings);
+        systems.resolve(&mut integration.consumer);
+        systems.resolve(&mut integration.provider);
     }
     for process in &mut model.processes {
         if let Some(owner) = &mut process.owner {
-            teams.resolve(owner, findings);
+            teams.resolve(owner);
         }
-        systems.all(&mut process.systems, findings);
+        systems.all(&mut process.systems);
     }
     for audience in &mut model.audiences {
-        processes.all(&mut audience.processes, findings);
-        systems.all(&mut audience.systems, findings);
+        processes.all(&mut audience.processes);
+        systems.all(&mut audience.systems);
     }
     for period in &mut model.periods {
-        systems.all(&mut period.scope.systems, findings);
-        processes.all(&mut period.scope.processes, findings);
+        systems.all(&mut period.scope.systems);
+        processes.all(&mut period.scope.processes);
     }
     for incident in &mut model.incidents {
-        systems.all(&mut incident.systems, findings);
+        systems.all(&mut incident.systems);
         if let Some(change) = &mut incident.change {
-            changes.resolve(change, findings);
+            changes.resolve(change);
         }
     }
     for change in &mut model.changes {
-        teams.resolve(&mut change.owner, findings);
-        systems.all(&mut change.systems, findings);
+        teams.resolve(&mut change.owner);
+        systems.all(&mut change.systems);
         let listed: Vec<String> = change.systems.iter().map(|r| slug(&r.id.value)).collect();
         for phase in &mut change.phases {
             if phase.systems.is_empty() {
                 phase.systems = change.systems.clone();
             } else {
-                systems.all(&mut phase.systems, findings);
+                systems.all(&mut phase.systems);
                 for system in &phase.systems {
                     if !listed.contains(&slug(&system.id.value)) {
                         findings.push(
@@ -195,21 +195,34 @@ pub fn resolve(model: &mut Model, declared: &Declared, findings: &mut Vec<Findin
                     }
                 }
             }
-            audiences.all(&mut phase.audiences, findings);
+            audiences.all(&mut phase.audiences);
         }
         if let Some(rollback) = &mut change.rollback
             && let Some(owner) = &mut rollback.owner
         {
-            teams.resolve(owner, findings);
+            teams.resolve(owner);
         }
         if let Some(monitoring) = &mut change.monitoring
             && let Some(owner) = &mut monitoring.owner
         {
-            teams.resolve(owner, findings);
+            teams.resolve(owner);
         }
         if let Some(communication) = &mut change.communication {
-            audiences.all(&mut communication.audiences, findings);
+            audiences.all(&mut communication.audiences);
         }
+    }
+    for (kind, id) in &declared.refs {
+        let index = match kind {
+            Kind::System => &systems,
+            Kind::Integration => &integrations,
+            Kind::Process => &processes,
+            Kind::Team => &teams,
+            Kind::Audience => &audiences,
+            Kind::Change => &changes,
+            // Nothing refers to periods or incidents by id.
+            Kind::Window | Kind::Freeze | Kind::Peak | Kind::Incident => continue,
+        };
+        index.check(id, findings);
     }
     resolve_compat(model, &integrations, findings);
     one_off_order(model, findings);

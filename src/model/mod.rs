@@ -59,6 +59,85 @@ pub trait Named: Copy + 'static {
     }
 }
 
+/// The kinds of entity an inventory file holds, one per array of tables
+/// (`[[system]]`...). The one list of them: the reader, the resolver, the
+/// schema and the tests all go through it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// `[[system]]`
+    System,
+    /// `[[integration]]`
+    Integration,
+    /// `[[process]]`
+    Process,
+    /// `[[team]]`
+    Team,
+    /// `[[audience]]`
+    Audience,
+    /// `[[window]]`
+    Window,
+    /// `[[freeze]]`
+    Freeze,
+    /// `[[peak]]`
+    Peak,
+    /// `[[change]]`
+    Change,
+    /// `[[incident]]`
+    Incident,
+}
+
+impl Kind {
+    /// Every kind, in the order files and the schema list them.
+    pub const ALL: [Kind; 10] = [
+        Kind::System,
+        Kind::Integration,
+        Kind::Process,
+        Kind::Team,
+        Kind::Audience,
+        Kind::Window,
+        Kind::Freeze,
+        Kind::Peak,
+        Kind::Change,
+        Kind::Incident,
+    ];
+
+    /// The TOML key of its array of tables, also its name in messages.
+    pub fn key(self) -> &'static str {
+        match self {
+            Kind::System => "system",
+            Kind::Integration => "integration",
+            Kind::Process => "process",
+            Kind::Team => "team",
+            Kind::Audience => "audience",
+            Kind::Window => "window",
+            Kind::Freeze => "freeze",
+            Kind::Peak => "peak",
+            Kind::Change => "change",
+            Kind::Incident => "incident",
+        }
+    }
+
+    /// The kind whose array of tables is `key`, if any.
+    pub fn from_key(key: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|kind| kind.key() == key)
+    }
+}
+
+/// An entity type that references can name.
+pub trait Entity {
+    /// Its kind.
+    const KIND: Kind;
+}
+
+macro_rules! entity {
+    ($($ty:ident => $kind:ident),*) => {
+        $(impl Entity for $ty { const KIND: Kind = Kind::$kind; })*
+    };
+}
+
+entity!(System => System, Integration => Integration, Process => Process, Team => Team,
+    Audience => Audience, Change => Change, Incident => Incident);
+
 /// A reference to an entity of kind `K`: the id as written, and after
 /// resolution the entity's index in its list in [`Model`].
 #[derive(Debug, Clone)]
@@ -612,5 +691,13 @@ mod tests {
         ] {
             assert!(!is_id(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn every_kind_round_trips_through_its_key() {
+        for kind in Kind::ALL {
+            assert_eq!(Kind::from_key(kind.key()), Some(kind));
+        }
+        assert_eq!(Kind::from_key("server"), None);
     }
 }
