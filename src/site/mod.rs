@@ -475,8 +475,10 @@ pub fn build(
             if errors == 1 { "" } else { "s" }
         )));
     }
+    // A refused `--out` is told before the site is rendered.
+    let out = write::normalise(out).map_err(BuildError::Failed)?;
     let (tera, style) = templates(overrides).map_err(BuildError::Failed)?;
     let outputs = render_site(checked, &tera, &style).map_err(BuildError::Failed)?;
-    write::replace_dir(out, &outputs).map_err(BuildError::Failed)?;
+    write::replace_dir(&out, &outputs).map_err(BuildError::Failed)?;
     Ok(outputs.len())
 }

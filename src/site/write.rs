@@ -1,9 +1,17 @@
 //! Write stage: put a built site in place without ever leaving a half-built
 //! one. Files go to a fresh folder beside the target; only when all of them
-//! are written is the old site moved aside and the new one moved in, so a
-//! failed build leaves the previous site exactly as it was.
+//! are written is the new one swapped in (one `renameat2` exchange on Linux,
+//! two renames elsewhere), so a failed or killed build leaves the previous
+//! site exactly as it was.
+//!
+//! Around the swap: the `--out` path is normalised first (so no step passes
+//! through the folder being replaced), builds into one folder take turns
+//! through a lock file beside it, and the one holding the lock removes the
+//! folders that killed builds left behind.
 
-use std::path::{Path, PathBuf};
+use std::fs::File;
+use std::io;
+use std::path::{Component, Path, PathBuf};
 
 use crate::base::fsio::{self, IoError};
 
@@ -14,17 +22,71 @@ pub struct Output {
     pub bytes: Vec<u8>,
 }
 
-fn sibling(target: &Path, suffix: &str) -> PathBuf {
-    let name = target
-        .file_name()
-        .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
-    target.with_file_name(format!(".{name}.{suffix}-{}", std::process::id()))
-}
-
 /// A file in every built site: only a folder holding it (or an empty or
 /// missing one) is ever replaced, so a mistyped `--out` cannot wipe a home
 /// folder or the inventory.
 pub const MARKER: &str = ".cutover-site";
+
+/// The two kinds of folder a build makes beside the target.
+const KINDS: [&str; 2] = ["new", "old"];
+
+/// The target's last component; [`normalise`] guarantees there is one.
+fn name(target: &Path) -> String {
+    target
+        .file_name()
+        .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned())
+}
+
+fn sibling(target: &Path, suffix: &str) -> PathBuf {
+    target.with_file_name(format!(".{}.{suffix}-{}", name(target), std::process::id()))
+}
+
+/// The `--out` path made absolute and free of `.` and `..`, lexically.
+///
+/// Every folder the writer makes is then a true sibling of the target and
+/// no move passes through the folder being moved (`d/site/../site` and
+/// `d/site/x/..` both mean `d/site`). A `..` is resolved lexically only
+/// where that agrees with the file system: after a symbolic link it would
+/// not, so that is refused, as is a target that holds the current folder.
+pub fn normalise(out: &Path) -> Result<PathBuf, String> {
+    if out.as_os_str().is_empty() {
+        return Err("--out is empty; name the folder to write the site to".into());
+    }
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot read the current folder: {e}"))?;
+    // The current folder comes from the kernel, free of links and `..`.
+    let mut path = PathBuf::new();
+    for component in cwd.join(out).components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if path.is_symlink() {
+                    return Err(format!(
+                        "--out `{}`: `..` after the symbolic link `{}` is ambiguous; name the folder without `..`",
+                        out.display(),
+                        path.display()
+                    ));
+                }
+                path.pop();
+            }
+            other => path.push(other),
+        }
+    }
+    if path.file_name().is_none() {
+        return Err(format!(
+            "--out `{}` is the root of the file system; choose a folder inside it",
+            out.display()
+        ));
+    }
+    let physical = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+    if cwd.starts_with(&path) || cwd.starts_with(&physical) {
+        return Err(format!(
+            "--out `{}` is the current folder or holds it; run cutover from outside the folder it replaces",
+            out.display()
+        ));
+    }
+    Ok(path)
+}
 
 /// Why the target cannot be replaced, if it cannot.
 fn check_target(target: &Path) -> Result<(), String> {
@@ -52,18 +114,130 @@ fn check_target(target: &Path) -> Result<(), String> {
 }
 
 /// Writes `outputs` (plus the marker) as the whole content of `target`,
-/// atomically as far as the file system allows: two renames.
+/// atomically as far as the file system allows. Builds into one target
+/// wait for each other.
 pub fn replace_dir(target: &Path, outputs: &[Output]) -> Result<(), String> {
-    check_target(target)?;
-    if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
+    let target = normalise(target)?;
+    if let Some(parent) = target.parent() {
         fsio::create_dir_all(parent).map_err(|e| e.to_string())?;
     }
-    let fresh = sibling(target, "new");
-    let result = write_all(&fresh, outputs).and_then(|()| swap(target, &fresh));
+    let lock = lock(&target)?;
+    remove_stale(&target, lock.is_some());
+    check_target(&target)?;
+    let fresh = sibling(&target, "new");
+    let result = write_all(&fresh, outputs).and_then(|()| swap(&target, &fresh));
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&fresh);
     }
+    drop(lock);
     result.map_err(|e| e.to_string())
+}
+
+/// Writes `outputs` (plus the marker) into `dir`, a folder nobody reads
+/// yet (`serve` builds each version into a folder of its own). Nothing is
+/// left of `dir` when this fails.
+pub fn write_new(dir: &Path, outputs: &[Output]) -> Result<(), String> {
+    let result = write_all(dir, outputs);
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    result.map_err(|e| e.to_string())
+}
+
+/// Takes the lock of `target`, a `.NAME.lock` file beside it, waiting (as
+/// long as it takes, as cargo does) while another build holds it. The
+/// kernel drops the lock of a killed build, so a wait ends when the other
+/// build ends. `None` when the file system has no locks.
+fn lock(target: &Path) -> Result<Option<File>, String> {
+    let path = target.with_file_name(format!(".{}.lock", name(target)));
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(|e| format!("cannot open the lock `{}`: {e}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => return Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => {}
+        Err(std::fs::TryLockError::Error(e)) if e.kind() == io::ErrorKind::Unsupported => {
+            return Ok(None);
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(format!("cannot lock `{}`: {e}", path.display()));
+        }
+    }
+    eprintln!(
+        "waiting for another build into `{}` to finish (it holds `{}`)",
+        target.display(),
+        path.display()
+    );
+    file.lock()
+        .map_err(|e| format!("cannot lock `{}`: {e}", path.display()))?;
+    Ok(Some(file))
+}
+
+/// The process id in a sibling's name (`.NAME.new-PID`, `.NAME.old-PID`).
+fn sibling_pid(target_name: &str, file_name: &str) -> Option<u32> {
+    let rest = file_name.strip_prefix(&format!(".{target_name}."))?;
+    KINDS.iter().find_map(|kind| {
+        let pid = rest.strip_prefix(kind)?.strip_prefix('-')?;
+        pid.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| pid.parse().ok())
+            .flatten()
+    })
+}
+
+/// Whether process `pid` may still run: known only where `/proc` is.
+fn may_be_alive(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    !proc.join("self").exists() || proc.join(pid.to_string()).exists()
+}
+
+/// Removes the `.NAME.new-PID` and `.NAME.old-PID` folders of builds that
+/// were killed. With the lock held every one of them is stale (a running
+/// build would hold the lock); without locks, those whose process is gone.
+/// What cannot be removed is named in a warning.
+fn remove_stale(target: &Path, locked: bool) {
+    let Some(parent) = target.parent() else {
+        return;
+    };
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let target_name = name(target);
+    let mut stale: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|entry| {
+            sibling_pid(&target_name, &entry.file_name().to_string_lossy())
+                .is_some_and(|pid| locked || !may_be_alive(pid))
+        })
+        .map(|entry| parent.join(entry.file_name()))
+        .collect();
+    stale.sort();
+    for path in stale {
+        remove_or_warn(&path, remove_any);
+    }
+}
+
+fn remove_any(path: &Path) -> io::Result<()> {
+    if path.is_dir() && !path.is_symlink() {
+        std::fs::remove_dir_all(path)
+    } else {
+        std::fs::remove_file(path)
+    }
+}
+
+/// The warning for a folder that cannot be removed, if it cannot.
+fn remove_or_warn(path: &Path, remove: impl Fn(&Path) -> io::Result<()>) -> Option<String> {
+    let error = remove(path).err()?;
+    let warning = format!(
+        "warning: cannot remove `{}`, left by a build of the site: {error}; remove it by hand (the next build tries again)",
+        path.display()
+    );
+    eprintln!("{warning}");
+    Some(warning)
 }
 
 fn write_all(dir: &Path, outputs: &[Output]) -> Result<(), IoError> {
@@ -92,19 +266,55 @@ fn write_all(dir: &Path, outputs: &[Output]) -> Result<(), IoError> {
         .try_for_each(|output| fsio::write(&dir.join(&output.path), &output.bytes))
 }
 
-fn swap(target: &Path, fresh: &Path) -> Result<(), IoError> {
-    if target.exists() {
-        let old = sibling(target, "old");
-        fsio::rename(target, &old)?;
-        if let Err(e) = fsio::rename(fresh, target) {
-            // Put the previous site back before reporting.
-            let _ = std::fs::rename(&old, target);
-            return Err(e);
-        }
-        let _ = std::fs::remove_dir_all(&old);
-    } else {
-        fsio::rename(fresh, target)?;
+/// Exchanges `fresh` and `target` in one step; `Unsupported` where the
+/// system or the file system cannot.
+#[cfg(target_os = "linux")]
+fn exchange(fresh: &Path, target: &Path) -> io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    use rustix::io::Errno;
+    match renameat_with(CWD, fresh, CWD, target, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(()),
+        // An old kernel (ENOSYS) or a file system without exchange (EINVAL).
+        Err(Errno::NOSYS | Errno::INVAL) => Err(io::ErrorKind::Unsupported.into()),
+        Err(e) => Err(e.into()),
     }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_fresh: &Path, _target: &Path) -> io::Result<()> {
+    Err(io::ErrorKind::Unsupported.into())
+}
+
+fn swap(target: &Path, fresh: &Path) -> Result<(), IoError> {
+    if target.symlink_metadata().is_err() {
+        return fsio::rename(fresh, target);
+    }
+    let old = sibling(target, "old");
+    match exchange(fresh, target) {
+        // `fresh` now holds the previous site.
+        Ok(()) => {
+            if std::fs::rename(fresh, &old).is_err() {
+                remove_or_warn(fresh, remove_any);
+                return Ok(());
+            }
+        }
+        Err(e) if e.kind() == io::ErrorKind::Unsupported => {
+            fsio::rename(target, &old)?;
+            if let Err(e) = fsio::rename(fresh, target) {
+                // Put the previous site back before reporting.
+                let _ = std::fs::rename(&old, target);
+                return Err(e);
+            }
+        }
+        Err(source) => {
+            return Err(IoError {
+                path: fresh.to_path_buf(),
+                action: "move into place",
+                source,
+            });
+        }
+    }
+    remove_or_warn(&old, remove_any);
     Ok(())
 }
 
@@ -119,6 +329,15 @@ mod tests {
         }
     }
 
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
     #[test]
     fn replaces_the_whole_folder() {
         let dir = tempfile::tempdir().unwrap();
@@ -127,12 +346,8 @@ mod tests {
         replace_dir(&site, &[out("c.html", "3")]).unwrap();
         assert!(!site.join("a.html").exists());
         assert_eq!(std::fs::read_to_string(site.join("c.html")).unwrap(), "3");
-        // Nothing is left beside it.
-        let names: Vec<_> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(names, vec![std::ffi::OsString::from("site")]);
+        // Nothing is left beside it but the lock.
+        assert_eq!(names(dir.path()), [".site.lock", "site"]);
     }
 
     #[test]
@@ -144,10 +359,101 @@ mod tests {
         let result = replace_dir(&site, &[out("f", "x"), out("f/g.html", "y")]);
         assert!(result.is_err());
         assert_eq!(std::fs::read_to_string(site.join("a.html")).unwrap(), "1");
-        let names: Vec<_> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(names, vec![std::ffi::OsString::from("site")]);
+        assert_eq!(names(dir.path()), [".site.lock", "site"]);
+    }
+
+    #[test]
+    fn dot_dot_is_resolved_lexically_outside_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().canonicalize().unwrap();
+        std::fs::create_dir_all(d.join("site")).unwrap();
+        assert_eq!(normalise(&d.join("site/../site")).unwrap(), d.join("site"));
+        assert_eq!(normalise(&d.join("site/x/..")).unwrap(), d.join("site"));
+        assert_eq!(normalise(&d.join("./a/./b/")).unwrap(), d.join("a/b"));
+        // A relative path is made absolute against the current folder.
+        let cwd = std::env::current_dir().unwrap();
+        assert_eq!(normalise(Path::new("out")).unwrap(), cwd.join("out"));
+        assert_eq!(
+            normalise(Path::new("../out")).unwrap(),
+            cwd.parent().unwrap().join("out")
+        );
+    }
+
+    #[test]
+    fn dot_dot_after_a_link_the_root_and_the_current_folder_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().canonicalize().unwrap();
+        std::fs::create_dir_all(d.join("elsewhere/deep")).unwrap();
+        std::os::unix::fs::symlink(d.join("elsewhere/deep"), d.join("link")).unwrap();
+        let error = normalise(&d.join("link/../site")).unwrap_err();
+        assert!(error.contains("symbolic link"), "{error}");
+        assert!(error.contains("link"), "{error}");
+        assert!(normalise(Path::new("/")).unwrap_err().contains("root"));
+        assert!(normalise(Path::new("/..")).unwrap_err().contains("root"));
+        let error = normalise(Path::new(".")).unwrap_err();
+        assert!(error.contains("holds it"), "{error}");
+        assert!(normalise(Path::new("..")).is_err());
+        assert!(normalise(Path::new("")).is_err());
+    }
+
+    #[test]
+    fn only_siblings_of_this_target_with_a_pid_are_stale() {
+        assert_eq!(sibling_pid("site", ".site.new-123"), Some(123));
+        assert_eq!(sibling_pid("site", ".site.old-7"), Some(7));
+        assert_eq!(sibling_pid("site", ".site.lock"), None);
+        assert_eq!(sibling_pid("site", ".site.new-12x"), None);
+        assert_eq!(sibling_pid("site", ".site.new-+12"), None);
+        assert_eq!(sibling_pid("site", ".site.new-"), None);
+        assert_eq!(sibling_pid("site", ".other.new-123"), None);
+        assert_eq!(sibling_pid("site", ".site.tmp-123"), None);
+    }
+
+    #[test]
+    fn stale_siblings_are_removed_and_others_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        for stale in [".site.new-999999999", ".site.old-1"] {
+            std::fs::create_dir_all(dir.path().join(stale).join("changes")).unwrap();
+            std::fs::write(dir.path().join(stale).join("changes/x.html"), "x").unwrap();
+        }
+        std::fs::create_dir(dir.path().join(".other.new-1")).unwrap();
+        replace_dir(&site, &[out("a.html", "1")]).unwrap();
+        assert_eq!(names(dir.path()), [".other.new-1", ".site.lock", "site"]);
+    }
+
+    #[test]
+    fn a_tree_that_cannot_be_removed_is_named_in_a_warning() {
+        let refuse = |_: &Path| Err(io::Error::from(io::ErrorKind::PermissionDenied));
+        let warning = remove_or_warn(Path::new("d/.site.old-42"), refuse).unwrap();
+        assert!(warning.starts_with("warning: cannot remove `d/.site.old-42`"));
+        assert!(warning.contains("permission denied"), "{warning}");
+        assert_eq!(remove_or_warn(Path::new("d/x"), |_| Ok(())), None);
+    }
+
+    #[test]
+    fn a_second_writer_waits_for_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        replace_dir(&site, &[out("a.html", "1")]).unwrap();
+        let held = lock(&normalise(&site).unwrap()).unwrap().unwrap();
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let writer = {
+            let site = site.clone();
+            std::thread::spawn(move || {
+                let result = replace_dir(&site, &[out("b.html", "2")]);
+                sender.send(()).unwrap();
+                result
+            })
+        };
+        let waited = receiver.recv_timeout(std::time::Duration::from_millis(500));
+        assert!(waited.is_err(), "the writer did not wait for the lock");
+        assert!(site.join("a.html").exists());
+        drop(held);
+        receiver
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .expect("the writer goes on once the lock is free");
+        writer.join().unwrap().unwrap();
+        assert!(site.join("b.html").exists());
+        assert!(!site.join("a.html").exists());
     }
 }
