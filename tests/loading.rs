@@ -400,6 +400,74 @@ fn a_symlink_loop_is_reported_not_followed_forever() {
     assert_eq!(code, 1);
 }
 
+/// Issue 10, case 8: a link to `/` made the loader walk `/proc` forever.
+#[cfg(unix)]
+#[test]
+fn a_symlink_to_the_root_folder_is_reported_not_walked() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::write(
+        root.join("teams.toml"),
+        "[[team]]\nid = \"ops\"\nname = \"Ops\"\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("/", root.join("everything")).unwrap();
+    let started = std::time::Instant::now();
+    let output = cutover()
+        .args(["check", "--format", "json", "--as-of", AS_OF])
+        .arg(root)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let (_, found) = findings(root);
+    assert_eq!(
+        places(&found),
+        vec![place("unreadable", "everything", 1, 1)]
+    );
+    assert_eq!(
+        found[0].message,
+        "`everything` links to `/`, outside the inventory: links outside the inventory are not followed"
+    );
+}
+
+/// Issue 10, case 10: a FIFO named `*.toml` was skipped silently (and
+/// reading it would block until someone writes to it).
+#[cfg(unix)]
+#[test]
+fn a_fifo_named_toml_is_unreadable_and_never_blocks() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::write(
+        root.join("teams.toml"),
+        "[[team]]\nid = \"ops\"\nname = \"Ops\"\n",
+    )
+    .unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(root.join("x.toml"))
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let output = cutover()
+        .args(["check", "--format", "json", "--as-of", AS_OF])
+        .arg(root)
+        .timeout(std::time::Duration::from_secs(30))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "it must end, with an error");
+    let (_, found) = findings(root);
+    assert_eq!(places(&found), vec![place("unreadable", "x.toml", 1, 1)]);
+    assert_eq!(
+        found[0].message,
+        "`x.toml` is a FIFO (named pipe), not a regular file: it was not read"
+    );
+}
+
 #[test]
 fn file_order_does_not_change_the_output() {
     // Same entities, split across files differently: same findings, sorted.

@@ -5,16 +5,17 @@ mod config;
 pub mod entities;
 pub mod reader;
 pub mod resolve;
+pub mod tree;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use toml::de::{DeTable, DeValue};
 
-use crate::base::fsio;
 use crate::base::source::{At, FileId, Loc, SourceFile, Sources};
 use crate::base::{Finding, Rule};
 use crate::model::{Kind, Model, PeriodKind};
 use reader::{Cx, Table};
+use tree::{Content, FileTree, Folder, TreeFile};
 
 /// A problem that stops the run before any file is read (exit status 2).
 #[derive(Debug)]
@@ -65,108 +66,32 @@ impl Declared {
 
 const CONFIG_FILE: &str = "cutover.toml";
 
-/// The inventory's TOML files, relative to `root`, in byte order, plus
-/// findings for what could not be walked (symlink loops, unreadable folders).
-fn walk(
-    root: &Path,
-    sources: &mut Sources,
-    findings: &mut Vec<Finding>,
-) -> Result<Vec<(String, PathBuf)>, LoadError> {
-    let mut files = Vec::new();
-    let walker = walkdir::WalkDir::new(root)
-        .follow_links(true)
-        .into_iter()
-        .filter_entry(|entry| {
-            let name = entry.file_name().to_string_lossy();
-            entry.depth() == 0
-                || !(name.starts_with('.')
-                    || (entry.depth() == 1 && name == "templates" && entry.file_type().is_dir()))
-        });
-    for entry in walker {
-        match entry {
-            Ok(entry) if entry.file_type().is_file() => {
-                let path = entry.path();
-                if path.extension().is_some_and(|ext| ext == "toml") {
-                    files.push((relative(root, path), path.to_path_buf()));
-                }
-            }
-            Ok(_) => {}
-            Err(err) if err.depth() == 0 => {
-                return Err(LoadError(format!(
-                    "cannot read the inventory folder `{}`: {err}",
-                    root.display()
-                )));
-            }
-            Err(err) => {
-                let rel = err
-                    .path()
-                    .map_or_else(|| ".".to_string(), |p| relative(root, p));
-                let message = if let Some(ancestor) = err.loop_ancestor() {
-                    format!(
-                        "`{rel}` is a symlink loop back to `{}`; it was not followed",
-                        relative(root, ancestor)
-                    )
-                } else {
-                    format!(
-                        "`{rel}` cannot be read: {}",
-                        err.io_error().map_or(err.to_string(), |e| e.to_string())
-                    )
-                };
-                let file = sources.add(SourceFile::new(rel, String::new()));
-                findings.push(
-                    Finding::new(Rule::Unreadable, Loc::new(file, 0..0), message)
-                        .help("fix the link or the permissions, or move it out of the inventory"),
-                );
-            }
-        }
-    }
-    files.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    Ok(files)
-}
-
-fn relative(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
-/// Loads the inventory at `root`: every file, every entity, resolved.
+/// Loads the inventory folder at `root`: every file, every entity, resolved.
 pub fn load(root: &Path) -> Result<Loaded, LoadError> {
-    if !root.exists() {
+    load_tree(&Folder::new(root))
+}
+
+/// Loads the inventory held by `tree` (a folder, a git revision...).
+pub fn load_tree(tree: &dyn FileTree) -> Result<Loaded, LoadError> {
+    let files = tree.files()?;
+    if files.is_empty() {
+        // Most likely the wrong folder: checking nothing must not pass.
         return Err(LoadError(format!(
-            "the inventory folder `{}` does not exist; pass the folder holding your TOML files, or create one with `cutover init`",
-            root.display()
-        )));
-    }
-    if !root.is_dir() {
-        return Err(LoadError(format!(
-            "`{}` is not a folder; pass the inventory folder",
-            root.display()
+            "{} holds no .toml files; pass the inventory folder, or create one with `cutover init`",
+            tree.name()
         )));
     }
     let mut sources = Sources::default();
     let mut findings = Vec::new();
-    let files = walk(root, &mut sources, &mut findings)?;
-    if files.is_empty() && findings.is_empty() {
-        // Most likely the wrong folder: checking nothing must not pass.
-        return Err(LoadError(format!(
-            "`{}` holds no .toml files; pass the inventory folder, or create one with `cutover init`",
-            root.display()
-        )));
-    }
     let mut model = Model::default();
     let mut declared = Declared::default();
-    for (rel, path) in files {
-        let bytes = match fsio::read(&path) {
-            Ok(bytes) => bytes,
-            Err(err) => {
+    for TreeFile { path: rel, content } in files {
+        let bytes = match content {
+            Content::Bytes(bytes) => bytes,
+            Content::Unreadable { message, help } => {
                 let file = sources.add(SourceFile::new(rel, String::new()));
-                findings.push(
-                    Finding::new(Rule::Unreadable, Loc::new(file, 0..0), err.to_string())
-                        .help("make the file readable by the user running cutover, or move it out of the inventory"),
-                );
+                findings
+                    .push(Finding::new(Rule::Unreadable, Loc::new(file, 0..0), message).help(help));
                 continue;
             }
         };
