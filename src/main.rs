@@ -6,9 +6,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use cutover::cli::{BuildArgs, CheckArgs, Cli, ColorWhen, Command, Deny, Format};
+use cutover::cli::{
+    BuildArgs, CheckArgs, Cli, ColorWhen, Command, Deny, DiffArgs, DiffFormat, Format,
+};
 use cutover::report::{self, Level, Rule, Summary};
-use cutover::{check, init, serve, site};
+use cutover::{check, diff, init, serve, site};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
                 .map(|()| ExitCode::SUCCESS)
             })
         }
+        Command::Diff(args) => run_diff(&args),
         Command::Explain { rule } => explain(rule.as_deref()),
         Command::Schema => {
             print(&report::schema::render());
@@ -216,6 +219,29 @@ fn gate(checked: &check::Checked, args: &CheckArgs) -> Vec<String> {
         }
     }
     failures
+}
+
+/// Reads both sides, prints what the head does to the plan; exit 1 when
+/// the head fails the gate (see `diff::Diff::failures`).
+fn run_diff(args: &DiffArgs) -> Result<ExitCode, String> {
+    let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
+    let as_of = check::as_of(args.as_of.as_deref(), epoch.as_deref())?;
+    let (base, head) = diff::sides(&args.base, args.head.as_deref(), &args.inventory, as_of)?;
+    let gate = diff::Gate {
+        deny_warnings: args.deny == Some(Deny::Warnings),
+        max_risk: args.max_risk,
+    };
+    let report = diff::diff(&base, &head, as_of, gate);
+    print(&match args.format {
+        DiffFormat::Human => diff::render::human(&report),
+        DiffFormat::Markdown => diff::render::markdown(&report, args.link_base.as_deref()),
+        DiffFormat::Json => diff::render::json(&report),
+    });
+    Ok(if report.failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn explain(name: Option<&str>) -> Result<ExitCode, String> {

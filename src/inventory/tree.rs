@@ -170,18 +170,17 @@ fn walk(root: &Path, canonical_root: &Path) -> Result<Vec<TreeFile>, LoadError> 
             if entry.path_is_symlink()
                 && let Some(target) = leads_outside(entry.path(), canonical_root)
             {
-                // Only what the loader would have read is worth a finding:
-                // a link to a folder, or one named `*.toml`.
-                if is_dir || is_toml(&name) {
-                    outside.push(TreeFile::unreadable(
-                        relative(root, entry.path()),
-                        format!(
-                            "`{}` links to `{target}`, outside the inventory: links outside the inventory are not followed",
-                            relative(root, entry.path())
-                        ),
-                        LINK_HELP,
-                    ));
-                }
+                // Every such link, whatever it leads to: a git revision
+                // cannot tell a folder from a file out of the repository,
+                // and both sides of a diff must report the same.
+                outside.push(TreeFile::unreadable(
+                    relative(root, entry.path()),
+                    format!(
+                        "`{}` links to `{target}`, outside the inventory: links outside the inventory are not followed",
+                        relative(root, entry.path())
+                    ),
+                    LINK_HELP,
+                ));
                 return false;
             }
             true
@@ -308,21 +307,23 @@ mod tests {
         std::os::unix::fs::symlink(root.join("real"), root.join("alias")).unwrap();
         std::os::unix::fs::symlink(dir.path().join("secret.toml"), root.join("s.toml")).unwrap();
         std::os::unix::fs::symlink("/", root.join("slash")).unwrap();
-        // A link out of the folder that the loader would never read.
+        // A link out of the folder, named like no inventory file.
         std::os::unix::fs::symlink(dir.path().join("secret.toml"), root.join("notes")).unwrap();
         let files = Folder::new(&root).files().unwrap();
         assert_eq!(
             paths(&files),
-            vec!["alias/a.toml", "real/a.toml", "s.toml", "slash"]
+            vec!["alias/a.toml", "notes", "real/a.toml", "s.toml", "slash"]
         );
-        let Content::Unreadable { message, .. } = &files[3].content else {
-            panic!("the link to / must be unreadable: {:?}", files[3]);
+        let Content::Unreadable { message, .. } = &files[4].content else {
+            panic!("the link to / must be unreadable: {:?}", files[4]);
         };
         assert_eq!(
             message,
             "`slash` links to `/`, outside the inventory: links outside the inventory are not followed"
         );
-        assert!(matches!(files[2].content, Content::Unreadable { .. }));
+        assert!(matches!(files[1].content, Content::Unreadable { .. }));
+        assert!(matches!(files[3].content, Content::Unreadable { .. }));
         assert!(matches!(files[0].content, Content::Bytes(_)));
+        assert!(matches!(files[2].content, Content::Bytes(_)));
     }
 }
