@@ -218,12 +218,9 @@ impl GitTree<'_> {
 
     /// Follows the link at `at` (components from the repository root)
     /// whose text is `target`: what it leads to, or why it is not followed.
-    fn follow(&self, at: &[String], target: &str) -> Result<Found, String> {
-        let outside = || {
-            format!(
-                "links to `{target}`, outside the inventory: links outside the inventory are not followed"
-            )
-        };
+    /// `shown` is the link's path in the inventory, for messages.
+    fn follow(&self, at: &[String], shown: &str, target: &str) -> Result<Found, String> {
+        let outside = || tree::link_out(shown, target);
         let base = self.base();
         let (mut at, mut text) = (at.to_vec(), target.to_string());
         for _ in 0..MAX_LINKS {
@@ -240,7 +237,7 @@ impl GitTree<'_> {
             }
         }
         Err(format!(
-            "goes through more than {MAX_LINKS} symlinks; it was not followed"
+            "`{shown}` goes through more than {MAX_LINKS} symlinks; it was not followed"
         ))
     }
 }
@@ -303,7 +300,7 @@ impl FileTree for GitTree<'_> {
                     stack.push((entry.object_id(), entry_rel, entry_abs, chain.clone()));
                 } else if mode.is_link() {
                     let target = self.blob_text(entry.object_id())?;
-                    match self.follow(&entry_abs, &target) {
+                    match self.follow(&entry_abs, &shown, &target) {
                         Ok(Found::Tree(tree)) if chain.contains(&tree) => {
                             files.push(TreeFile::unreadable(
                                 shown.clone(),
@@ -330,11 +327,7 @@ impl FileTree for GitTree<'_> {
                         )),
                         Ok(_) => {}
                         // As on disk: every link out of the inventory.
-                        Err(why) => files.push(TreeFile::unreadable(
-                            shown.clone(),
-                            format!("`{shown}` {why}"),
-                            LINK_HELP,
-                        )),
+                        Err(why) => files.push(TreeFile::unreadable(shown.clone(), why, LINK_HELP)),
                     }
                 } else if tree::is_toml(&name) {
                     if mode.is_blob() {
