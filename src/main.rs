@@ -83,6 +83,7 @@ fn run_check(args: &CheckArgs) -> Result<(check::Checked, Vec<String>), String> 
             &checked.findings,
             &checked.sources,
             &args.inventory.to_string_lossy(),
+            checked.model.config.site.rules_url.as_deref(),
         )),
         Format::Github => print(&report::ci::github(
             &checked.findings,

@@ -211,6 +211,9 @@ pub fn resolve(model: &mut Model, declared: &Declared, findings: &mut Vec<Findin
             audiences.all(&mut communication.audiences, findings);
         }
     }
+    for mapping in &mut model.config.export.argocd.applications {
+        systems.resolve(&mut mapping.system, findings);
+    }
     resolve_compat(model, &integrations, findings);
     one_off_order(model, findings);
 }
