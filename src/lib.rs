@@ -4,6 +4,7 @@
 pub mod analysis;
 pub mod check;
 pub mod cli;
+pub mod export;
 pub mod fsio;
 pub mod init;
 pub mod inventory;

@@ -6,9 +6,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use cutover::cli::{BuildArgs, CheckArgs, Cli, ColorWhen, Command, Deny, Format};
+use cutover::cli::{
+    BuildArgs, CheckArgs, Cli, ColorWhen, Command, Deny, ExportArgs, ExportFormat, ExportTarget,
+    Format, InitArgs, SchemaFile,
+};
 use cutover::report::{self, Level, Rule, Summary};
-use cutover::{check, init, serve, site};
+use cutover::{check, export, init, serve, site};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -36,22 +39,116 @@ fn main() -> ExitCode {
             })
         }
         Command::Explain { rule } => explain(rule.as_deref()),
-        Command::Schema => {
-            print(&report::schema::render());
+        Command::Schema { file } => {
+            print(&report::schema::render(match file {
+                SchemaFile::Config => report::schema::SchemaFile::Config,
+                SchemaFile::Entities => report::schema::SchemaFile::Entities,
+            }));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Init { dir } => init::write(&dir).map(|()| {
-            println!(
-                "wrote the example inventory to {}; try `cutover check {}`",
-                dir.display(),
-                dir.display()
-            );
-            ExitCode::SUCCESS
-        }),
+        Command::Init(args) => run_init(&args),
+        Command::Export(args) => run_export(&args),
     };
     result.unwrap_or_else(|message| {
         eprintln!("error: {message}");
         ExitCode::from(2)
+    })
+}
+
+fn run_init(args: &InitArgs) -> Result<ExitCode, String> {
+    let (kind, what) = if args.minimal {
+        (init::Kind::Minimal, "a minimal inventory")
+    } else {
+        (init::Kind::Example, "the example inventory")
+    };
+    init::write(&args.dir, kind)?;
+    let dir = args.dir.display();
+    let check = if args.dir == std::path::Path::new("inventory") {
+        "cutover check".to_string()
+    } else {
+        format!("cutover check {dir}")
+    };
+    println!("wrote {what} to {dir}; try `{check}`");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn color(when: ColorWhen, stream_is_terminal: bool) -> bool {
+    match when {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => stream_is_terminal && std::env::var_os("NO_COLOR").is_none(),
+    }
+}
+
+/// `cutover export`: the document on standard output, findings (periods
+/// left out) on standard error; exit 1 when the inventory does not load,
+/// or on an error-level finding (or a warning with `--deny warnings`).
+fn run_export(args: &ExportArgs) -> Result<ExitCode, String> {
+    let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
+    let as_of = check::as_of(args.as_of.as_deref(), epoch.as_deref())?;
+    let until = match &args.until {
+        Some(text) => check::as_of(Some(text), None).map_err(|e| {
+            e.replace("--as-of", "--until")
+                .replace("as-of date", "--until date")
+        })?,
+        None => as_of
+            .checked_add(jiff::Span::new().years(1))
+            .map_err(|e| format!("the as-of date {as_of} has no year after it: {e}"))?,
+    };
+    let loaded = cutover::inventory::load(&args.inventory).map_err(|e| e.0)?;
+    let paint = color(args.color, std::io::stderr().is_terminal());
+    if !loaded.findings.is_empty() {
+        eprint!(
+            "{}",
+            report::human::render(&loaded.findings, &loaded.sources, paint)
+        );
+        eprintln!("error: the inventory does not load; nothing was exported");
+        return Ok(ExitCode::from(1));
+    }
+    let options = export::Options {
+        target: match args.target {
+            ExportTarget::Argocd => export::Target::ArgoCd,
+            ExportTarget::Gitlab => export::Target::GitLab,
+            ExportTarget::SsmCalendar => export::Target::SsmCalendar,
+        },
+        as_of,
+        until,
+        systems: args.systems.clone(),
+        hard_only: args.hard_only,
+    };
+    let exported = export::export(&loaded.model, &options)?;
+    let findings = report::finalize(
+        exported.findings.clone(),
+        &loaded.model.config.rules,
+        &loaded.sources,
+    );
+    match args.format {
+        ExportFormat::Native => print(&export::native_document(&loaded.model, &exported)),
+        ExportFormat::Json => {
+            let document =
+                export::json_document(&loaded.model, &exported, &findings, &loaded.sources);
+            let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+            text.push('\n');
+            print(&text);
+        }
+    }
+    eprint!(
+        "{}",
+        report::human::render(&findings, &loaded.sources, paint)
+    );
+    let summary = Summary::of(&findings);
+    let failed = summary.errors > 0 || (args.deny == Some(Deny::Warnings) && summary.warnings > 0);
+    if failed {
+        eprintln!(
+            "error: {} period{} could not be exported",
+            findings.len(),
+            if findings.len() == 1 { "" } else { "s" }
+        );
+    }
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     })
 }
 
@@ -91,13 +188,7 @@ fn run_check(args: &CheckArgs) -> Result<(check::Checked, Vec<String>), String> 
             &args.inventory.to_string_lossy(),
         )),
         Format::Human => {
-            let color = match args.color {
-                ColorWhen::Always => true,
-                ColorWhen::Never => false,
-                ColorWhen::Auto => {
-                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-                }
-            };
+            let color = color(args.color, std::io::stdout().is_terminal());
             let shown: Vec<_> = checked
                 .findings
                 .iter()

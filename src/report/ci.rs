@@ -173,6 +173,7 @@ fn rule_family(rule: Rule) -> &'static str {
         crate::report::Family::Time => "time",
         crate::report::Family::Schedule => "schedule",
         crate::report::Family::Risk => "risk",
+        crate::report::Family::Export => "export",
     }
 }
 
