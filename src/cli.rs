@@ -186,6 +186,8 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (annotations).
     Github,
+    /// A GitLab Code Quality report (JSON), for merge requests.
+    Gitlab,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

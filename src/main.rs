@@ -182,6 +182,11 @@ fn run_check(args: &CheckArgs) -> Result<(check::Checked, Vec<String>), String> 
             &args.inventory.to_string_lossy(),
             checked.model.config.site.rules_url.as_deref(),
         )),
+        Format::Gitlab => print(&report::ci::gitlab(
+            &checked.findings,
+            &checked.sources,
+            &args.inventory.to_string_lossy(),
+        )),
         Format::Github => print(&report::ci::github(
             &checked.findings,
             &checked.sources,

@@ -467,3 +467,44 @@ fn the_lowest_level_is_info_everywhere() {
     );
     assert!(!index.contains(" note"));
 }
+
+#[test]
+fn gitlab_code_quality_has_one_issue_per_finding() {
+    let output = cutover()
+        .args(["check", "--format", "gitlab", "--as-of", AS_OF, "inventory"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "the example has errors");
+    let issues: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let (_, document) = check_json(&example(), &[]);
+    let issues = issues.as_array().unwrap();
+    assert_eq!(
+        issues.len(),
+        document["diagnostics"].as_array().unwrap().len()
+    );
+    let legacy = issues
+        .iter()
+        .find(|i| i["check_name"] == "legacy-system")
+        .unwrap();
+    assert_eq!(legacy["severity"], "info");
+    assert!(
+        legacy["location"]["path"]
+            .as_str()
+            .unwrap()
+            .starts_with("inventory/systems/")
+    );
+    assert!(legacy["location"]["lines"]["begin"].as_u64().unwrap() > 0);
+    let errors = issues.iter().filter(|i| i["severity"] == "major").count();
+    assert_eq!(
+        errors as u64,
+        document["summary"]["errors"].as_u64().unwrap()
+    );
+    let mut prints: Vec<&str> = issues
+        .iter()
+        .map(|i| i["fingerprint"].as_str().unwrap())
+        .collect();
+    prints.sort_unstable();
+    prints.dedup();
+    assert_eq!(prints.len(), issues.len());
+}

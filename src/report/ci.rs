@@ -289,6 +289,44 @@ pub fn sarif(
     text
 }
 
+/// GitLab's name for a level in a Code Quality report.
+fn codequality_severity(level: Level) -> &'static str {
+    match level {
+        Level::Error => "major",
+        Level::Warning => "minor",
+        Level::Info => "info",
+    }
+}
+
+/// A GitLab Code Quality report (`artifacts:reports:codequality`): one
+/// issue per finding with its rule, severity, path and line, and the same
+/// line-free fingerprint as SARIF, so merge requests show what is new.
+pub fn gitlab(findings: &[Finding], sources: &Sources, inventory: &str) -> String {
+    let issues: Vec<Value> = findings
+        .iter()
+        .zip(fingerprints(findings, sources))
+        .map(|(finding, fingerprint)| {
+            let file = sources.get(finding.loc.file);
+            let (line, _) = file.line_column(finding.loc.span.start);
+            let mut description = finding.message.clone();
+            if let Some(help) = &finding.help {
+                description.push_str(" Help: ");
+                description.push_str(help);
+            }
+            json!({
+                "description": description,
+                "check_name": finding.rule.name(),
+                "fingerprint": format!("{}-{fingerprint}", finding.rule.name()),
+                "severity": codequality_severity(finding.level),
+                "location": {"path": path(inventory, &file.path), "lines": {"begin": line}},
+            })
+        })
+        .collect();
+    let mut text = serde_json::to_string_pretty(&issues).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
