@@ -140,7 +140,7 @@ fn run_export(args: &ExportArgs) -> Result<ExitCode, String> {
     let failed = summary.errors > 0 || (args.deny == Some(Deny::Warnings) && summary.warnings > 0);
     if failed {
         eprintln!(
-            "error: {} period{} could not be exported",
+            "error: {} finding{} about what could not be exported fail the run",
             findings.len(),
             if findings.len() == 1 { "" } else { "s" }
         );
