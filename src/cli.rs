@@ -34,14 +34,93 @@ pub enum Command {
         /// A rule name, such as `outside-window`.
         rule: Option<String>,
     },
-    /// Print a JSON Schema of the inventory files, for editor completion.
-    Schema,
-    /// Write the example inventory to DIR.
-    Init {
-        /// Where to write it (must not exist or be empty).
-        #[arg(default_value = "inventory")]
-        dir: PathBuf,
+    /// Print a JSON Schema of the inventory files, for editor completion
+    /// and checking (`cutover.toml` and the other files have one each).
+    Schema {
+        /// Which files: `config` (cutover.toml) or `entities` (every other).
+        #[arg(long, value_enum, default_value_t = SchemaFile::Entities)]
+        file: SchemaFile,
     },
+    /// Write a starting inventory to DIR (the full example unless
+    /// `--minimal`), with a `.taplo.toml` that checks it in editors.
+    Init(InitArgs),
+    /// Write the windows and freezes for a tool that enforces them: an Argo
+    /// CD AppProject's sync windows, GitLab freeze periods, an SSM Change
+    /// Calendar. Periods it cannot express are left out, with a finding.
+    Export(ExportArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    /// Where to write it (must not exist or be empty).
+    #[arg(default_value = "inventory")]
+    pub dir: PathBuf,
+    /// A small skeleton that checks clean: one team, two systems, an
+    /// integration, an audience, a window, a freeze and one change.
+    #[arg(long, conflicts_with = "example")]
+    pub minimal: bool,
+    /// The full example inventory, with findings on purpose (the default).
+    #[arg(long)]
+    pub example: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SchemaFile {
+    /// `cutover.toml`.
+    Config,
+    /// Every other `*.toml` file of the inventory.
+    Entities,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// What to write.
+    #[arg(value_enum)]
+    pub target: ExportTarget,
+    /// The inventory folder.
+    #[arg(default_value = "inventory")]
+    pub inventory: PathBuf,
+    /// `native`: the tool's own document; `json`: cutover's description of
+    /// it, with the occurrences each entry was checked against.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Native)]
+    pub format: ExportFormat,
+    /// The first day of the horizon (YYYY-MM-DD). Default: SOURCE_DATE_EPOCH
+    /// when set, else today.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// The day after the horizon (YYYY-MM-DD). Default: a year after the
+    /// as-of date.
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Only the periods that constrain changes to this system (repeatable).
+    /// Default: every system.
+    #[arg(long = "system", value_name = "ID")]
+    pub systems: Vec<String>,
+    /// Leave soft freezes out.
+    #[arg(long)]
+    pub hard_only: bool,
+    /// Also fail (exit 1) on warnings, such as a period left out.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub deny: Option<Deny>,
+    /// When to colour the findings (on standard error).
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportTarget {
+    /// Argo CD: an AppProject with `spec.syncWindows` (YAML).
+    Argocd,
+    /// GitLab: bodies for the Freeze Periods API (JSON).
+    Gitlab,
+    /// AWS Systems Manager: a Change Calendar document (iCalendar).
+    SsmCalendar,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    Native,
+    Json,
 }
 
 #[derive(Args, Debug)]
@@ -149,6 +228,8 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (annotations).
     Github,
+    /// A GitLab Code Quality report (JSON), for merge requests.
+    Gitlab,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

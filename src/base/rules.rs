@@ -38,6 +38,8 @@ pub enum Family {
     Time,
     Schedule,
     Risk,
+    /// What `cutover export` cannot hand to another tool.
+    Export,
 }
 
 macro_rules! rules {
@@ -127,6 +129,8 @@ rules! {
     RepeatFailure => "repeat-failure", Risk, Warning, 8;
     MissingApproval => "missing-approval", Risk, Error, 10;
     MissingOutcome => "missing-outcome", Risk, Error, 0;
+
+    UnexportablePeriod => "unexportable-period", Export, Warning, 0;
 }
 
 impl Rule {

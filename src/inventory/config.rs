@@ -77,6 +77,16 @@ pub fn read(cx: &mut Cx, mut root: Table) -> Config {
         if let Some(language) = site.text(cx, "language", false) {
             config.site.language = language;
         }
+        if let Some(url) = site.string(cx, "rules_url", false) {
+            if url.value.starts_with("https://") || url.value.starts_with("http://") {
+                config.site.rules_url = Some(url.value);
+            } else {
+                cx.report(
+                    Finding::new(Rule::Schema, url.loc, format!("`rules_url` `{}` is not an absolute http(s) address", url.value))
+                        .help("write where the rule pages are published, `{rule}` standing for a rule's name: \"https://git.example.com/cutover/blob/main/docs/rules/{rule}.md\""),
+                );
+            }
+        }
         site.finish(cx);
     }
 
@@ -220,6 +230,93 @@ pub fn read(cx: &mut Cx, mut root: Table) -> Config {
         risk.finish(cx);
     }
 
+    if let Some(mut export) = root.table(cx, "export", "[export]".into()) {
+        if let Some(mut argocd) = export.table(cx, "argocd", "[export.argocd]".into()) {
+            read_argocd(cx, &mut argocd, &mut config.export.argocd);
+            argocd.finish(cx);
+        }
+        export.finish(cx);
+    }
+
     root.finish(cx);
     config
+}
+
+/// Whether `name` can name Argo CD applications: a Kubernetes name
+/// (lowercase letters, digits, `-`, `.`), or a pattern of one with `*`.
+fn is_application_pattern(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 253
+        && name.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'.' | b'*')
+        })
+}
+
+/// `[export.argocd]`: `project`, `namespace`, and `[export.argocd.applications]`
+/// mapping system ids to the applications that deploy them.
+fn read_argocd(cx: &mut Cx, argocd: &mut Table, out: &mut crate::model::ArgoCd) {
+    for (key, slot) in [
+        ("project", &mut out.project),
+        ("namespace", &mut out.namespace),
+    ] {
+        if let Some(name) = argocd.string(cx, key, false) {
+            if is_application_pattern(&name.value) && !name.value.contains('*') {
+                *slot = name.value;
+            } else {
+                cx.report(
+                    Finding::new(Rule::Schema, name.loc, format!("`{key}` `{}` is not a Kubernetes name", name.value))
+                        .help("use lowercase letters, digits, `-` and `.`, as the AppProject's metadata does"),
+                );
+            }
+        }
+    }
+    let Some(applications) =
+        argocd.table(cx, "applications", "[export.argocd.applications]".into())
+    else {
+        return;
+    };
+    for (key, value) in applications.entries() {
+        let id: &str = key.get_ref();
+        let id_loc = cx.loc(key.span());
+        if !crate::model::is_id(id) {
+            cx.report(
+                Finding::new(
+                    Rule::Schema,
+                    id_loc,
+                    format!("`{id}` is not a valid system id"),
+                )
+                .help("each key of [export.argocd.applications] is the id of a system"),
+            );
+            continue;
+        }
+        let DeValue::Array(items) = value.get_ref() else {
+            schema(
+                cx,
+                value.span(),
+                format!("the applications of `{id}` must be a list of names"),
+                "write for example `wms = [\"wms-prod\", \"wms-worker\"]`",
+            );
+            continue;
+        };
+        let mut names = Vec::new();
+        for item in items.iter() {
+            match item.get_ref() {
+                DeValue::String(name) if is_application_pattern(name) => names.push(
+                    crate::base::source::At::new(name.to_string(), cx.loc(item.span())),
+                ),
+                _ => schema(
+                    cx,
+                    item.span(),
+                    format!("an application of `{id}` must be an Argo CD application name"),
+                    "quote each name; use lowercase letters, digits, `-`, `.` (and `*` as a wildcard)",
+                ),
+            }
+        }
+        let system = crate::base::source::At::new(id.to_string(), id_loc);
+        cx.refs.push((crate::model::Kind::System, system.clone()));
+        out.applications.push(crate::model::Applications {
+            system: crate::model::Ref::new(system),
+            names,
+        });
+    }
 }

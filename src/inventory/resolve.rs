@@ -211,6 +211,9 @@ pub fn resolve(model: &mut Model, declared: &Declared, findings: &mut Vec<Findin
             audiences.all(&mut communication.audiences);
         }
     }
+    for mapping in &mut model.config.export.argocd.applications {
+        systems.resolve(&mut mapping.system);
+    }
     for (kind, id) in &declared.refs {
         let index = match kind {
             Kind::System => &systems,

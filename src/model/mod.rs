@@ -532,6 +532,9 @@ pub struct Config {
     pub policy: Policy,
     pub rules: BTreeMap<Rule, Override>,
     pub risk: RiskConfig,
+    /// Addition: `[export]`, how `cutover export` maps the inventory onto
+    /// the tools that enforce windows.
+    pub export: Export,
 }
 
 #[derive(Debug, Clone)]
@@ -544,6 +547,45 @@ pub struct Site {
     pub timezone: Zone,
     /// Default: "en".
     pub language: String,
+    /// Addition: where each rule's documentation is published, `{rule}`
+    /// standing for its name (SARIF `helpUri`). Default: cutover's
+    /// repository.
+    pub rules_url: Option<String>,
+}
+
+/// `[export]` of `cutover.toml`.
+#[derive(Debug, Clone, Default)]
+pub struct Export {
+    pub argocd: ArgoCd,
+}
+
+/// `[export.argocd]`: the AppProject that `cutover export argocd` writes,
+/// and which Argo CD applications deploy each system.
+#[derive(Debug, Clone)]
+pub struct ArgoCd {
+    /// Default: "default".
+    pub project: String,
+    /// Default: "argocd".
+    pub namespace: String,
+    /// `[export.argocd.applications]`: system id = [application names].
+    pub applications: Vec<Applications>,
+}
+
+impl Default for ArgoCd {
+    fn default() -> ArgoCd {
+        ArgoCd {
+            project: "default".into(),
+            namespace: "argocd".into(),
+            applications: Vec::new(),
+        }
+    }
+}
+
+/// The Argo CD applications that deploy one system.
+#[derive(Debug, Clone)]
+pub struct Applications {
+    pub system: Ref<System>,
+    pub names: Vec<At<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -572,6 +614,7 @@ impl Default for Config {
                 base_url: None,
                 timezone: Zone::utc(),
                 language: "en".into(),
+                rules_url: None,
             },
             policy: Policy {
                 notice: Duration {
@@ -606,6 +649,7 @@ impl Default for Config {
                 critical: 75,
                 weights: BTreeMap::new(),
             },
+            export: Export::default(),
         }
     }
 }

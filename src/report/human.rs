@@ -26,7 +26,15 @@ pub fn render(findings: &[Finding], sources: &Sources, color: bool) -> String {
     };
     for finding in findings {
         let diagnostic = diagnostic(finding);
-        if term::emit_to_write_style(&mut buffer, &config, &files, &diagnostic).is_err() {
+        let mut one = if color {
+            termcolor::Buffer::ansi()
+        } else {
+            termcolor::Buffer::no_color()
+        };
+        if term::emit_to_write_style(&mut one, &config, &files, &diagnostic).is_ok() {
+            let text = String::from_utf8_lossy(one.as_slice());
+            std::io::Write::write_all(&mut buffer, info_header(&text, finding).as_bytes()).ok();
+        } else {
             // A span outside its file cannot happen for spans from the parser;
             // fall back to a plain line rather than lose the finding.
             let file = sources.get(finding.loc.file);
@@ -39,6 +47,17 @@ pub fn render(findings: &[Finding], sources: &Sources, color: bool) -> String {
         }
     }
     String::from_utf8_lossy(buffer.as_slice()).into_owned()
+}
+
+/// codespan-reporting names its lowest severity `note`; cutover's level is
+/// `info` everywhere (JSON, summary, pages), so the header says `info[rule]`.
+fn info_header<'t>(text: &'t str, finding: &Finding) -> std::borrow::Cow<'t, str> {
+    if finding.level != Level::Info {
+        return text.into();
+    }
+    let from = format!("note[{}]", finding.rule.name());
+    text.replacen(&from, &format!("info[{}]", finding.rule.name()), 1)
+        .into()
 }
 
 fn diagnostic(finding: &Finding) -> Diagnostic<usize> {
