@@ -5,7 +5,7 @@
 # a whole build), and after each checks that the folder holds a complete
 # site: the marker, index.html, data.json, and the same files with the same
 # bytes as a reference build. A last build must leave no folder of the
-# killed ones behind. Exits non-zero on any failure. CUTOVER=path runs
+# killed ones behind, nor their lock file. Exits non-zero on any failure. CUTOVER=path runs
 # another binary (an older one, to compare) instead of a release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -68,5 +68,6 @@ done
 build "$out"
 verify final
 [ "$(siblings)" -eq 0 ] || fail final "$(siblings) folders of killed builds were left"
+[ "$(ls -A "$work/d")" = site ] || fail final "beside the site: $(ls -A "$work/d" | tr '\n' ' ')"
 echo "runs: $runs; killed: $killed; finished before the kill: $finished; kills that left a .site.new/.old folder: $left; failures: $failures"
 [ "$failures" -eq 0 ]
