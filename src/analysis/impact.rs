@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use fixedbitset::FixedBitSet;
 
-use crate::base::{Finding, Rule};
+use crate::base::{Finding, Rule, Subject};
 use crate::model::Model;
 
 /// Who a change impacts, and why.
@@ -249,8 +249,12 @@ pub fn cycles(model: &Model, findings: &mut Vec<Finding>) {
         )
         .help("a cycle means a failure anywhere in it takes down all of it; make one of these integrations `critical = false` if the consumer survives an outage, or break the dependency");
         for &edge in &edges {
-            finding = finding.subject(model.integrations[edge].id.value.clone());
+            finding = finding
+                .subject(model.integrations[edge].id.value.clone())
+                .about(Subject::Integration(edge));
         }
+        order.pop();
+        finding = finding.about_all(order.iter().map(|&s| Subject::System(s)));
         findings.push(finding);
     }
 }

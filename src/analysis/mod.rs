@@ -1,7 +1,9 @@
-//! Analysis stage: facts derived from the model (phase instants, impact)
-//! and the plan rules that use them. Runs only on a model that loaded
-//! without errors, so every reference is resolved.
+//! Analysis stage: facts derived from the model (phase instants, impact,
+//! the expanded calendar over the planning horizon) and the plan rules that
+//! use them. Runs only on a model that loaded without errors, so every
+//! reference is resolved.
 
+pub mod calendar;
 pub mod impact;
 pub mod risk;
 pub mod schedule;
@@ -13,8 +15,9 @@ use jiff::tz::{AmbiguousOffset, TimeZone};
 
 use crate::base::time::Interval;
 use crate::base::time::resolve_local;
-use crate::base::{Finding, Rule};
+use crate::base::{Finding, Rule, Subject};
 use crate::model::{DateTime, Model};
+pub use calendar::{Calendar, PlanningHorizon};
 pub use impact::Impact;
 
 /// A phase placed in time.
@@ -61,11 +64,18 @@ impl ChangeFacts {
     }
 }
 
-/// Everything the analysis derived, for reports and pages.
+/// Everything the analysis derived, for reports, pages and commands.
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
     /// Parallel to `model.changes`.
     pub changes: Vec<ChangeFacts>,
+    /// The planning horizon: from midnight of the as-of date (site zone)
+    /// to the latest end of an active phase, at least 8 weeks, at most two
+    /// years. [`Facts::calendar`] holds every occurrence overlapping it.
+    pub horizon: PlanningHorizon,
+    /// Occurrences of every period and batch run over the horizon and
+    /// around every active phase, and the scope of every period.
+    pub calendar: Calendar,
 }
 
 /// A zone for each change: its own, else the site's.
@@ -87,12 +97,13 @@ fn phase_times(model: &Model, findings: &mut Vec<Finding>) -> Vec<(TimeZone, Vec
             let phases = change
                 .phases
                 .iter()
-                .map(|phase| {
+                .enumerate()
+                .map(|(p, phase)| {
                     let start = match phase.start.value {
                         DateTime::Offset(ts) => ts.to_zoned_datetime(tz.clone()),
                         DateTime::Local(local) => {
                             if change.status.value.is_active() {
-                                local_time_rules(model, ix, &tz, local, phase, findings);
+                                local_time_rules(model, (ix, p), &tz, local, phase, findings);
                             }
                             resolve_local(&tz, local)
                         }
@@ -120,7 +131,7 @@ fn phase_times(model: &Model, findings: &mut Vec<Finding>) -> Vec<(TimeZone, Vec
 /// `nonexistent-local-time` and `ambiguous-local-time` for one phase start.
 fn local_time_rules(
     model: &Model,
-    ix: usize,
+    (ix, p): (usize, usize),
     tz: &TimeZone,
     local: jiff::civil::DateTime,
     phase: &crate::model::Phase,
@@ -142,6 +153,8 @@ fn local_time_rules(
                     ),
                 )
                 .change(change.id.value.clone())
+                .about(Subject::Change(ix))
+                .about(Subject::Phase { change: ix, phase: p })
                 .help("pick a start outside the DST gap, or write it with an offset (2026-03-29T03:30:00+02:00)"),
             );
         }
@@ -158,6 +171,8 @@ fn local_time_rules(
                     ),
                 )
                 .change(change.id.value.clone())
+                .about(Subject::Change(ix))
+                .about(Subject::Phase { change: ix, phase: p })
                 .help("write the start with an offset (such as 2026-11-01T01:30:00-04:00) to say which one you mean"),
             );
         }
@@ -188,9 +203,111 @@ pub fn analyse(model: &Model, as_of: Date) -> (Facts, Vec<Finding>) {
             }
         })
         .collect();
-    let facts = Facts { changes };
+    let horizon = PlanningHorizon::new(model, &changes, as_of);
+    let calendar = Calendar::new(model, &changes, &horizon);
+    let facts = Facts {
+        changes,
+        horizon,
+        calendar,
+    };
     impact::cycles(model, &mut findings);
     schedule::rules(model, &facts, as_of, &mut findings);
     risk::rules(model, &facts, &mut findings);
     (facts, findings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::base::Subject;
+
+    fn analysed(root: &std::path::Path) -> (Model, Vec<Finding>) {
+        let loaded = crate::inventory::load(root).unwrap();
+        assert!(loaded.findings.is_empty(), "{:?}", loaded.findings);
+        let (_, findings) = analyse(&loaded.model, Date::constant(2026, 11, 24));
+        (loaded.model, findings)
+    }
+
+    /// Every plan finding of a change names it first, and the findings
+    /// located at a phase's start are exactly those about that phase: what
+    /// pages used to match by source offset.
+    #[test]
+    fn typed_subjects_agree_with_change_ids_and_phase_locations() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("inventory");
+        let (model, findings) = analysed(&root);
+        assert!(findings.len() > 20, "{}", findings.len());
+        let mut on_phases = 0;
+        for finding in &findings {
+            if let Some(id) = &finding.change {
+                let ix = model
+                    .changes
+                    .iter()
+                    .position(|c| &c.id.value == id)
+                    .unwrap();
+                assert_eq!(
+                    finding.subject_refs.first(),
+                    Some(&Subject::Change(ix)),
+                    "{finding:?}"
+                );
+            }
+            for (c, change) in model.changes.iter().enumerate() {
+                for (p, phase) in change.phases.iter().enumerate() {
+                    let about = finding.is_about(Subject::Phase {
+                        change: c,
+                        phase: p,
+                    });
+                    assert_eq!(about, finding.loc == phase.start.loc, "{finding:?}");
+                    on_phases += usize::from(about);
+                }
+            }
+            assert!(!finding.subject_refs.is_empty(), "{finding:?}");
+        }
+        assert!(on_phases > 5, "{on_phases}");
+    }
+
+    fn inventory(start: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("inv.toml"),
+            format!(
+                "[[team]]\nid = \"t\"\nname = \"T\"\n\
+                 [[system]]\nid = \"s\"\nname = \"S\"\nowner = \"t\"\ncriticality = \"low\"\n\
+                 [[change]]\nid = \"c\"\ntitle = \"C\"\nowner = \"t\"\nstatus = \"proposed\"\n\
+                 systems = [\"s\"]\nsummary = \"s\"\nwhy = \"w\"\ntimezone = \"Europe/Berlin\"\n\
+                 [[change.phase]]\nname = \"a\"\nstart = 2026-03-01T01:00:00\nduration = \"1h\"\n\
+                 [[change.phase]]\nname = \"b\"\nstart = {start}\nduration = \"1h\"\n"
+            ),
+        )
+        .unwrap();
+        dir
+    }
+
+    #[test]
+    fn nonexistent_local_time_is_about_its_phase() {
+        let dir = inventory("2026-03-29T02:30:00");
+        let (_, findings) = analysed(dir.path());
+        let gap: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| f.rule == Rule::NonexistentLocalTime)
+            .collect();
+        assert_eq!(gap.len(), 1);
+        assert_eq!(
+            gap[0].subject_refs,
+            [
+                Subject::Change(0),
+                Subject::Phase {
+                    change: 0,
+                    phase: 1
+                }
+            ]
+        );
+        // Near miss: an hour later the time exists.
+        let dir = inventory("2026-03-29T03:30:00");
+        let (_, findings) = analysed(dir.path());
+        assert!(
+            !findings
+                .iter()
+                .any(|f| f.rule == Rule::NonexistentLocalTime)
+        );
+    }
 }

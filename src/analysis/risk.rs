@@ -8,7 +8,7 @@ use jiff::civil::Date;
 
 use crate::analysis::{ChangeFacts, Facts};
 use crate::base::source::Loc;
-use crate::base::{Finding, Level, Rule};
+use crate::base::{Finding, Level, Rule, Subject};
 use crate::model::{Backup, Change, Criticality, HealthStatus, MetricKind, Model, Status};
 
 /// How many ids a message names before "and N more".
@@ -41,7 +41,9 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn finding(&self, rule: Rule, loc: Loc, message: String) -> Finding {
-        Finding::new(rule, loc, message).change(self.change.id.value.clone())
+        Finding::new(rule, loc, message)
+            .change(self.change.id.value.clone())
+            .about(Subject::Change(self.ix))
     }
 
     fn id(&self) -> &str {
@@ -125,13 +127,14 @@ fn no_backup(cx: &Ctx, findings: &mut Vec<Finding>) {
     if cx.change.backup.is_some() {
         return;
     }
-    let mut stateful: Vec<&str> = cx
+    let systems: Vec<usize> = cx
         .facts
         .changed
         .iter()
-        .filter(|&&s| cx.model.systems[s].stateful)
-        .map(|&s| cx.system_id(s))
+        .copied()
+        .filter(|&s| cx.model.systems[s].stateful)
         .collect();
+    let mut stateful: Vec<&str> = systems.iter().map(|&s| cx.system_id(s)).collect();
     stateful.sort_unstable();
     if stateful.is_empty() {
         return;
@@ -142,7 +145,8 @@ fn no_backup(cx: &Ctx, findings: &mut Vec<Finding>) {
             cx.change.loc.clone(),
             format!("`{}` changes stateful {} but has no [change.backup]", cx.id(), listed(&stateful)),
         )
-        .help("take a backup right before the change and describe it (method, scope, location, restore_time, restore_tested), or say why none is needed with `none = \"reason\"`");
+        .help("take a backup right before the change and describe it (method, scope, location, restore_time, restore_tested), or say why none is needed with `none = \"reason\"`")
+        .about_all(systems.into_iter().map(Subject::System));
     finding = finding.subjects(stateful);
     findings.push(finding);
 }
@@ -274,13 +278,14 @@ fn big_bang_rollout(cx: &Ctx, findings: &mut Vec<Finding>) {
     if cx.change.phases.len() != 1 {
         return;
     }
-    let mut critical: Vec<&str> = cx
+    let systems: Vec<usize> = cx
         .facts
         .changed
         .iter()
-        .filter(|&&s| cx.model.systems[s].criticality.value >= Criticality::High)
-        .map(|&s| cx.system_id(s))
+        .copied()
+        .filter(|&s| cx.model.systems[s].criticality.value >= Criticality::High)
         .collect();
+    let mut critical: Vec<&str> = systems.iter().map(|&s| cx.system_id(s)).collect();
     critical.sort_unstable();
     if critical.is_empty() {
         return;
@@ -291,7 +296,8 @@ fn big_bang_rollout(cx: &Ctx, findings: &mut Vec<Finding>) {
             cx.change.phases[0].loc.clone(),
             format!("`{}` changes {} in a single phase", cx.id(), listed(&critical)),
         )
-        .help("roll out in phases, starting with the least critical users, and watch each phase before the next");
+        .help("roll out in phases, starting with the least critical users, and watch each phase before the next")
+        .about_all(systems.into_iter().map(Subject::System));
     finding = finding.subjects(critical);
     findings.push(finding);
 }
@@ -327,6 +333,7 @@ fn critical_first(cx: &Ctx, findings: &mut Vec<Finding>) {
                         before.name()
                     ),
                 )
+                .about_all(phase.audiences.iter().map(|a| Subject::Audience(a.ix)))
                 .help("order the phases from the least to the most critical users, so problems surface where they hurt least"),
             );
         }
@@ -381,6 +388,7 @@ fn unverified_integration(cx: &Ctx, findings: &mut Vec<Finding>) {
     for id in ids.into_iter().take(NAMED) {
         finding = finding.subject(id);
     }
+    finding = finding.about_all(unverified.iter().map(|&i| Subject::Integration(i)));
     findings.push(finding);
 }
 
@@ -420,6 +428,9 @@ fn unverified_third_party(cx: &Ctx, findings: &mut Vec<Finding>) {
         )
         .help("check each third-party tool or plugin against the new version and add [[change.compat]] target = \"<item>\", verified = true");
     finding = finding.subjects(missing.iter().map(|(_, item)| item.value.clone()));
+    let mut systems: Vec<usize> = missing.iter().map(|(s, _)| *s).collect();
+    systems.dedup();
+    finding = finding.about_all(systems.into_iter().map(Subject::System));
     findings.push(finding);
 }
 
@@ -448,6 +459,7 @@ fn system_health(cx: &Ctx, findings: &mut Vec<Finding>) {
                     )
                     .level(level)
                     .subject(system.id.value.clone())
+                    .about(Subject::System(s))
                     .help("make the system healthy before changing it, so a problem can be told apart from its existing trouble"),
                 );
             }
@@ -479,6 +491,7 @@ fn system_health(cx: &Ctx, findings: &mut Vec<Finding>) {
             findings.push(
                 cx.finding(Rule::StaleHealth, loc, message)
                     .subject(system.id.value.clone())
+                    .about(Subject::System(s))
                     .help("check the system's health (errors, capacity, pending alerts) shortly before the change and record the date in `health.checked`"),
             );
         }
@@ -493,6 +506,7 @@ fn legacy_system(cx: &Ctx, findings: &mut Vec<Finding>) {
             findings.push(
                 cx.finding(Rule::LegacySystem, loc.clone(), format!("`{}` changes `{}`, which has legacy modules", cx.id(), system.id.value))
                     .subject(system.id.value.clone())
+                    .about(Subject::System(s))
                     .help("check the legacy modules' compatibility explicitly and keep their experts on call"),
             );
         }
@@ -597,6 +611,7 @@ fn unnotified_audience(cx: &Ctx, findings: &mut Vec<Finding>) {
                 format!("`{}` impacts {} (`{}`), who are not told about it", cx.id(), audience.name, audience.id.value),
             )
             .subject(audience.id.value.clone())
+            .about(Subject::Audience(a))
             .help("add the audience to `communication.audiences`, so they learn what changes, why, when and what they will notice"),
         );
     }
@@ -650,6 +665,7 @@ fn no_fallback(cx: &Ctx, findings: &mut Vec<Finding>) {
                     format!("`{}` impacts the critical process `{}`, which has no manual fallback", cx.id(), process.id.value),
                 )
                 .subject(process.id.value.clone())
+                .about(Subject::Process(p))
                 .help("write the process's `fallback`: how people keep working while its systems are down"),
             );
         }
@@ -667,7 +683,7 @@ fn repeat_failure(cx: &Ctx, findings: &mut Vec<Finding>) {
         .collect();
     seen.sort_unstable();
     seen.dedup();
-    for incident in seen.into_iter().map(|i| &cx.model.incidents[i]) {
+    for (i, incident) in seen.into_iter().map(|i| (i, &cx.model.incidents[i])) {
         if incident.change.as_ref().is_some_and(|c| c.ix == cx.ix) {
             continue;
         }
@@ -677,6 +693,11 @@ fn repeat_failure(cx: &Ctx, findings: &mut Vec<Finding>) {
             .filter(|s| cx.facts.changed.binary_search(&s.ix).is_ok())
             .map(|s| s.id.value.as_str())
             .collect();
+        let hit_systems = incident
+            .systems
+            .iter()
+            .filter(|s| cx.facts.changed.binary_search(&s.ix).is_ok())
+            .map(|s| Subject::System(s.ix));
         if hit.is_empty() {
             continue;
         }
@@ -687,8 +708,9 @@ fn repeat_failure(cx: &Ctx, findings: &mut Vec<Finding>) {
                 format!("`{}` changes {}, where incident `{}` happened on {}: {}", cx.id(), listed(&hit), incident.id.value, incident.date.value, incident.summary),
             )
             .subject(incident.id.value.clone())
+            .about(Subject::Incident(i))
             .help("read the incident's lesson and show in the plan how this change avoids repeating it");
-        finding = finding.subjects(hit);
+        finding = finding.subjects(hit).about_all(hit_systems);
         findings.push(finding);
     }
 }

@@ -9,57 +9,18 @@
 //! look occurrences up by binary search: O(p · s · w · log o) for s systems
 //! per phase, w applicable periods and o occurrences per period.
 
-use fixedbitset::FixedBitSet;
 use jiff::civil::Date;
-use jiff::tz::TimeZone;
 
+use crate::analysis::calendar::Calendar;
+pub use crate::analysis::calendar::period_zone;
 use crate::analysis::{ChangeFacts, Facts};
 use crate::base::time::{day_start, moment, span_text};
-use crate::base::{Finding, Level, Rule};
-use crate::model::{Model, Period, PeriodKind, Status};
-use crate::schedule::occurrences::{self, Horizon};
+use crate::base::{Finding, Level, Rule, Subject};
+use crate::model::{Model, PeriodKind, Status};
 use crate::schedule::sweep::{Interval, overlapping_pairs};
 
 /// How many systems a message or subject list names before "and N more".
 const NAMED: usize = 10;
-
-/// A period's zone: its own, else the site's.
-pub fn period_zone<'m>(model: &'m Model, period: &'m Period) -> &'m TimeZone {
-    &period
-        .timezone
-        .as_ref()
-        .map_or(&model.config.site.timezone, |z| &z.value)
-        .tz
-}
-
-/// The systems each period applies to.
-fn scopes(model: &Model) -> Vec<FixedBitSet> {
-    let n = model.systems.len();
-    model
-        .periods
-        .iter()
-        .map(|period| {
-            let mut set = FixedBitSet::with_capacity(n);
-            let scope = &period.scope;
-            if scope.everything {
-                set.insert_range(..);
-                return set;
-            }
-            set.extend(scope.systems.iter().map(|r| r.ix));
-            for process in &scope.processes {
-                set.extend(model.processes[process.ix].systems.iter().map(|r| r.ix));
-            }
-            if !scope.tags.is_empty() {
-                for (ix, system) in model.systems.iter().enumerate() {
-                    if system.tags.iter().any(|tag| scope.tags.contains(tag)) {
-                        set.insert(ix);
-                    }
-                }
-            }
-            set
-        })
-        .collect()
-}
 
 /// Ids of the systems in a set, at most [`NAMED`], and how many more.
 fn some_ids(model: &Model, systems: impl Iterator<Item = usize>) -> (Vec<String>, usize) {
@@ -82,121 +43,19 @@ fn listed(ids: &[String], more: usize) -> String {
     text
 }
 
-/// Expanded periods and runs, shared by the rules.
-struct Calendar {
-    scopes: Vec<FixedBitSet>,
-    /// Occurrences of each period, sorted.
-    periods: Vec<Vec<Interval>>,
-    /// Occurrences of each run of each integration, sorted. Runs stay
-    /// apart: each has one length, which the occurrence search relies on.
-    runs: Vec<Vec<Vec<Interval>>>,
-    /// Per system: integrations with runs that have it at either end.
-    runs_of: Vec<Vec<usize>>,
-    /// Per system: windows that apply to it, by id.
-    windows_of: Vec<Vec<usize>>,
-}
-
-impl Calendar {
-    fn new(model: &Model, facts: &Facts) -> Calendar {
-        let mut needed = Vec::new();
-        for (ix, change) in model.changes.iter().enumerate() {
-            if !change.status.value.is_active() {
-                continue;
-            }
-            let rollback = change
-                .rollback
-                .as_ref()
-                .and_then(|r| r.time.as_ref())
-                .map_or(0, |t| {
-                    i64::from(t.value.days) * 86_400 + i64::from(t.value.minutes) * 60
-                });
-            for phase in &facts.changes[ix].phases {
-                needed.push(Interval {
-                    start: phase.interval.start,
-                    end: phase.interval.end.max(phase.interval.start) + rollback + 3600,
-                });
-            }
-        }
-        let horizon = Horizon::new(needed);
-        let scopes = scopes(model);
-        let periods = model
-            .periods
-            .iter()
-            .map(|period| {
-                occurrences::occurrences(&period.when, period_zone(model, period), &horizon)
-            })
-            .collect();
-        let site = &model.config.site.timezone.tz;
-        let runs = model
-            .integrations
-            .iter()
-            .map(|integration| {
-                integration
-                    .runs
-                    .iter()
-                    .map(|run| {
-                        let tz = run.timezone.as_ref().map_or(site, |z| &z.value.tz);
-                        occurrences::recurring(run, tz, &horizon)
-                    })
-                    .collect()
-            })
-            .collect();
-        let mut runs_of = vec![Vec::new(); model.systems.len()];
-        for (ix, integration) in model.integrations.iter().enumerate() {
-            if !integration.runs.is_empty() {
-                runs_of[integration.consumer.ix].push(ix);
-                if integration.provider.ix != integration.consumer.ix {
-                    runs_of[integration.provider.ix].push(ix);
-                }
-            }
-        }
-        let mut windows_of = vec![Vec::new(); model.systems.len()];
-        let mut by_id: Vec<usize> = (0..model.periods.len()).collect();
-        by_id.sort_by(|&a, &b| model.periods[a].id.value.cmp(&model.periods[b].id.value));
-        for ix in by_id {
-            let period = &model.periods[ix];
-            if period.kind == PeriodKind::Window {
-                for system in scopes[ix].ones() {
-                    windows_of[system].push(ix);
-                }
-            }
-        }
-        Calendar {
-            scopes,
-            periods,
-            runs,
-            runs_of,
-            windows_of,
-        }
-    }
-
-    /// The occurrence of a window applying to `system` that holds `phase`
-    /// and ends latest, with the window's index.
-    fn holding_window(&self, system: usize, phase: Interval) -> Option<(usize, Interval)> {
-        self.windows_of[system]
-            .iter()
-            .filter_map(|&w| occurrences::holding(&self.periods[w], phase).map(|o| (w, o)))
-            // Latest end; among equal ends the first window by id.
-            .fold(None, |best: Option<(usize, Interval)>, (w, o)| match best {
-                Some((_, b)) if b.end >= o.end => best,
-                _ => Some((w, o)),
-            })
-    }
-}
-
 /// Runs every schedule rule on the active changes.
 pub fn rules(model: &Model, facts: &Facts, as_of: Date, findings: &mut Vec<Finding>) {
-    let calendar = Calendar::new(model, facts);
+    let calendar = &facts.calendar;
     for (ix, change) in model.changes.iter().enumerate() {
         if !change.status.value.is_active() {
             continue;
         }
         let f = &facts.changes[ix];
-        outside_window(model, &calendar, ix, f, findings);
-        period_overlaps(model, &calendar, ix, f, findings);
-        batch_run_overlap(model, &calendar, ix, f, findings);
+        outside_window(model, calendar, ix, f, findings);
+        period_overlaps(model, calendar, ix, f, findings);
+        batch_run_overlap(model, calendar, ix, f, findings);
         short_soak(model, ix, f, findings);
-        rollback_exceeds_window(model, &calendar, ix, f, findings);
+        rollback_exceeds_window(model, calendar, ix, f, findings);
         short_notice(model, ix, f, as_of, findings);
         stale_status(model, ix, f, as_of, findings);
     }
@@ -207,6 +66,8 @@ fn phase_finding(model: &Model, ix: usize, phase: usize, rule: Rule, message: St
     let change = &model.changes[ix];
     Finding::new(rule, change.phases[phase].start.loc.clone(), message)
         .change(change.id.value.clone())
+        .about(Subject::Change(ix))
+        .about(Subject::Phase { change: ix, phase })
 }
 
 fn phase_label(model: &Model, ix: usize, phase: usize, f: &ChangeFacts) -> String {
@@ -231,7 +92,7 @@ fn outside_window(
         let mut no_window = Vec::new();
         let mut outside = Vec::new();
         for &system in &phase.systems {
-            if calendar.windows_of[system].is_empty() {
+            if calendar.windows_of(system).is_empty() {
                 no_window.push(system);
             } else if calendar.holding_window(system, phase.interval).is_none() {
                 outside.push(system);
@@ -245,7 +106,8 @@ fn outside_window(
             let mut windows: Vec<&str> = outside
                 .iter()
                 .flat_map(|&s| {
-                    calendar.windows_of[s]
+                    calendar
+                        .windows_of(s)
                         .iter()
                         .map(|&w| model.periods[w].id.value.as_str())
                 })
@@ -282,6 +144,20 @@ fn outside_window(
             .collect();
         subjects.sort_unstable();
         finding = finding.subjects(subjects);
+        let mut windows: Vec<usize> = outside
+            .iter()
+            .flat_map(|&s| calendar.windows_of(s).iter().copied())
+            .collect();
+        windows.sort_unstable();
+        windows.dedup();
+        finding = finding
+            .about_all(windows.into_iter().map(Subject::Period))
+            .about_all(
+                outside
+                    .iter()
+                    .chain(&no_window)
+                    .map(|&s| Subject::System(s)),
+            );
         findings.push(finding);
     }
 }
@@ -301,17 +177,14 @@ fn period_overlaps(
             PeriodKind::Peak => Rule::PeakOverlap,
             PeriodKind::Window => continue,
         };
-        if calendar.scopes[w].is_disjoint(&f.impact.set) {
+        if calendar.scope(w).is_disjoint(&f.impact.set) {
             continue;
         }
         for (p, phase) in f.phases.iter().enumerate() {
-            let Some(occurrence) = occurrences::overlapping(&calendar.periods[w], phase.interval)
-                .last()
-                .copied()
-            else {
+            let Some(occurrence) = calendar.overlapping(w, phase.interval).last().copied() else {
                 continue;
             };
-            let (ids, more) = some_ids(model, calendar.scopes[w].intersection(&f.impact.set));
+            let (ids, more) = some_ids(model, calendar.scope(w).intersection(&f.impact.set));
             let kind = match (period.kind, period.hard) {
                 (PeriodKind::Freeze, true) => "hard freeze",
                 (PeriodKind::Freeze, false) => "soft freeze",
@@ -335,7 +208,14 @@ fn period_overlaps(
                     listed(&ids, more)
                 ),
             )
-            .subject(period.id.value.clone());
+            .subject(period.id.value.clone())
+            .about(Subject::Period(w))
+            .about_all(
+                calendar
+                    .scope(w)
+                    .intersection(&f.impact.set)
+                    .map(Subject::System),
+            );
             if rule == Rule::FreezeConflict && !period.hard {
                 finding = finding.level(Level::Warning);
             }
@@ -363,18 +243,19 @@ fn batch_run_overlap(
         let mut integrations: Vec<usize> = phase
             .systems
             .iter()
-            .flat_map(|&s| calendar.runs_of[s].iter().copied())
+            .flat_map(|&s| calendar.runs_of(s).iter().copied())
             .collect();
         integrations.sort_unstable();
         integrations.dedup();
         for i in integrations {
             // The first run (in written order) that overlaps, if any.
             let Some((r, run)) =
-                calendar.runs[i]
+                calendar
+                    .runs(i)
                     .iter()
                     .enumerate()
                     .find_map(|(r, occurrences)| {
-                        occurrences::overlapping(occurrences, phase.interval)
+                        crate::schedule::occurrences::overlapping(occurrences, phase.interval)
                             .last()
                             .map(|o| (r, *o))
                     })
@@ -403,6 +284,7 @@ fn batch_run_overlap(
                     ),
                 )
                 .subject(integration.id.value.clone())
+                .about(Subject::Integration(i))
                 .help("move the phase clear of the batch run, or pause the run for the change and say so in the steps"),
             );
         }
@@ -497,6 +379,7 @@ fn rollback_exceeds_window(
                     ),
                 )
                 .subject(window.id.value.clone())
+                .about(Subject::Period(w))
                 .help(format!("start the phase earlier or shorten it so that {} of rollback still fits in the window", time.value)),
             );
         }
@@ -515,14 +398,19 @@ fn short_notice(
     let change = &model.changes[ix];
     let notice = model.config.policy.notice;
     let Some(first) = f.first_start() else { return };
-    let (announced, loc, said) = match &change.announced {
-        Some(a) => (a.value, a.loc.clone(), "announced"),
+    // Unannounced, it is located at (and about) the first phase.
+    let (announced, loc, said, phase) = match &change.announced {
+        Some(a) => (a.value, a.loc.clone(), "announced", None),
         None => {
             let p = f.phase_order()[0];
             (
                 as_of,
                 change.phases[p].start.loc.clone(),
                 "not announced yet; as of",
+                Some(Subject::Phase {
+                    change: ix,
+                    phase: p,
+                }),
             )
         }
     };
@@ -541,6 +429,8 @@ fn short_notice(
                 ),
             )
             .change(change.id.value.clone())
+            .about(Subject::Change(ix))
+            .about_all(phase)
             .help(format!(
                 "announce it at least {notice} before the first phase, or move the first phase to {} or later",
                 moment(&earliest)
@@ -580,6 +470,7 @@ fn stale_status(
                 ),
             )
             .change(change.id.value.clone())
+            .about(Subject::Change(ix))
             .help("record what happened: status \"completed\" or \"rolled-back\" with an [change.outcome], or move the phases"),
         );
     }
@@ -693,6 +584,8 @@ fn cross_change(
             ),
         )
         .subject(other_change.id.value.clone())
+        .about(Subject::Change(other.change))
+        .about_all(common.iter().map(|&s| Subject::System(s)))
         .help("two changes to one system at once cannot be told apart when something breaks: move one of them");
         finding = finding.subjects(ids);
         findings.push(finding);
@@ -730,6 +623,8 @@ fn cross_change(
                 ),
             )
             .subject(other_change.id.value.clone())
+            .about(Subject::Change(other.change))
+            .about_all(hit.iter().map(|&s| Subject::System(s)))
             .help("if something breaks, nobody will know which change caused it: move one of the phases");
             finding = finding.subjects(ids);
             findings.push(finding);
@@ -754,6 +649,8 @@ fn cross_change(
             )
             .subject(other_change.id.value.clone())
             .subject(this_change.owner.id.value.clone())
+            .about(Subject::Change(other.change))
+            .about(Subject::Team(this_change.owner.ix))
             .help("one team cannot watch two changes closely at once: move one, or hand one to another team"),
         );
     }
