@@ -5,17 +5,16 @@
 
 pub mod calendar;
 pub mod impact;
-pub mod risk;
-pub mod schedule;
+pub mod rules;
 pub mod score;
 
 use jiff::ZonedDateTime;
 use jiff::civil::Date;
-use jiff::tz::{AmbiguousOffset, TimeZone};
+use jiff::tz::TimeZone;
 
+use crate::base::Finding;
 use crate::base::time::Interval;
 use crate::base::time::resolve_local;
-use crate::base::{Finding, Rule, Subject};
 use crate::model::{DateTime, Model};
 pub use calendar::{Calendar, PlanningHorizon};
 pub use impact::Impact;
@@ -88,8 +87,9 @@ fn change_zone(model: &Model, ix: usize) -> TimeZone {
         .clone()
 }
 
-/// Places every phase in time; reports starts in DST gaps and folds.
-fn phase_times(model: &Model, findings: &mut Vec<Finding>) -> Vec<(TimeZone, Vec<PhaseTime>)> {
+/// Places every phase in time (the rules on DST gaps and folds are in
+/// `rules/time.rs`).
+fn phase_times(model: &Model) -> Vec<(TimeZone, Vec<PhaseTime>)> {
     (0..model.changes.len())
         .map(|ix| {
             let change = &model.changes[ix];
@@ -97,16 +97,10 @@ fn phase_times(model: &Model, findings: &mut Vec<Finding>) -> Vec<(TimeZone, Vec
             let phases = change
                 .phases
                 .iter()
-                .enumerate()
-                .map(|(p, phase)| {
+                .map(|phase| {
                     let start = match phase.start.value {
                         DateTime::Offset(ts) => ts.to_zoned_datetime(tz.clone()),
-                        DateTime::Local(local) => {
-                            if change.status.value.is_active() {
-                                local_time_rules(model, (ix, p), &tz, local, phase, findings);
-                            }
-                            resolve_local(&tz, local)
-                        }
+                        DateTime::Local(local) => resolve_local(&tz, local),
                     };
                     let end = phase.duration.value.after(&start);
                     let mut systems: Vec<usize> = phase.systems.iter().map(|r| r.ix).collect();
@@ -128,62 +122,9 @@ fn phase_times(model: &Model, findings: &mut Vec<Finding>) -> Vec<(TimeZone, Vec
         .collect()
 }
 
-/// `nonexistent-local-time` and `ambiguous-local-time` for one phase start.
-fn local_time_rules(
-    model: &Model,
-    (ix, p): (usize, usize),
-    tz: &TimeZone,
-    local: jiff::civil::DateTime,
-    phase: &crate::model::Phase,
-    findings: &mut Vec<Finding>,
-) {
-    let change = &model.changes[ix];
-    let zone_name = tz.iana_name().unwrap_or("its zone");
-    match tz.to_ambiguous_timestamp(local).offset() {
-        AmbiguousOffset::Gap { before, after } => {
-            let moved = resolve_local(tz, local);
-            findings.push(
-                Finding::new(
-                    Rule::NonexistentLocalTime,
-                    phase.start.loc.clone(),
-                    format!(
-                        "phase \"{}\" starts at {local}, which does not exist in {zone_name}: clocks jump from {before} to {after} there; it would start at {}",
-                        phase.name,
-                        crate::base::time::moment(&moved)
-                    ),
-                )
-                .change(change.id.value.clone())
-                .about(Subject::Change(ix))
-                .about(Subject::Phase { change: ix, phase: p })
-                .help("pick a start outside the DST gap, or write it with an offset (2026-03-29T03:30:00+02:00)"),
-            );
-        }
-        AmbiguousOffset::Fold { before, after } => {
-            let earlier = resolve_local(tz, local);
-            findings.push(
-                Finding::new(
-                    Rule::AmbiguousLocalTime,
-                    phase.start.loc.clone(),
-                    format!(
-                        "phase \"{}\" starts at {local}, which happens twice in {zone_name} (offsets {before} and {after}); the earlier one is used: {}",
-                        phase.name,
-                        crate::base::time::moment(&earlier)
-                    ),
-                )
-                .change(change.id.value.clone())
-                .about(Subject::Change(ix))
-                .about(Subject::Phase { change: ix, phase: p })
-                .help("write the start with an offset (such as 2026-11-01T01:30:00-04:00) to say which one you mean"),
-            );
-        }
-        AmbiguousOffset::Unambiguous { .. } => {}
-    }
-}
-
 /// Derives the facts of every change and runs every plan rule.
 pub fn analyse(model: &Model, as_of: Date) -> (Facts, Vec<Finding>) {
-    let mut findings = Vec::new();
-    let times = phase_times(model, &mut findings);
+    let times = phase_times(model);
     let graph = impact::Graph::new(model);
     let changes: Vec<ChangeFacts> = times
         .into_iter()
@@ -210,16 +151,15 @@ pub fn analyse(model: &Model, as_of: Date) -> (Facts, Vec<Finding>) {
         horizon,
         calendar,
     };
-    impact::cycles(model, &mut findings);
-    schedule::rules(model, &facts, as_of, &mut findings);
-    risk::rules(model, &facts, &mut findings);
+    let mut findings = Vec::new();
+    rules::run(&rules::Ctx::new(model, &facts, as_of), &mut findings);
     (facts, findings)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::base::Subject;
+    use crate::base::{Rule, Subject};
 
     fn analysed(root: &std::path::Path) -> (Model, Vec<Finding>) {
         let loaded = crate::inventory::load(root).unwrap();
