@@ -5,8 +5,8 @@
 //!
 //! Files by family: `time.rs` (local times in DST gaps and folds, cycles),
 //! `window.rs` (windows), `periods.rs` (freezes, peaks, batch runs),
-//! `phases.rs` (soak, notice, status), `pairs.rs` (pairs of overlapping
-//! phases), and the risk rules in `backup.rs`, `testing.rs`, `systems.rs`,
+//! `phases.rs` (soak, notice, status), `pairs.rs` and `collisions.rs`
+//! (pairs of overlapping phases), and the risk rules in `backup.rs`, `testing.rs`, `systems.rs`,
 //! `watch.rs` and `people.rs`.
 //!
 //! Adding a rule touches its registry line (`base/rules.rs`), its page
@@ -15,6 +15,7 @@
 //! of the registry has no line here.
 
 mod backup;
+mod collisions;
 mod pairs;
 mod people;
 mod periods;
@@ -50,9 +51,9 @@ pub const RULES: &[(Rule, RuleFn)] = &[
     (Rule::FreezeConflict, periods::freeze_conflict),
     (Rule::PeakOverlap, periods::peak_overlap),
     (Rule::BatchRunOverlap, periods::batch_run_overlap),
-    (Rule::ChangeCollision, pairs::change_collision),
-    (Rule::BlastRadiusOverlap, pairs::blast_radius_overlap),
-    (Rule::OwnerDoubleBooked, pairs::owner_double_booked),
+    (Rule::ChangeCollision, collisions::change_collision),
+    (Rule::BlastRadiusOverlap, collisions::blast_radius_overlap),
+    (Rule::OwnerDoubleBooked, collisions::owner_double_booked),
     (Rule::PhaseOverlap, pairs::phase_overlap),
     (Rule::ShortSoak, phases::short_soak),
     (Rule::RollbackExceedsWindow, window::rollback_exceeds_window),

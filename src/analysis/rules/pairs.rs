@@ -1,12 +1,12 @@
-//! Analysis stage, schedule rules over pairs of overlapping phases of
-//! active changes: `phase-overlap` within a change; `change-collision`,
-//! `blast-radius-overlap` and `owner-double-booked` across changes, each
-//! reported on both changes.
+//! Analysis stage: pairs of overlapping phases of active changes, and the
+//! rule over pairs within a change, `phase-overlap`; the rules across
+//! changes are in `collisions.rs`. A phase in too many pairs gets one
+//! finding per rule with the count ([`AGGREGATE_OVER`]).
 //!
 //! The pairs come from the sweep of [`overlapping_pairs`], once per check
 //! (in [`Ctx::pairs`]): O(p log p + k) for p phases and k overlapping pairs.
 
-use crate::analysis::rules::{Ctx, listed, phase_finding, phase_label, some_ids};
+use crate::analysis::rules::{Ctx, phase_finding, phase_label};
 use crate::analysis::{ChangeFacts, Facts};
 use crate::base::time::span_text;
 use crate::base::{Finding, Rule, Subject};
@@ -59,66 +59,155 @@ pub(super) fn slots(model: &Model, facts: &Facts) -> Vec<Slot> {
     slots
 }
 
-/// The overlapping pairs of phases of one change.
-fn within<'a>(cx: &'a Ctx) -> impl Iterator<Item = (&'a Slot, &'a Slot)> {
-    cx.pairs
-        .iter()
-        .map(|&(i, j)| (&cx.slots[i], &cx.slots[j]))
-        .filter(|(a, b)| a.change == b.change)
+/// A phase that overlaps more than this many phases (of other changes, or
+/// of its own change for `phase-overlap`) gets one finding per rule that
+/// names the count and the first of them, not one finding per pair: a
+/// thousand changes at once make a thousand findings, not a million.
+pub const AGGREGATE_OVER: usize = 5;
+
+/// How many of the other phases an aggregated finding names.
+pub(super) const FIRST_FEW: usize = 3;
+
+/// The pairs of slot indices `(this, others)` that `hit` keeps, grouped by
+/// `this` in slot order, the others by change id and written order (for
+/// "the first few").
+pub(super) fn grouped(
+    cx: &Ctx,
+    pairs: impl Iterator<Item = (usize, usize)>,
+) -> std::collections::BTreeMap<usize, Vec<usize>> {
+    let mut groups: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+    for (this, other) in pairs {
+        groups.entry(this).or_default().push(other);
+    }
+    for others in groups.values_mut() {
+        if others.len() > AGGREGATE_OVER {
+            others.sort_by(|&a, &b| {
+                let (a, b) = (&cx.slots[a], &cx.slots[b]);
+                let id = |s: &Slot| &cx.model.changes[s.change].id.value;
+                id(a).cmp(id(b)).then(a.phase.cmp(&b.phase))
+            });
+        }
+    }
+    groups
 }
 
-/// The overlapping pairs of phases of two changes, each way round:
-/// (this, other) then (other, this).
-fn across<'a>(cx: &'a Ctx) -> impl Iterator<Item = (&'a Slot, &'a Slot)> {
+/// Overlapping pairs of phases of one change, as (later, earlier) slot
+/// indices: the later phase (ties: written later) is the one reported.
+fn within<'a>(cx: &'a Ctx) -> impl Iterator<Item = (usize, usize)> + 'a {
     cx.pairs
         .iter()
-        .map(|&(i, j)| (&cx.slots[i], &cx.slots[j]))
-        .filter(|(a, b)| a.change != b.change)
-        .flat_map(|(a, b)| [(a, b), (b, a)])
+        .copied()
+        .filter(|&(i, j)| cx.slots[i].change == cx.slots[j].change)
+        .map(|(i, j)| {
+            let (a, b) = (&cx.slots[i], &cx.slots[j]);
+            if (a.interval.start, a.phase) <= (b.interval.start, b.phase) {
+                (j, i)
+            } else {
+                (i, j)
+            }
+        })
+}
+
+/// Overlapping pairs of phases of two changes, each way round, as
+/// (this, other) slot indices.
+pub(super) fn across<'a>(cx: &'a Ctx) -> impl Iterator<Item = (usize, usize)> + 'a {
+    cx.pairs
+        .iter()
+        .copied()
+        .filter(|&(i, j)| cx.slots[i].change != cx.slots[j].change)
+        .flat_map(|(i, j)| [(i, j), (j, i)])
+}
+
+/// "phase \"q\" of `c2`, phase \"r\" of `c3` … and 7 more" for the first
+/// few of `others` (slot indices), with their ids as subjects.
+pub(super) fn first_few(cx: &Ctx, others: &[usize], finding: Finding) -> (String, Finding) {
+    let mut finding = finding;
+    let mut named = Vec::new();
+    for &o in others.iter().take(FIRST_FEW) {
+        let slot = &cx.slots[o];
+        let change = &cx.model.changes[slot.change];
+        named.push(format!(
+            "phase \"{}\" of `{}`",
+            change.phases[slot.phase].name, change.id.value
+        ));
+        finding = finding
+            .subject(change.id.value.clone())
+            .about(Subject::Change(slot.change));
+    }
+    let mut text = named.join(", ");
+    if others.len() > FIRST_FEW {
+        text.push_str(&format!(" and {} more", others.len() - FIRST_FEW));
+    }
+    (text, finding)
 }
 
 /// `phase-overlap`: two phases of one change overlap; reported once, at
-/// the later phase (ties: written later).
+/// the later phase (ties: written later); once per phase, with the count,
+/// when it overlaps more than [`AGGREGATE_OVER`] others.
 pub fn phase_overlap(cx: &Ctx, findings: &mut Vec<Finding>) {
     let model = cx.model;
-    for (a, b) in within(cx) {
-        let (first, second) = if (a.interval.start, a.phase) <= (b.interval.start, b.phase) {
-            (a, b)
-        } else {
-            (b, a)
-        };
-        let change = &model.changes[a.change];
-        let f = &cx.facts.changes[a.change];
-        findings.push(
-            phase_finding(
-                model,
-                second.change,
-                second.phase,
-                Rule::PhaseOverlap,
-                format!(
-                    "phase \"{}\" ({}) overlaps phase \"{}\" ({}) of the same change",
-                    change.phases[second.phase].name,
-                    span_text(second.interval, &f.tz),
-                    change.phases[first.phase].name,
-                    span_text(first.interval, &f.tz),
-                ),
-            )
-            .help("phases run one after another: start this one after the other ends, leaving the soak time"),
-        );
+    let help =
+        "phases run one after another: start this one after the other ends, leaving the soak time";
+    for (second, firsts) in grouped(cx, within(cx)) {
+        let second = &cx.slots[second];
+        let change = &model.changes[second.change];
+        let f = &cx.facts.changes[second.change];
+        let name = &change.phases[second.phase].name;
+        let at = |rule, message| phase_finding(model, second.change, second.phase, rule, message);
+        if firsts.len() > AGGREGATE_OVER {
+            let mut names: Vec<String> = firsts
+                .iter()
+                .take(FIRST_FEW)
+                .map(|&s| format!("\"{}\"", change.phases[cx.slots[s].phase].name))
+                .collect();
+            if firsts.len() > FIRST_FEW {
+                names.push(format!("{} more", firsts.len() - FIRST_FEW));
+            }
+            findings.push(
+                at(
+                    Rule::PhaseOverlap,
+                    format!(
+                        "phase \"{name}\" ({}) overlaps {} other phases of the same change: {}",
+                        span_text(second.interval, &f.tz),
+                        firsts.len(),
+                        names.join(", ")
+                    ),
+                )
+                .help(help),
+            );
+            continue;
+        }
+        for first in firsts {
+            let first = &cx.slots[first];
+            findings.push(
+                at(
+                    Rule::PhaseOverlap,
+                    format!(
+                        "phase \"{name}\" ({}) overlaps phase \"{}\" ({}) of the same change",
+                        span_text(second.interval, &f.tz),
+                        change.phases[first.phase].name,
+                        span_text(first.interval, &f.tz),
+                    ),
+                )
+                .help(help),
+            );
+        }
     }
 }
 
 /// What the pair rules say of `this` phase and `other`, another change's.
-struct Pair<'a> {
-    model: &'a Model,
-    this: &'a Slot,
-    other: &'a Slot,
-    mine: &'a ChangeFacts,
-    theirs: &'a ChangeFacts,
+pub(super) struct Pair<'a> {
+    pub(super) model: &'a Model,
+    pub(super) this: &'a Slot,
+    pub(super) other: &'a Slot,
+    pub(super) mine: &'a ChangeFacts,
+    pub(super) theirs: &'a ChangeFacts,
 }
 
 impl<'a> Pair<'a> {
-    fn new(cx: &'a Ctx, this: &'a Slot, other: &'a Slot) -> Pair<'a> {
+    /// The pair of slots `this` and `other` (indices into [`Ctx::slots`]).
+    pub(super) fn new(cx: &'a Ctx, this: usize, other: usize) -> Pair<'a> {
+        let (this, other) = (&cx.slots[this], &cx.slots[other]);
         Pair {
             model: cx.model,
             this,
@@ -129,7 +218,7 @@ impl<'a> Pair<'a> {
     }
 
     /// Systems both phases change.
-    fn common(&self) -> Vec<usize> {
+    pub(super) fn common(&self) -> Vec<usize> {
         intersect(
             &self.mine.phases[self.this.phase].systems,
             &self.theirs.phases[self.other.phase].systems,
@@ -137,7 +226,7 @@ impl<'a> Pair<'a> {
     }
 
     /// Systems one phase changes that the other change impacts.
-    fn hit(&self) -> Vec<usize> {
+    pub(super) fn hit(&self) -> Vec<usize> {
         let my_systems = &self.mine.phases[self.this.phase].systems;
         let their_systems = &self.theirs.phases[self.other.phase].systems;
         let mut hit: Vec<usize> = their_systems
@@ -158,118 +247,31 @@ impl<'a> Pair<'a> {
 
     // Messages are built only for pairs that produce a finding: most
     // overlapping pairs do not, and formatting times dominates otherwise.
-    fn label(&self) -> String {
+    pub(super) fn label(&self) -> String {
         phase_label(self.model, self.this.change, self.this.phase, self.mine)
     }
 
-    fn when(&self) -> String {
+    pub(super) fn when(&self) -> String {
         span_text(self.theirs.phases[self.other.phase].interval, &self.mine.tz)
     }
 
-    fn other_id(&self) -> &'a str {
+    pub(super) fn other_id(&self) -> &'a str {
         &self.model.changes[self.other.change].id.value
     }
 
-    fn other_phase(&self) -> &'a str {
+    pub(super) fn other_phase(&self) -> &'a str {
         &self.model.changes[self.other.change].phases[self.other.phase].name
     }
 
-    fn finding(&self, rule: Rule, message: String) -> Finding {
+    pub(super) fn finding(&self, rule: Rule, message: String) -> Finding {
         phase_finding(self.model, self.this.change, self.this.phase, rule, message)
             .subject(self.other_id())
             .about(Subject::Change(self.other.change))
     }
 }
 
-/// `change-collision`: two changes change one system in overlapping phases.
-pub fn change_collision(cx: &Ctx, findings: &mut Vec<Finding>) {
-    for (this, other) in across(cx) {
-        let pair = Pair::new(cx, this, other);
-        let common = pair.common();
-        if common.is_empty() {
-            continue;
-        }
-        let (ids, more) = some_ids(cx.model, common.iter().copied());
-        let finding = pair
-            .finding(
-                Rule::ChangeCollision,
-                format!(
-                    "{} changes {} at the same time as phase \"{}\" of `{}` ({})",
-                    pair.label(),
-                    listed(&ids, more),
-                    pair.other_phase(),
-                    pair.other_id(),
-                    pair.when()
-                ),
-            )
-            .about_all(common.iter().map(|&s| Subject::System(s)))
-            .help("two changes to one system at once cannot be told apart when something breaks: move one of them")
-            .subjects(ids);
-        findings.push(finding);
-    }
-}
-
-/// `blast-radius-overlap`: overlapping phases of two changes that change no
-/// common system, but one changes a system the other impacts.
-pub fn blast_radius_overlap(cx: &Ctx, findings: &mut Vec<Finding>) {
-    for (this, other) in across(cx) {
-        let pair = Pair::new(cx, this, other);
-        if !pair.common().is_empty() {
-            continue;
-        }
-        let hit = pair.hit();
-        if hit.is_empty() {
-            continue;
-        }
-        let (ids, more) = some_ids(cx.model, hit.iter().copied());
-        let finding = pair
-            .finding(
-                Rule::BlastRadiusOverlap,
-                format!(
-                    "{} overlaps phase \"{}\" of `{}` ({}), and their blast radii meet at {}",
-                    pair.label(),
-                    pair.other_phase(),
-                    pair.other_id(),
-                    pair.when(),
-                    listed(&ids, more)
-                ),
-            )
-            .about_all(hit.iter().map(|&s| Subject::System(s)))
-            .help("if something breaks, nobody will know which change caused it: move one of the phases")
-            .subjects(ids);
-        findings.push(finding);
-    }
-}
-
-/// `owner-double-booked`: one team owns two changes with overlapping phases.
-pub fn owner_double_booked(cx: &Ctx, findings: &mut Vec<Finding>) {
-    for (this, other) in across(cx) {
-        let this_change = &cx.model.changes[this.change];
-        if this_change.owner.ix != cx.model.changes[other.change].owner.ix {
-            continue;
-        }
-        let pair = Pair::new(cx, this, other);
-        findings.push(
-            pair.finding(
-                Rule::OwnerDoubleBooked,
-                format!(
-                    "team `{}` runs {} and phase \"{}\" of `{}` ({}) at the same time",
-                    this_change.owner.id.value,
-                    pair.label(),
-                    pair.other_phase(),
-                    pair.other_id(),
-                    pair.when()
-                ),
-            )
-            .subject(this_change.owner.id.value.clone())
-            .about(Subject::Team(this_change.owner.ix))
-            .help("one team cannot watch two changes closely at once: move one, or hand one to another team"),
-        );
-    }
-}
-
 /// Common elements of two sorted lists.
-fn intersect(a: &[usize], b: &[usize]) -> Vec<usize> {
+pub(super) fn intersect(a: &[usize], b: &[usize]) -> Vec<usize> {
     let (mut i, mut j, mut out) = (0, 0, Vec::new());
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {
@@ -291,11 +293,10 @@ mod tests {
     use jiff::civil::Date;
     use proptest::prelude::*;
 
+    use crate::analysis::rules::collisions::{
+        blast_radius_overlap, change_collision, owner_double_booked,
+    };
     use crate::analysis::rules::test_support::{change, messages, phase, run};
-
-    fn two(first: &str, second_keys: &str, second_start: &str) -> String {
-        change("c1", first, "") + &change("c2", second_keys, &phase("q", second_start, "1h", ""))
-    }
 
     #[test]
     fn phase_overlap_fires_on_overlapping_phases_of_one_change() {
@@ -318,58 +319,23 @@ mod tests {
     }
 
     #[test]
-    fn change_collision_fires_on_both_changes() {
-        let found = run(&two("", "", "2026-12-06T02:30:00"), change_collision);
-        let changes: Vec<Option<&str>> = found.iter().map(|f| f.change.as_deref()).collect();
-        assert_eq!(changes, [Some("c1"), Some("c2")]);
-        assert!(messages(&found)[0].contains("changes `app` at the same time"));
-        assert!(found[0].is_about(Subject::Change(1)));
-        assert!(found[0].is_about(Subject::System(0)));
-    }
-
-    #[test]
-    fn change_collision_near_miss_an_hour_apart() {
-        assert!(run(&two("", "", "2026-12-06T03:00:00"), change_collision).is_empty());
-    }
-
-    #[test]
-    fn blast_radius_overlap_fires_when_one_changes_what_the_other_impacts() {
-        // c1 changes db, which app (changed by c2) needs.
-        let text = two("systems = [\"db\"]", "", "2026-12-06T02:30:00");
-        let found = run(&text, blast_radius_overlap);
-        assert_eq!(found.len(), 2);
-        assert!(messages(&found)[0].contains("their blast radii meet at `app`"));
-        // A collision is not also a blast-radius overlap.
-        assert!(run(&two("", "", "2026-12-06T02:30:00"), blast_radius_overlap).is_empty());
-    }
-
-    #[test]
-    fn blast_radius_overlap_near_miss_for_unrelated_systems() {
-        let text = two(
-            "systems = [\"db\"]",
-            "systems = [\"web\"]",
-            "2026-12-06T02:30:00",
-        );
-        assert!(run(&text, blast_radius_overlap).is_empty());
-    }
-
-    #[test]
-    fn owner_double_booked_fires_for_one_team_at_once() {
-        let text = two("", "systems = [\"web\"]", "2026-12-06T02:30:00");
-        let found = run(&text, owner_double_booked);
-        assert_eq!(found.len(), 2);
-        assert!(messages(&found)[0].starts_with("team `t` runs phase \"p\" of `c1`"));
-        assert!(found[0].is_about(Subject::Team(0)));
-    }
-
-    #[test]
-    fn owner_double_booked_near_miss_for_two_teams() {
-        let text = two(
-            "",
-            "systems = [\"web\"]\nowner = \"u\"",
-            "2026-12-06T02:30:00",
-        );
-        assert!(run(&text, owner_double_booked).is_empty());
+    fn a_phase_overlapping_many_of_its_own_change_gets_one_finding() {
+        let phases: String = (0..7)
+            .map(|i| {
+                phase(
+                    &format!("p{i}"),
+                    &format!("2026-12-06T02:0{i}:00"),
+                    "1h",
+                    "",
+                )
+            })
+            .collect();
+        let found = run(&change("c", "", &phases), phase_overlap);
+        // p6 overlaps all six before it; p1..p5 fewer than six each.
+        assert_eq!(found.len(), 1 + 2 + 3 + 4 + 5 + 1);
+        assert!(found.iter().any(|f| f.message.contains(
+            "overlaps 6 other phases of the same change: \"p0\", \"p1\", \"p2\", 3 more"
+        )));
     }
 
     /// An inventory of `changes`, each a list of (system, team, start
