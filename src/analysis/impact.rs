@@ -1,5 +1,5 @@
-//! Analysis stage: the impact model of inventory.md (blast radius) and
-//! `integration-cycle`.
+//! Analysis stage: the impact model of inventory.md (blast radius); the
+//! rule on cycles, `integration-cycle`, is in `rules/time.rs`.
 //!
 //! A change impacts the systems it changes and every system that reaches
 //! one of them through a chain of critical integrations, consumer to
@@ -13,7 +13,6 @@ use std::collections::BTreeMap;
 
 use fixedbitset::FixedBitSet;
 
-use crate::base::{Finding, Rule};
 use crate::model::Model;
 
 /// Who a change impacts, and why.
@@ -150,107 +149,5 @@ impl Graph {
             processes,
             audiences: audiences.ones().collect(),
         }
-    }
-}
-
-/// `integration-cycle`: each cycle of critical integrations, found with
-/// Tarjan's strongly connected components (petgraph), reported once, at
-/// the integration that closes it, naming its systems in order.
-pub fn cycles(model: &Model, findings: &mut Vec<Finding>) {
-    use petgraph::graph::DiGraph;
-
-    let mut graph =
-        DiGraph::<usize, usize>::with_capacity(model.systems.len(), model.integrations.len());
-    let nodes: Vec<_> = (0..model.systems.len())
-        .map(|ix| graph.add_node(ix))
-        .collect();
-    // consumer -> (integration, provider), in integration order.
-    let mut providers = vec![Vec::new(); model.systems.len()];
-    for (ix, integration) in model.integrations.iter().enumerate() {
-        if integration.critical {
-            graph.add_edge(
-                nodes[integration.consumer.ix],
-                nodes[integration.provider.ix],
-                ix,
-            );
-            providers[integration.consumer.ix].push((ix, integration.provider.ix));
-        }
-    }
-    for list in &mut providers {
-        list.sort_by(|a, b| {
-            model.integrations[a.0]
-                .id
-                .value
-                .cmp(&model.integrations[b.0].id.value)
-        });
-    }
-    for component in petgraph::algo::tarjan_scc(&graph) {
-        let members: std::collections::BTreeSet<usize> =
-            component.iter().map(|n| graph[*n]).collect();
-        let self_loop =
-            component.len() == 1 && graph.find_edge(component[0], component[0]).is_some();
-        if component.len() < 2 && !self_loop {
-            continue;
-        }
-        // Walk from the member with the smallest id along edges inside the
-        // component (by integration id) until a system repeats: that closes
-        // a cycle. Ids, not file order, decide, so the layout of the
-        // inventory's files does not change the finding.
-        let Some(start) = members
-            .iter()
-            .copied()
-            .min_by(|&a, &b| model.systems[a].id.value.cmp(&model.systems[b].id.value))
-        else {
-            continue;
-        };
-        let mut order = vec![start];
-        let mut edges = Vec::new();
-        let mut at = start;
-        loop {
-            let next = providers[at]
-                .iter()
-                .copied()
-                .find(|(_, provider)| members.contains(provider));
-            let Some((edge, provider)) = next else { break };
-            edges.push(edge);
-            if let Some(pos) = order.iter().position(|&s| s == provider) {
-                order.drain(..pos);
-                edges.drain(..pos);
-                order.push(provider);
-                break;
-            }
-            order.push(provider);
-            at = provider;
-        }
-        // Rotate the cycle to start at its smallest id.
-        order.pop();
-        if let Some(first) = (0..order.len()).min_by(|&a, &b| {
-            model.systems[order[a]]
-                .id
-                .value
-                .cmp(&model.systems[order[b]].id.value)
-        }) {
-            order.rotate_left(first);
-            edges.rotate_left(first);
-        }
-        order.push(order[0]);
-        let names: Vec<&str> = order
-            .iter()
-            .map(|&s| model.systems[s].id.value.as_str())
-            .collect();
-        let Some(&closing) = edges.last() else {
-            continue;
-        };
-        let integration = &model.integrations[closing];
-        let mut finding = Finding::new(
-            Rule::IntegrationCycle,
-            integration.id.loc.clone(),
-            format!("critical integrations form a cycle: {}", names.join(" -> ")),
-        )
-        .help("a cycle means a failure anywhere in it takes down all of it; make one of these integrations `critical = false` if the consumer survives an outage, or break the dependency");
-        for &edge in &edges {
-            finding = finding.subject(model.integrations[edge].id.value.clone());
-        }
-        findings.push(finding);
     }
 }

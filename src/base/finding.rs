@@ -17,6 +17,11 @@ pub struct Finding {
     pub change: Option<String>,
     /// Ids of the systems, periods, integrations, audiences... involved.
     pub subjects: Vec<String>,
+    /// What it is about, as indices into the model: filled by every plan
+    /// rule (loading findings have none), so pages and commands find the
+    /// findings of a phase, period or system without matching text or
+    /// source offsets.
+    pub subject_refs: Vec<Subject>,
     /// How to fix it.
     pub help: Option<String>,
     /// Other places that explain it (the first definition of a duplicate id).
@@ -33,6 +38,7 @@ impl Finding {
             loc,
             change: None,
             subjects: Vec::new(),
+            subject_refs: Vec::new(),
             help: None,
             related: Vec::new(),
         }
@@ -63,10 +69,47 @@ impl Finding {
         self
     }
 
+    /// Adds a typed subject (see [`Subject`]).
+    pub fn about(mut self, subject: Subject) -> Finding {
+        self.subject_refs.push(subject);
+        self
+    }
+
+    /// Adds typed subjects (see [`Subject`]).
+    pub fn about_all(mut self, subjects: impl IntoIterator<Item = Subject>) -> Finding {
+        self.subject_refs.extend(subjects);
+        self
+    }
+
+    /// Whether it is about `subject`.
+    pub fn is_about(&self, subject: Subject) -> bool {
+        self.subject_refs.contains(&subject)
+    }
+
     pub fn related(mut self, loc: Loc, note: impl Into<String>) -> Finding {
         self.related.push((loc, note.into()));
         self
     }
+}
+
+/// What a finding is about: an entity of the model, by its index in the
+/// model's list of that kind (`Phase` by its change and its index among the
+/// change's phases, in written order).
+///
+/// A finding of a change lists `Change` first; one located at a phase
+/// (its start) lists that `Phase` too; then the periods, systems,
+/// integrations... it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Subject {
+    Change(usize),
+    Phase { change: usize, phase: usize },
+    Period(usize),
+    System(usize),
+    Integration(usize),
+    Process(usize),
+    Audience(usize),
+    Team(usize),
+    Incident(usize),
 }
 
 /// A level override from `[rules]`: a level, or `off`.

@@ -9,6 +9,6 @@ pub mod rules;
 pub mod source;
 pub mod time;
 
-pub use finding::{Finding, Override, Summary};
+pub use finding::{Finding, Override, Subject, Summary};
 pub use rules::{Family, Level, Rule};
 pub use source::{Loc, Sources};

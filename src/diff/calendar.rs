@@ -17,7 +17,7 @@ use jiff::tz::TimeZone;
 use jiff::{Timestamp, ZonedDateTime};
 use serde::Serialize;
 
-use crate::analysis::schedule::{period_zone, scopes};
+use crate::analysis::calendar::{period_zone, scopes};
 use crate::base::time::{day_start, moment};
 use crate::check::Checked;
 use crate::model::{PeriodKind, slug};

@@ -23,8 +23,8 @@ use jiff::tz::{AmbiguousOffset, TimeZone};
 use jiff::{Timestamp, ZonedDateTime};
 use serde_json::{Value, json};
 
+use crate::analysis::calendar::scopes;
 use crate::analysis::impact::Graph;
-use crate::analysis::schedule::scopes;
 use crate::base::source::Sources;
 use crate::base::{Finding, Rule};
 use crate::model::{Model, Period, PeriodKind, Zone, slug};
@@ -323,7 +323,7 @@ impl<'m> Cx<'m> {
                 occurrences: starting,
             }),
             Ok(None) => left_out(out, self.no_occurrence()),
-            Err(reason) => out.findings.push(self.unexportable(period, &reason)),
+            Err(reason) => out.findings.push(self.unexportable_period(period, &reason)),
         }
     }
 
@@ -336,7 +336,7 @@ impl<'m> Cx<'m> {
 
     /// The `unexportable-period` finding for `period`, at its `rrule` (or
     /// its `from`, for a one-off period).
-    fn unexportable(&self, period: &Period, reason: &str) -> Finding {
+    fn unexportable_period(&self, period: &Period, reason: &str) -> Finding {
         let loc = match &period.when {
             crate::model::When::Recurring(r) => r.rrule.loc.clone(),
             crate::model::When::Once { from, .. } => from.loc.clone(),

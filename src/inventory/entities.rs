@@ -82,6 +82,7 @@ pub fn integration(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Int
     let critical = t.boolean(cx, "critical").is_none_or(|b| b.value);
     let third_party = t.boolean(cx, "third_party").is_some_and(|b| b.value);
     let what = format!("`runs` of {}", t.what);
+    let runs_table = t.is_table("runs");
     let mut runs = Vec::new();
     let mut runs_ok = true;
     for mut run in t.tables(cx, "runs", &what, true) {
@@ -105,6 +106,7 @@ pub fn integration(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Int
             critical,
             third_party,
             runs,
+            runs_table,
             description,
             loc,
         })

@@ -129,6 +129,13 @@ impl<'a, 'i> Table<'a, 'i> {
         self.entries.contains_key(key)
     }
 
+    /// Whether `key` is written as one table (not an array of them).
+    pub fn is_table(&self, key: &str) -> bool {
+        self.entries
+            .get(key)
+            .is_some_and(|value| matches!(value.get_ref(), DeValue::Table(_)))
+    }
+
     fn missing(&self, cx: &mut Cx, key: &str, kind: &str) {
         cx.schema(
             self.loc.span.clone(),

@@ -291,6 +291,9 @@ pub struct Integration {
     pub critical: bool,
     pub third_party: bool,
     pub runs: Vec<Recurrence>,
+    /// `runs` was written as one table rather than an array of them (so
+    /// `data.json` keeps the written shape).
+    pub runs_table: bool,
     pub description: Option<String>,
     pub loc: Loc,
 }

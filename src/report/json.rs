@@ -42,6 +42,32 @@ pub struct ChangeEntry<'a> {
     /// Absent when loading failed and the plan was not analysed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub impacted: Option<Impacted<'a>>,
+    /// Addition to rules.md: the phases in written order, placed in time.
+    /// Absent when loading failed and the plan was not analysed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phases: Option<Vec<PhaseEntry<'a>>>,
+}
+
+/// A phase resolved in time, so consumers need not know zones and DST.
+#[derive(Serialize)]
+pub struct PhaseEntry<'a> {
+    pub name: &'a str,
+    /// Local start with its offset: `2026-12-06T02:00:00+01:00`.
+    pub start: String,
+    pub end: String,
+    /// The same instants in UTC: `2026-12-06T01:00:00Z`.
+    pub start_utc: String,
+    pub end_utc: String,
+    /// The IANA zone the local times are in.
+    pub zone: &'a str,
+}
+
+fn local(z: &jiff::ZonedDateTime) -> String {
+    z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
+fn utc(z: &jiff::ZonedDateTime) -> String {
+    z.timestamp().strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// Ids of what a change impacts, each list sorted.
@@ -113,6 +139,20 @@ pub fn document<'a>(
                         .map(|&a| model.audiences[a].id.value.as_str()),
                 ),
             }),
+            phases: facts.changes.get(ix).map(|f| {
+                f.phases
+                    .iter()
+                    .zip(&change.phases)
+                    .map(|(time, phase)| PhaseEntry {
+                        name: &phase.name,
+                        start: local(&time.start),
+                        end: local(&time.end),
+                        start_utc: utc(&time.start),
+                        end_utc: utc(&time.end),
+                        zone: f.tz.iana_name().unwrap_or("UTC"),
+                    })
+                    .collect()
+            }),
         })
         .collect();
     changes.sort_by(|a, b| a.id.cmp(b.id));
@@ -131,4 +171,45 @@ pub fn render(document: &Document) -> String {
         .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phases_carry_local_and_utc_instants_across_a_dst_change() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("inv.toml"),
+            "[[team]]\nid = \"t\"\nname = \"T\"\n\
+             [[system]]\nid = \"s\"\nname = \"S\"\nowner = \"t\"\ncriticality = \"low\"\n\
+             [[change]]\nid = \"c\"\ntitle = \"C\"\nowner = \"t\"\nstatus = \"proposed\"\n\
+             systems = [\"s\"]\nsummary = \"s\"\nwhy = \"w\"\ntimezone = \"Europe/Berlin\"\n\
+             [[change.phase]]\nname = \"switch\"\nstart = 2026-03-29T01:30:00\nduration = \"2h\"\n",
+        )
+        .unwrap();
+        let checked =
+            crate::check::check(dir.path(), jiff::civil::Date::constant(2026, 3, 1)).unwrap();
+        let doc = document(
+            &checked.findings,
+            &checked.sources,
+            &checked.model,
+            &checked.facts,
+            &checked.risks,
+            "2026-03-01",
+        );
+        let value = serde_json::to_value(&doc).unwrap();
+        assert_eq!(
+            value["changes"][0]["phases"],
+            serde_json::json!([{
+                "name": "switch",
+                "start": "2026-03-29T01:30:00+01:00",
+                "end": "2026-03-29T04:30:00+02:00",
+                "start_utc": "2026-03-29T00:30:00Z",
+                "end_utc": "2026-03-29T02:30:00Z",
+                "zone": "Europe/Berlin",
+            }])
+        );
+    }
 }

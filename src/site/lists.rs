@@ -5,13 +5,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::analysis::schedule::period_zone;
 use crate::analysis::score::RiskLevel;
-use crate::base::time::Interval;
-use crate::base::{Level, Summary};
+use crate::base::{Level, Subject, Summary};
 use crate::check::Checked;
 use crate::model::{PeriodKind, slug};
-use crate::schedule::occurrences::{self, Horizon};
 use crate::site::markdown::{to_html, to_inline_html};
 use crate::site::svg;
 use crate::site::views::{
@@ -415,46 +412,23 @@ pub struct CalendarEntry {
 pub fn calendar_view(checked: &Checked, rows_root: &str) -> CalendarView {
     let model = &checked.model;
     let site = &model.config.site.timezone.tz;
-    let start = crate::base::time::resolve_local(
-        site,
-        checked.as_of.to_datetime(jiff::civil::Time::midnight()),
-    );
-    let mut end = start
-        .checked_add(jiff::Span::new().weeks(8))
-        .unwrap_or_else(|_| start.clone());
-    for (c, change) in model.changes.iter().enumerate() {
-        if change.status.value.is_active()
-            && let Some(last) = checked.facts.changes.get(c).and_then(|f| f.last_end())
-            && last.timestamp() > end.timestamp()
-        {
-            end = last.clone();
-        }
-    }
-    let cap = start
-        .checked_add(jiff::Span::new().years(2))
-        .unwrap_or_else(|_| start.clone());
-    if end.timestamp() > cap.timestamp() {
-        end = cap;
-    }
-    let span = Interval {
-        start: start.timestamp().as_second(),
-        end: end.timestamp().as_second(),
-    };
-    let horizon = Horizon::new(vec![span]);
+    let horizon = &checked.facts.horizon;
+    let (start, end) = (&horizon.start, &horizon.end);
+    let span = horizon.interval();
+    let calendar = &checked.facts.calendar;
     let mut days: BTreeMap<jiff::civil::Date, Vec<(i64, CalendarEntry)>> = BTreeMap::new();
     let day_of = |seconds: i64| {
         jiff::Timestamp::from_second(seconds)
             .unwrap_or(jiff::Timestamp::MIN)
             .to_zoned_datetime(site.clone())
     };
-    for period in &model.periods {
-        let tz = period_zone(model, period);
+    for (ix, period) in model.periods.iter().enumerate() {
         let kind = match period.kind {
             PeriodKind::Window => "window",
             PeriodKind::Freeze => "freeze",
             PeriodKind::Peak => "peak",
         };
-        for occurrence in occurrences::occurrences(&period.when, tz, &horizon) {
+        for &occurrence in calendar.occurrences(ix) {
             if !occurrence.overlaps(span) {
                 continue;
             }
@@ -475,14 +449,20 @@ pub fn calendar_view(checked: &Checked, rows_root: &str) -> CalendarView {
             ));
         }
     }
-    // The worst level and the rules of the findings at each place, once.
-    let mut worst: BTreeMap<(u32, usize), (Level, Vec<&'static str>)> = BTreeMap::new();
+    // The worst level and the rules of the findings on each phase, once.
+    let mut worst: BTreeMap<(usize, usize), (Level, Vec<&'static str>)> = BTreeMap::new();
     for finding in &checked.findings {
-        let key = (finding.loc.file.0, finding.loc.span.start);
-        let entry = worst.entry(key).or_insert((finding.level, Vec::new()));
-        entry.0 = entry.0.max(finding.level);
-        if finding.level >= Level::Warning && !entry.1.contains(&finding.rule.name()) {
-            entry.1.push(finding.rule.name());
+        for subject in &finding.subject_refs {
+            let Subject::Phase { change, phase } = *subject else {
+                continue;
+            };
+            let entry = worst
+                .entry((change, phase))
+                .or_insert((finding.level, Vec::new()));
+            entry.0 = entry.0.max(finding.level);
+            if finding.level >= Level::Warning && !entry.1.contains(&finding.rule.name()) {
+                entry.1.push(finding.rule.name());
+            }
         }
     }
     for (c, change) in model.changes.iter().enumerate() {
@@ -496,8 +476,7 @@ pub fn calendar_view(checked: &Checked, rows_root: &str) -> CalendarView {
             if !phase.interval.overlaps(span) {
                 continue;
             }
-            let loc = &change.phases[p].start.loc;
-            let (conflict, rules) = match worst.get(&(loc.file.0, loc.span.start)) {
+            let (conflict, rules) = match worst.get(&(c, p)) {
                 Some((level, rules)) if *level >= Level::Warning => (Some(*level), rules.clone()),
                 _ => (None, Vec::new()),
             };

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::analysis::ChangeFacts;
 use crate::analysis::score::Risk;
 use crate::base::time::moment;
-use crate::base::{Finding, Level, Summary};
+use crate::base::{Finding, Level, Subject, Summary};
 use crate::check::Checked;
 use crate::model::{Backup, Change, Criticality, Model, Status, System, slug};
 use crate::site::markdown::{to_html, to_inline_html, to_text};
@@ -255,7 +255,12 @@ fn phases(cx: &ChangeCtx, root: &str) -> Vec<PhaseView> {
                 findings: cx
                     .findings
                     .iter()
-                    .filter(|f| f.loc == phase.start.loc)
+                    .filter(|f| {
+                        f.is_about(Subject::Phase {
+                            change: cx.ix,
+                            phase: p,
+                        })
+                    })
                     .map(|f| finding_view(cx.checked, f))
                     .collect(),
             }
