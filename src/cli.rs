@@ -197,7 +197,7 @@ pub struct DiffArgs {
     #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
     pub format: DiffFormat,
     /// With `--format markdown`: link findings to the files at the head,
-    /// under this URL (such as https://github.com/o/r/blob/SHA/inventory).
+    /// under this URL (such as `https://github.com/o/r/blob/SHA/inventory`).
     #[arg(long, value_name = "URL")]
     pub link_base: Option<String>,
     /// The date every date-relative rule uses on both sides (YYYY-MM-DD).

@@ -3,7 +3,7 @@
 //! GitLab deploy freezes, an AWS SSM Change Calendar.
 //!
 //! Periods are expanded exactly as `check` expands them
-//! ([`occurrences`](crate::schedule::occurrences)), over a horizon (the
+//! (`schedule::occurrences`), over a horizon (the
 //! as-of date to `--until`, a year by default). A target gets a period only
 //! in a form that means the same occurrences: a cron expression from
 //! [`cron::start`] must fire at every occurrence's start over the horizon
