@@ -12,11 +12,14 @@ pub use crate::analysis::score::RiskLevel;
     version,
     about = "Check a change plan against your systems, windows and freezes; build runbooks and announcements from it."
 )]
+/// The whole command line.
 pub struct Cli {
+    /// The command to run.
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The commands of `cutover`; each variant's doc is its `--help` line.
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Load and validate the inventory and print its findings.
@@ -50,6 +53,7 @@ pub enum Command {
     Export(ExportArgs),
 }
 
+/// Arguments of `cutover init`.
 #[derive(Args, Debug)]
 pub struct InitArgs {
     /// Where to write it (must not exist or be empty).
@@ -64,6 +68,7 @@ pub struct InitArgs {
     pub example: bool,
 }
 
+/// Which inventory files `cutover schema` describes.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SchemaFile {
     /// `cutover.toml`.
@@ -72,6 +77,7 @@ pub enum SchemaFile {
     Entities,
 }
 
+/// Arguments of `cutover export`.
 #[derive(Args, Debug)]
 pub struct ExportArgs {
     /// What to write.
@@ -107,6 +113,7 @@ pub struct ExportArgs {
     pub color: ColorWhen,
 }
 
+/// The tools `cutover export` writes for.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExportTarget {
     /// Argo CD: an AppProject with `spec.syncWindows` (YAML).
@@ -117,12 +124,17 @@ pub enum ExportTarget {
     SsmCalendar,
 }
 
+/// What `cutover export` prints.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExportFormat {
+    /// The tool's own document (YAML, JSON or iCalendar, by target).
     Native,
+    /// cutover's description of the export, with the occurrences each entry
+    /// was checked against.
     Json,
 }
 
+/// Arguments of `cutover check` (and the checking part of `build`).
 #[derive(Args, Debug)]
 pub struct CheckArgs {
     /// The inventory folder.
@@ -149,8 +161,10 @@ pub struct CheckArgs {
     pub color: ColorWhen,
 }
 
+/// Arguments of `cutover build`.
 #[derive(Args, Debug)]
 pub struct BuildArgs {
+    /// The arguments `check` takes, which `build` takes too.
     #[command(flatten)]
     pub check: CheckArgs,
     /// Where to write the site (replaced as a whole, only on success).
@@ -165,6 +179,7 @@ pub struct BuildArgs {
     pub allow_errors: bool,
 }
 
+/// Arguments of `cutover serve`.
 #[derive(Args, Debug)]
 pub struct ServeArgs {
     /// The inventory folder.
@@ -181,6 +196,7 @@ pub struct ServeArgs {
     pub templates: Option<PathBuf>,
 }
 
+/// Arguments of `cutover diff`.
 #[derive(Args, Debug)]
 pub struct DiffArgs {
     /// The base: a git revision of the repository holding the inventory
@@ -212,17 +228,24 @@ pub struct DiffArgs {
     pub max_risk: Option<RiskLevel>,
 }
 
+/// What `cutover diff` prints.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DiffFormat {
+    /// Text for a terminal: the verdict, then each difference.
     Human,
     /// A pull-request comment: the verdict, then folding sections.
     Markdown,
+    /// One JSON document, stable across versions (see docs/diff.md).
     Json,
 }
 
+/// What `cutover check` prints.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
+    /// Each finding with the lines it points at, each change with its risk,
+    /// then a summary.
     Human,
+    /// One JSON document: findings, and the risk and impact of every change.
     Json,
     /// SARIF 2.1.0, for code scanning.
     Sarif,
@@ -232,14 +255,20 @@ pub enum Format {
     Gitlab,
 }
 
+/// What `--deny` makes fail the run besides errors.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Deny {
+    /// Warnings fail the run (exit 1) too.
     Warnings,
 }
 
+/// When to colour output.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ColorWhen {
+    /// Colour when the stream is a terminal and `NO_COLOR` is not set.
     Auto,
+    /// Always colour.
     Always,
+    /// Never colour.
     Never,
 }

@@ -23,6 +23,7 @@ pub enum Kind {
 /// Where `init` puts the schemas, inside the inventory (the loader skips
 /// hidden folders).
 pub const CONFIG_SCHEMA: &str = ".cutover/config.schema.json";
+/// Where `init` puts the entities schema (every file but `cutover.toml`).
 pub const ENTITIES_SCHEMA: &str = ".cutover/entities.schema.json";
 
 /// Taplo's configuration: `cutover.toml` against the config schema, every

@@ -77,9 +77,14 @@ impl State {
 
 /// Options of `serve`.
 pub struct Options {
+    /// The inventory folder, watched for changes.
     pub inventory: PathBuf,
+    /// A folder of template overrides (`--templates`), watched too; `None`:
+    /// the built-in templates and `<INVENTORY>/templates/` only.
     pub templates: Option<PathBuf>,
+    /// The port on 127.0.0.1; 0 lets the system pick a free one.
     pub port: u16,
+    /// The as-of date of every rebuild.
     pub as_of: jiff::civil::Date,
 }
 

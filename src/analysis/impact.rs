@@ -25,7 +25,11 @@ pub struct Impact {
     /// For each impacted but unchanged system: (integration, provider) one
     /// step towards a changed system.
     pub via: BTreeMap<usize, (usize, usize)>,
+    /// Impacted business processes (depending on an impacted system), sorted
+    /// by index into `model.processes`.
     pub processes: Vec<usize>,
+    /// Impacted audiences (naming an impacted system or process), sorted by
+    /// index into `model.audiences`.
     pub audiences: Vec<usize>,
 }
 
@@ -62,6 +66,7 @@ pub struct Graph {
 }
 
 impl Graph {
+    /// Builds the indexes of `model`.
     pub fn new(model: &Model) -> Graph {
         let n = model.systems.len();
         let mut consumers = vec![Vec::new(); n];

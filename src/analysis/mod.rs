@@ -22,8 +22,11 @@ pub use impact::Impact;
 /// A phase placed in time.
 #[derive(Debug, Clone)]
 pub struct PhaseTime {
+    /// The start, in the change's zone.
     pub start: ZonedDateTime,
+    /// The end (start plus duration), in the change's zone.
     pub end: ZonedDateTime,
+    /// The same span as instants, in seconds since the epoch.
     pub interval: Interval,
     /// Changed systems of the phase (indices, sorted).
     pub systems: Vec<usize>,
@@ -34,9 +37,11 @@ pub struct PhaseTime {
 pub struct ChangeFacts {
     /// The zone its local datetimes are read in.
     pub tz: TimeZone,
+    /// Its phases, in written order (parallel to `change.phases`).
     pub phases: Vec<PhaseTime>,
     /// Changed systems: the union over phases (indices, sorted).
     pub changed: Vec<usize>,
+    /// Who the change impacts, through critical integrations.
     pub impact: Impact,
 }
 
@@ -48,6 +53,7 @@ impl ChangeFacts {
         order
     }
 
+    /// The earliest phase start; `None` when the change has no phases.
     pub fn first_start(&self) -> Option<&ZonedDateTime> {
         self.phases
             .iter()
@@ -55,6 +61,7 @@ impl ChangeFacts {
             .min_by_key(|z| z.timestamp())
     }
 
+    /// The latest phase end; `None` when the change has no phases.
     pub fn last_end(&self) -> Option<&ZonedDateTime> {
         self.phases
             .iter()

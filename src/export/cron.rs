@@ -21,7 +21,9 @@ use crate::model::rrule::Freq;
 /// both restricted, so it matches a date exactly when every field does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cron {
+    /// Minute field (0 to 59), a single value.
     pub minute: u8,
+    /// Hour field (0 to 23), a single value.
     pub hour: u8,
     /// Days of the month (1 to 31); `None` is `*`.
     pub days: Option<Vec<u8>>,

@@ -66,6 +66,7 @@ impl Target {
 /// What to export.
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// The tool to export for.
     pub target: Target,
     /// The first day of the horizon.
     pub as_of: Date,
@@ -94,17 +95,25 @@ pub struct Entry {
 /// A period the target does not get, and why (no finding: nothing is lost).
 #[derive(Debug, Clone)]
 pub struct LeftOut {
+    /// Index into `model.periods`.
     pub period: usize,
+    /// Why it is left out, for the report.
     pub reason: String,
 }
 
 /// The result of an export, before rendering.
 #[derive(Debug, Clone)]
 pub struct Exported {
+    /// The tool exported for.
     pub target: Target,
+    /// The first day of the horizon.
     pub as_of: Date,
+    /// The horizon as instants in the site zone: midnight of the as-of date,
+    /// midnight of `--until` (end excluded).
     pub horizon: (ZonedDateTime, ZonedDateTime),
+    /// Exported periods, by kind then id.
     pub entries: Vec<Entry>,
+    /// Periods the target does not get, with the reason.
     pub left_out: Vec<LeftOut>,
     /// `unexportable-period` findings (before `[rules]` overrides).
     pub findings: Vec<Finding>,

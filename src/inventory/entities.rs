@@ -19,6 +19,9 @@ fn named(cx: &mut Cx, t: &mut Table, kind: &str) -> Option<At<String>> {
     id
 }
 
+/// Reads a `[[system]]` table: its id (when valid, also if the system is
+/// dropped for errors) and the system, when every required field could be
+/// read.
 pub fn system(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<System>) {
     let id = named(cx, &mut t, "system");
     let name = t.text(cx, "name", true);
@@ -74,6 +77,8 @@ pub fn system(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<System>)
     (id, system)
 }
 
+/// Reads an `[[integration]]` table: its id, and the integration when every
+/// required field could be read.
 pub fn integration(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Integration>) {
     let id = named(cx, &mut t, "integration");
     let consumer = t.reference(cx, "consumer", true);
@@ -239,6 +244,8 @@ fn recurrence(
     })
 }
 
+/// Reads a `[[process]]` table: its id, and the process when every required
+/// field could be read.
 pub fn process(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Process>) {
     let id = named(cx, &mut t, "process");
     let name = t.text(cx, "name", true);
@@ -264,6 +271,8 @@ pub fn process(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Process
     (id, process)
 }
 
+/// Reads a `[[team]]` table: its id, and the team when every required field
+/// could be read.
 pub fn team(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Team>) {
     let id = named(cx, &mut t, "team");
     let name = t.text(cx, "name", true);
@@ -285,6 +294,8 @@ pub fn team(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Team>) {
     (id, team)
 }
 
+/// Reads an `[[audience]]` table: its id, and the audience when every
+/// required field could be read.
 pub fn audience(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Audience>) {
     let id = named(cx, &mut t, "audience");
     let name = t.text(cx, "name", true);
@@ -337,6 +348,8 @@ fn scope_refs<K: Entity>(
     refs
 }
 
+/// Reads a `[[window]]`, `[[freeze]]` or `[[peak]]` table (by `kind`): its
+/// id, and the period when every required field could be read.
 pub fn period(cx: &mut Cx, mut t: Table, kind: PeriodKind) -> (Option<At<String>>, Option<Period>) {
     let kind_name = match kind {
         PeriodKind::Window => "window",
@@ -421,6 +434,8 @@ pub fn period(cx: &mut Cx, mut t: Table, kind: PeriodKind) -> (Option<At<String>
     (id, period)
 }
 
+/// Reads a `[[change]]` table with its phases: its id, and the change when
+/// every required field could be read.
 pub fn change(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Change>) {
     let id = named(cx, &mut t, "change");
     let what = t.what.clone();
@@ -674,6 +689,8 @@ pub fn change(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Change>)
     (id, change)
 }
 
+/// Reads an `[[incident]]` table: its id, and the incident when every
+/// required field could be read.
 pub fn incident(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Incident>) {
     let id = named(cx, &mut t, "incident");
     let date = t.date(cx, "date", true);

@@ -16,7 +16,9 @@ use crate::model::{Entity, Kind, Named, Ref, is_id};
 
 /// Where findings of one file go.
 pub struct Cx<'f> {
+    /// The file being read.
     pub file: FileId,
+    /// Where its findings are added.
     pub findings: &'f mut Vec<Finding>,
     /// Every reference read, by the kind it names, also those of entities
     /// later dropped for other errors, so each one is checked.
@@ -24,10 +26,12 @@ pub struct Cx<'f> {
 }
 
 impl Cx<'_> {
+    /// The location of `span` (byte offsets) in this file.
     pub fn loc(&self, span: std::ops::Range<usize>) -> Loc {
         Loc::new(self.file, span)
     }
 
+    /// Records `finding`.
     pub fn report(&mut self, finding: Finding) {
         self.findings.push(finding);
     }
@@ -42,6 +46,7 @@ type Value<'i> = Spanned<DeValue<'i>>;
 
 /// One TOML table being read as an entity (or a part of one).
 pub struct Table<'a, 'i> {
+    /// The table's location (the whole table; `0..0` for a file's root).
     pub loc: Loc,
     /// How messages name this table: "system `erp`", "a [[change.phase]]".
     pub what: String,
@@ -171,6 +176,8 @@ impl<'a, 'i> Table<'a, 'i> {
         value
     }
 
+    /// A string; a schema finding when it is missing but `required`, or not a
+    /// string.
     pub fn string(&mut self, cx: &mut Cx, key: &'static str, required: bool) -> Option<At<String>> {
         let value = self.get(cx, key, required, "a string")?;
         match value.get_ref() {
@@ -201,6 +208,8 @@ impl<'a, 'i> Table<'a, 'i> {
         }
     }
 
+    /// A reference to an entity of kind `K` (an id), recorded in [`Cx::refs`]
+    /// to be resolved later.
     pub fn reference<K: Entity>(
         &mut self,
         cx: &mut Cx,
@@ -239,6 +248,7 @@ impl<'a, 'i> Table<'a, 'i> {
         out
     }
 
+    /// An optional list of plain or Markdown texts, without their locations.
     pub fn texts(&mut self, cx: &mut Cx, key: &'static str) -> Vec<String> {
         self.strings(cx, key, false)
             .into_iter()
@@ -246,6 +256,8 @@ impl<'a, 'i> Table<'a, 'i> {
             .collect()
     }
 
+    /// A list of references to entities of kind `K`, each recorded in
+    /// [`Cx::refs`]; an element that is not an id is its own finding.
     pub fn references<K: Entity>(
         &mut self,
         cx: &mut Cx,
@@ -267,6 +279,8 @@ impl<'a, 'i> Table<'a, 'i> {
         out
     }
 
+    /// An optional boolean; a schema finding when it is not `true` or
+    /// `false`.
     pub fn boolean(&mut self, cx: &mut Cx, key: &'static str) -> Option<At<bool>> {
         let value = self.raw(key)?;
         match value.get_ref() {
@@ -278,6 +292,8 @@ impl<'a, 'i> Table<'a, 'i> {
         }
     }
 
+    /// An optional whole number (any TOML radix); a schema finding when it is
+    /// not one or does not fit an `i64`.
     pub fn integer(&mut self, cx: &mut Cx, key: &'static str) -> Option<At<i64>> {
         let value = self.raw(key)?;
         let parsed = match value.get_ref() {
@@ -333,6 +349,8 @@ impl<'a, 'i> Table<'a, 'i> {
         }
     }
 
+    /// A TOML local date (no time); an `invalid-time` finding for a date out
+    /// of range.
     pub fn date(&mut self, cx: &mut Cx, key: &'static str, required: bool) -> Option<At<Date>> {
         const KIND: &str = "a date such as 2026-12-06 (no quotes)";
         let (value, dt) = self.datetime_value(cx, key, required, KIND)?;
@@ -410,6 +428,8 @@ impl<'a, 'i> Table<'a, 'i> {
         }
     }
 
+    /// A duration string (`"1h30m"`); an `invalid-time` finding when it does
+    /// not parse.
     pub fn duration(
         &mut self,
         cx: &mut Cx,
@@ -419,6 +439,8 @@ impl<'a, 'i> Table<'a, 'i> {
         self.parsed(cx, key, required, Duration::parse, time::DURATION_FORM)
     }
 
+    /// A time of day (`"02:00"`, 24-hour clock); an `invalid-time` finding
+    /// when it does not parse.
     pub fn time_of_day(
         &mut self,
         cx: &mut Cx,
@@ -428,6 +450,8 @@ impl<'a, 'i> Table<'a, 'i> {
         self.parsed(cx, key, required, time::parse_time_of_day, time::TIME_FORM)
     }
 
+    /// An optional IANA zone name (`"Europe/Berlin"`); an `invalid-time`
+    /// finding when it is unknown.
     pub fn zone(&mut self, cx: &mut Cx, key: &'static str) -> Option<At<Zone>> {
         self.parsed(cx, key, false, Zone::parse, time::ZONE_FORM)
     }

@@ -8,33 +8,53 @@ use crate::base::source::Sources;
 use crate::base::{Finding, Summary};
 use crate::model::{Model, Status};
 
+/// The `--format json` document of `check` (rules.md, "Machine-readable
+/// form"); serialized as is.
 #[derive(Serialize)]
 pub struct Document<'a> {
+    /// Version of the document's form (1).
     pub version: u32,
+    /// The date the plan was checked at (`YYYY-MM-DD`).
     pub as_of: String,
+    /// How many findings there are of each level.
     pub summary: Summary,
+    /// Every finding, sorted by file, line, column and rule.
     pub diagnostics: Vec<Diagnostic<'a>>,
+    /// Every change of the model, by id.
     pub changes: Vec<ChangeEntry<'a>>,
 }
 
+/// One finding, located in its file.
 #[derive(Serialize)]
 pub struct Diagnostic<'a> {
+    /// The rule's name (`outside-window`).
     pub rule: &'static str,
+    /// `error`, `warning` or `info`, after `[rules]` overrides.
     pub level: &'static str,
+    /// The finding's message.
     pub message: &'a str,
+    /// The file, relative to the inventory folder, with `/` separators.
     pub file: &'a str,
+    /// Line of the finding's start, from 1.
     pub line: usize,
+    /// Column (in characters) of the finding's start, from 1.
     pub column: usize,
+    /// The change id concerned; `None` (JSON `null`) where no change is.
     pub change: Option<&'a str>,
+    /// Ids the finding names (systems, periods, …).
     pub subjects: &'a [String],
     /// Addition to rules.md: how to fix it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<&'a str>,
 }
 
+/// One change: its status, and where the plan was analysed, its risk, impact
+/// and placed phases.
 #[derive(Serialize)]
 pub struct ChangeEntry<'a> {
+    /// The change's id, as written.
     pub id: &'a str,
+    /// The change's status (`scheduled`).
     pub status: Status,
     /// Absent when loading failed and the plan was not analysed.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -51,12 +71,15 @@ pub struct ChangeEntry<'a> {
 /// A phase resolved in time, so consumers need not know zones and DST.
 #[derive(Serialize)]
 pub struct PhaseEntry<'a> {
+    /// The phase's name.
     pub name: &'a str,
     /// Local start with its offset: `2026-12-06T02:00:00+01:00`.
     pub start: String,
+    /// Local end with its offset.
     pub end: String,
     /// The same instants in UTC: `2026-12-06T01:00:00Z`.
     pub start_utc: String,
+    /// The end instant in UTC.
     pub end_utc: String,
     /// The IANA zone the local times are in.
     pub zone: &'a str,
@@ -73,8 +96,11 @@ fn utc(z: &jiff::ZonedDateTime) -> String {
 /// Ids of what a change impacts, each list sorted.
 #[derive(Serialize)]
 pub struct Impacted<'a> {
+    /// System ids.
     pub systems: Vec<&'a str>,
+    /// Business process ids.
     pub processes: Vec<&'a str>,
+    /// Audience ids.
     pub audiences: Vec<&'a str>,
 }
 

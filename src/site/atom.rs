@@ -19,6 +19,7 @@ fn fixed(ts: jiff::Timestamp) -> FixedDateTime {
         .unwrap_or_default()
 }
 
+/// `feed.xml` of a checked plan: one entry per announcement, newest first.
 pub fn feed(checked: &Checked) -> String {
     let model = &checked.model;
     let site_tz = &model.config.site.timezone.tz;

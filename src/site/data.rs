@@ -475,6 +475,8 @@ pub fn inventory(model: &Model) -> Map<String, Value> {
     out
 }
 
+/// `data.json`: the `--format json` document of the check plus the inventory
+/// as written (defaults filled in), compact, with `<`, `>` and `&` escaped.
 pub fn document(checked: &Checked) -> String {
     let check = crate::report::json::document(
         &checked.findings,

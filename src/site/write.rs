@@ -18,7 +18,9 @@ use crate::base::fsio::{self, IoError};
 /// A page or file of the site: its path relative to the site root (with
 /// `/`) and its bytes.
 pub struct Output {
+    /// Relative to the site root, with `/` separators.
     pub path: String,
+    /// The file's content.
     pub bytes: Vec<u8>,
 }
 

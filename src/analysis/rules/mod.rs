@@ -94,8 +94,11 @@ pub fn run(cx: &Ctx, findings: &mut Vec<Finding>) {
 
 /// What every rule may use, computed once per check.
 pub struct Ctx<'a> {
+    /// The model being checked (loaded without errors).
     pub model: &'a Model,
+    /// Facts derived from it.
     pub facts: &'a Facts,
+    /// The as-of date of the check.
     pub as_of: Date,
     /// Per system: the integrations with it at either end.
     pub integrations_of: Vec<Vec<usize>>,
@@ -147,6 +150,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// The expanded calendar over the planning horizon.
     pub fn calendar(&self) -> &'a Calendar {
         &self.facts.calendar
     }
@@ -182,10 +186,15 @@ impl<'a> Ctx<'a> {
 
 /// One change under a rule.
 pub struct On<'a> {
+    /// The context of the check.
     pub cx: &'a Ctx<'a>,
+    /// The model (the same as `cx.model`).
     pub model: &'a Model,
+    /// Index of the change in `model.changes`.
     pub ix: usize,
+    /// The change.
     pub change: &'a Change,
+    /// The change's facts.
     pub facts: &'a ChangeFacts,
     /// [`Ctx::integrations_of`].
     pub integrations_of: &'a [Vec<usize>],
@@ -206,6 +215,7 @@ impl On<'_> {
         phase_finding(self.model, self.ix, phase, rule, message)
     }
 
+    /// The change's id, as written.
     pub fn id(&self) -> &str {
         &self.change.id.value
     }
@@ -215,6 +225,7 @@ impl On<'_> {
         self.facts.first_start()
     }
 
+    /// The id of system `ix` (an index into `model.systems`).
     pub fn system_id(&self, ix: usize) -> &str {
         &self.model.systems[ix].id.value
     }

@@ -15,8 +15,11 @@ use crate::schedule::sweep::{Interval, overlapping_pairs};
 
 /// A phase of an active change, as the pair rules see it.
 pub struct Slot {
+    /// Index into `model.changes`.
     pub change: usize,
+    /// Index into that change's phases.
     pub phase: usize,
+    /// The phase's span, in seconds since the epoch.
     pub interval: Interval,
 }
 

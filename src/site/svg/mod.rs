@@ -28,8 +28,11 @@ pub struct Node {
 
 /// One integration to or from the centre system, with the system at its far end.
 pub struct Link {
+    /// The system at the far end of the integration.
     pub node: Node,
+    /// The integration's id, shown in the edge's tooltip.
     pub integration: String,
+    /// Whether the integration is critical (solid edge) or not (dashed).
     pub critical: bool,
 }
 
