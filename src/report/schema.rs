@@ -139,6 +139,7 @@ pub fn schema() -> Value {
             "audience": array_of(object(json!({
                 "id": id("audience id"), "name": string("name"), "criticality": {"$ref": "#/$defs/criticality"},
                 "contact": string("where announcements go"), "processes": ids("processes they rely on"), "systems": ids("systems they use"),
+                "timezone": {"$ref": "#/$defs/zone"},
             }), &["id", "name", "criticality"]), "[[audience]]"),
             "window": array_of(window.clone(), "[[window]]: when changes are allowed"),
             "peak": array_of(window, "[[peak]]: high-usage time to avoid"),
@@ -151,6 +152,7 @@ pub fn schema() -> Value {
             "site": object(json!({
                 "title": string("default \"Changes\""), "base_url": string("absolute address of the published site"),
                 "timezone": {"$ref": "#/$defs/zone"}, "language": string("default \"en\""),
+                "id": string("unique name of the site in calendar UIDs; default: the host and path of base_url"),
             }), &[]),
             "policy": object(json!({
                 "notice": duration, "health_max_age": duration, "monitoring": duration, "min_soak": duration,
