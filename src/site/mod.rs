@@ -46,6 +46,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/phase_table.html"),
     ),
     ("index.html", include_str!("../../templates/index.html")),
+    (
+        "flagged_rows.html",
+        include_str!("../../templates/flagged_rows.html"),
+    ),
     ("changes.html", include_str!("../../templates/changes.html")),
     ("change.html", include_str!("../../templates/change.html")),
     ("runbook.html", include_str!("../../templates/runbook.html")),

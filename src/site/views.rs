@@ -150,6 +150,10 @@ pub struct ChangeRow {
     /// The first start as seconds since the epoch, for sorting and filtering.
     #[serde(skip)]
     pub first_start_at: Option<i64>,
+    pub last_end: Option<When>,
+    /// The last end as seconds since the epoch.
+    #[serde(skip)]
+    pub last_end_at: Option<i64>,
     pub risk: Option<Risk>,
     pub findings: Summary,
     pub owner: String,
@@ -199,6 +203,8 @@ impl<'a> ChangeCtx<'a> {
             active: self.change.status.value.is_active(),
             first_start: self.facts.first_start().map(When::of),
             first_start_at: self.facts.first_start().map(|z| z.timestamp().as_second()),
+            last_end: self.facts.last_end().map(When::of),
+            last_end_at: self.facts.last_end().map(|z| z.timestamp().as_second()),
             risk: self.checked.risks.get(self.ix).cloned(),
             findings: Summary::of(self.findings.iter().copied()),
             owner: self.change.owner.id.value.clone(),
