@@ -9,6 +9,7 @@ use crate::analysis::score::{self, Risk};
 use crate::analysis::{self, Facts};
 use crate::base::source::Sources;
 use crate::base::{Finding, Level};
+use crate::inventory::tree::{FileTree, Folder};
 use crate::inventory::{self, LoadError, Loaded};
 use crate::model::Model;
 
@@ -34,11 +35,16 @@ impl Checked {
 /// inventory that loaded without error: on a broken one they would mostly
 /// report echoes of the loading errors.
 pub fn check(root: &Path, as_of: Date) -> Result<Checked, LoadError> {
+    check_tree(&Folder::new(root), as_of)
+}
+
+/// Like [`check`], for an inventory in any tree of files (a git revision).
+pub fn check_tree(tree: &dyn FileTree, as_of: Date) -> Result<Checked, LoadError> {
     let Loaded {
         sources,
         model,
         findings,
-    } = inventory::load(root)?;
+    } = inventory::load_tree(tree)?;
     let mut findings = findings;
     let mut facts = Facts::default();
     if findings.is_empty() {

@@ -26,6 +26,9 @@ pub enum Command {
     /// Build into a temporary folder, serve it on 127.0.0.1, rebuild on
     /// change and reload open pages.
     Serve(ServeArgs),
+    /// What a revision does to the plan: findings added and resolved, risk,
+    /// impact and calendar, between two git revisions or two folders.
+    Diff(DiffArgs),
     /// Print the documentation of a rule (or list every rule).
     Explain {
         /// A rule name, such as `outside-window`.
@@ -97,6 +100,45 @@ pub struct ServeArgs {
     /// A folder of templates overriding the built-in ones.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct DiffArgs {
+    /// The base: a git revision of the repository holding the inventory
+    /// (`main`, `origin/main`, `HEAD~1`, a commit), or a folder.
+    pub base: String,
+    /// The head: a revision or a folder. Default: the inventory folder in
+    /// the working tree.
+    pub head: Option<String>,
+    /// The inventory folder; at a revision, the same path inside the
+    /// repository.
+    #[arg(long, default_value = "inventory", value_name = "PATH")]
+    pub inventory: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    pub format: DiffFormat,
+    /// With `--format markdown`: link findings to the files at the head,
+    /// under this URL (such as https://github.com/o/r/blob/SHA/inventory).
+    #[arg(long, value_name = "URL")]
+    pub link_base: Option<String>,
+    /// The date every date-relative rule uses on both sides (YYYY-MM-DD).
+    /// Default: SOURCE_DATE_EPOCH when set (its UTC date), else today.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Also fail (exit 1) when the head adds warnings.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub deny: Option<Deny>,
+    /// Fail (exit 1) when the head raises an active change above this level.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub max_risk: Option<RiskLevel>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DiffFormat {
+    Human,
+    /// A pull-request comment: the verdict, then folding sections.
+    Markdown,
+    Json,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

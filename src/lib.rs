@@ -6,6 +6,7 @@ pub mod base;
 pub mod check;
 pub mod cli;
 pub mod commands;
+pub mod diff;
 pub mod init;
 pub mod inventory;
 pub mod model;

@@ -33,7 +33,7 @@ pub fn period_zone<'m>(model: &'m Model, period: &'m Period) -> &'m TimeZone {
 }
 
 /// The systems each period applies to.
-fn scopes(model: &Model) -> Vec<FixedBitSet> {
+pub fn scopes(model: &Model) -> Vec<FixedBitSet> {
     let n = model.systems.len();
     model
         .periods

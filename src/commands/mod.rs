@@ -5,6 +5,7 @@
 
 pub mod build;
 pub mod check;
+pub mod diff;
 pub mod explain;
 
 use std::io::Write;
@@ -24,6 +25,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Build(args) => build::run(&args),
+        Command::Diff(args) => diff::run(&args),
         Command::Serve(args) => serve_command(args),
         Command::Explain { rule } => explain::run(rule.as_deref()),
         Command::Schema => {

@@ -69,6 +69,13 @@ pub fn sort(files: &mut [TreeFile]) {
     files.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
 }
 
+/// The message of a link that leads out of the inventory.
+pub fn link_out(path: &str, target: &str) -> String {
+    format!(
+        "`{path}` links to `{target}`, outside the inventory: links outside the inventory are not followed"
+    )
+}
+
 pub const LINK_HELP: &str =
     "move what it links to into the inventory folder, or replace the link by the file itself";
 
@@ -117,13 +124,30 @@ impl FileTree for Folder {
 }
 
 /// Where a symlink leads when that is outside `canonical_root`; `None` for
-/// links that stay inside, and for broken ones (the walk reports those).
+/// links that stay inside. A broken link is judged by its text (as at a
+/// git revision); one that stays inside is left to the walk to report.
 fn leads_outside(path: &Path, canonical_root: &Path) -> Option<String> {
-    let target = std::fs::canonicalize(path).ok()?;
+    let written = std::fs::read_link(path).ok()?;
+    let target = match std::fs::canonicalize(path) {
+        Ok(target) => target,
+        Err(_) => {
+            let parent = path.parent().and_then(|p| std::fs::canonicalize(p).ok())?;
+            let mut lexical = PathBuf::new();
+            for component in parent.join(&written).components() {
+                match component {
+                    std::path::Component::ParentDir => {
+                        lexical.pop();
+                    }
+                    std::path::Component::CurDir => {}
+                    other => lexical.push(other),
+                }
+            }
+            lexical
+        }
+    };
     if target.starts_with(canonical_root) {
         return None;
     }
-    let written = std::fs::read_link(path).unwrap_or(target);
     Some(written.to_string_lossy().into_owned())
 }
 
@@ -170,18 +194,14 @@ fn walk(root: &Path, canonical_root: &Path) -> Result<Vec<TreeFile>, LoadError> 
             if entry.path_is_symlink()
                 && let Some(target) = leads_outside(entry.path(), canonical_root)
             {
-                // Only what the loader would have read is worth a finding:
-                // a link to a folder, or one named `*.toml`.
-                if is_dir || is_toml(&name) {
-                    outside.push(TreeFile::unreadable(
-                        relative(root, entry.path()),
-                        format!(
-                            "`{}` links to `{target}`, outside the inventory: links outside the inventory are not followed",
-                            relative(root, entry.path())
-                        ),
-                        LINK_HELP,
-                    ));
-                }
+                // Every such link, whatever it leads to: a git revision
+                // cannot tell a folder from a file out of the repository,
+                // and both sides of a diff must report the same.
+                outside.push(TreeFile::unreadable(
+                    relative(root, entry.path()),
+                    link_out(&relative(root, entry.path()), &target),
+                    LINK_HELP,
+                ));
                 return false;
             }
             true
@@ -225,6 +245,22 @@ fn walk(root: &Path, canonical_root: &Path) -> Result<Vec<TreeFile>, LoadError> 
                 let rel = err
                     .path()
                     .map_or_else(|| ".".to_string(), |p| relative(root, p));
+                // A broken link out of the folder fails before the filter
+                // sees it: report it as a link out, as a revision would.
+                if let Some(path) = err.path()
+                    && err.loop_ancestor().is_none()
+                    && path
+                        .symlink_metadata()
+                        .is_ok_and(|m| m.file_type().is_symlink())
+                    && let Some(target) = leads_outside(path, canonical_root)
+                {
+                    files.push(TreeFile::unreadable(
+                        rel.clone(),
+                        link_out(&rel, &target),
+                        LINK_HELP,
+                    ));
+                    continue;
+                }
                 let message = if let Some(ancestor) = err.loop_ancestor() {
                     format!(
                         "`{rel}` is a symlink loop back to `{}`; it was not followed",
@@ -308,21 +344,40 @@ mod tests {
         std::os::unix::fs::symlink(root.join("real"), root.join("alias")).unwrap();
         std::os::unix::fs::symlink(dir.path().join("secret.toml"), root.join("s.toml")).unwrap();
         std::os::unix::fs::symlink("/", root.join("slash")).unwrap();
-        // A link out of the folder that the loader would never read.
+        // A link out of the folder, named like no inventory file.
         std::os::unix::fs::symlink(dir.path().join("secret.toml"), root.join("notes")).unwrap();
-        let files = Folder::new(&root).files().unwrap();
+        // Broken links: judged by their text.
+        std::os::unix::fs::symlink("/nowhere/x.toml", root.join("gone.toml")).unwrap();
+        std::os::unix::fs::symlink("real/missing.toml", root.join("lost.toml")).unwrap();
+        let mut files = Folder::new(&root).files().unwrap();
+        let (gone, lost) = (files.remove(1), files.remove(1));
         assert_eq!(
             paths(&files),
-            vec!["alias/a.toml", "real/a.toml", "s.toml", "slash"]
+            vec!["alias/a.toml", "notes", "real/a.toml", "s.toml", "slash"]
         );
-        let Content::Unreadable { message, .. } = &files[3].content else {
-            panic!("the link to / must be unreadable: {:?}", files[3]);
+        let message = |f: &TreeFile| match &f.content {
+            Content::Unreadable { message, .. } => message.clone(),
+            Content::Bytes(_) => panic!("{} must be unreadable", f.path),
+        };
+        assert_eq!(
+            message(&gone),
+            "`gone.toml` links to `/nowhere/x.toml`, outside the inventory: links outside the inventory are not followed"
+        );
+        assert!(
+            message(&lost).starts_with("`lost.toml` cannot be read: "),
+            "{}",
+            message(&lost)
+        );
+        let Content::Unreadable { message, .. } = &files[4].content else {
+            panic!("the link to / must be unreadable: {:?}", files[4]);
         };
         assert_eq!(
             message,
             "`slash` links to `/`, outside the inventory: links outside the inventory are not followed"
         );
-        assert!(matches!(files[2].content, Content::Unreadable { .. }));
+        assert!(matches!(files[1].content, Content::Unreadable { .. }));
+        assert!(matches!(files[3].content, Content::Unreadable { .. }));
         assert!(matches!(files[0].content, Content::Bytes(_)));
+        assert!(matches!(files[2].content, Content::Bytes(_)));
     }
 }
