@@ -205,14 +205,57 @@ pub fn changes_view(contexts: &[ChangeCtx]) -> Vec<ChangeRow> {
     rows
 }
 
-/// The list of every system, by id.
-pub fn systems_view(model: &crate::model::Model) -> Vec<Link> {
-    let mut rows: Vec<Link> = model
+/// A system's row in the systems index.
+#[derive(Serialize)]
+pub struct SystemRow {
+    pub link: Link,
+    pub owner: String,
+    /// `healthy`, `degraded`, `down`, `unknown`, or none on record.
+    pub health: Option<&'static str>,
+    pub checked: Option<String>,
+    /// The first active change to it that has not ended before the as-of
+    /// date, and when it starts.
+    pub next: Option<Link>,
+    pub next_start: Option<When>,
+}
+
+/// The list of every system, by id, with owner, health and next change.
+pub fn systems_view(checked: &Checked, index: &SystemIndex) -> Vec<SystemRow> {
+    let model = &checked.model;
+    let today = crate::base::time::day_start(checked.as_of, &model.config.site.timezone.tz)
+        .timestamp()
+        .as_second();
+    let mut rows: Vec<SystemRow> = model
         .systems
         .iter()
-        .map(|s| system_link("../", s))
+        .enumerate()
+        .map(|(s, system)| {
+            let next = index.changed_by[s]
+                .iter()
+                .copied()
+                .filter(|&c| model.changes[c].status.value.is_active())
+                .filter_map(|c| {
+                    let facts = &checked.facts.changes[c];
+                    let (first, last) = (facts.first_start()?, facts.last_end()?);
+                    (last.timestamp().as_second() >= today).then_some((first.timestamp(), c))
+                })
+                .min();
+            SystemRow {
+                link: system_link("../", system),
+                owner: model.teams[system.owner.ix].name.clone(),
+                health: system.health.as_ref().map(|h| h.status.value.name()),
+                checked: system
+                    .health
+                    .as_ref()
+                    .and_then(|h| h.checked.as_ref())
+                    .map(|c| c.value.to_string()),
+                next: next.map(|(_, c)| change_link("../", &model.changes[c])),
+                next_start: next
+                    .and_then(|(_, c)| checked.facts.changes[c].first_start().map(When::of)),
+            }
+        })
         .collect();
-    rows.sort_by(|a, b| a.id.cmp(&b.id));
+    rows.sort_by(|a, b| a.link.id.cmp(&b.link.id));
     rows
 }
 

@@ -8,6 +8,7 @@
 
 pub mod atom;
 pub mod data;
+pub mod deadline;
 pub mod events;
 pub mod ics;
 pub mod lists;
@@ -302,7 +303,7 @@ pub fn render_site(
                         "../",
                         "Systems".into(),
                         "systems",
-                        lists::systems_view(model),
+                        lists::systems_view(checked, &system_index),
                     )?]
                 }
                 Job::System(s) => {

@@ -581,6 +581,10 @@ pub fn communication(cx: &ChangeCtx) -> Option<CommunicationView> {
 pub struct RunbookView {
     pub row: ChangeRow,
     pub status: StatusNotice,
+    /// How long a rollback takes, and the latest moment to start one per
+    /// phase so it ends inside the window.
+    pub rollback_time: Option<String>,
+    pub deadlines: Vec<crate::site::deadline::Deadline>,
     pub summary: String,
     pub owner: TeamView,
     pub health: Vec<HealthView>,
@@ -681,6 +685,12 @@ pub fn runbook_view(cx: &ChangeCtx, root: &str) -> RunbookView {
     RunbookView {
         row: cx.row(root),
         status: cx.status(),
+        rollback_time: change
+            .rollback
+            .as_ref()
+            .and_then(|r| r.time.as_ref())
+            .map(|t| t.value.to_string()),
+        deadlines: crate::site::deadline::deadlines(cx),
         summary: to_html(&change.summary),
         owner: team(model, change.owner.ix),
         health: {
