@@ -71,6 +71,22 @@ pub fn read(cx: &mut Cx, mut root: Table) -> Config {
                 );
             }
         }
+        if let Some(id) = site.string(cx, "id", false) {
+            let fits = !id.value.is_empty()
+                && id.value.len() <= 200
+                && !id
+                    .value
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control());
+            if fits {
+                config.site.id = Some(id.value);
+            } else {
+                cx.report(
+                    Finding::new(Rule::Schema, id.loc, format!("`id` `{}` of [site] is not a usable site id", id.value.escape_debug()))
+                        .help("write a short name without spaces that no other site uses, such as your intranet's host name: \"changes.example.com\""),
+                );
+            }
+        }
         if let Some(zone) = site.zone(cx, "timezone") {
             config.site.timezone = zone.value;
         }

@@ -303,6 +303,7 @@ pub fn audience(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Audien
     let contact = t.text(cx, "contact", false);
     let processes = t.references(cx, "processes", false);
     let systems = t.references(cx, "systems", false);
+    let timezone = t.zone(cx, "timezone");
     let loc = t.loc.clone();
     t.finish(cx);
     let audience = (|| {
@@ -313,6 +314,7 @@ pub fn audience(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Audien
             contact,
             processes,
             systems,
+            timezone,
             loc,
         })
     })();

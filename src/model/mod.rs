@@ -341,6 +341,9 @@ pub struct Audience {
     pub contact: Option<String>,
     pub processes: Vec<Ref<Process>>,
     pub systems: Vec<Ref<System>>,
+    /// The zone its notices show times in first (an addition to the
+    /// contract); none: the change's zone.
+    pub timezone: Option<At<Zone>>,
     pub loc: Loc,
 }
 
@@ -546,6 +549,10 @@ pub struct Site {
     pub title: String,
     /// Default: none (feeds and ICS then use relative links).
     pub base_url: Option<String>,
+    /// `site.id`, the globally unique name of this site in calendar UIDs
+    /// (an addition to the contract). Default: the host and path of
+    /// `base_url`, else the title's slug.
+    pub id: Option<String>,
     /// Default: UTC.
     pub timezone: Zone,
     /// Default: "en".
@@ -615,6 +622,7 @@ impl Default for Config {
             site: Site {
                 title: "Changes".into(),
                 base_url: None,
+                id: None,
                 timezone: Zone::utc(),
                 language: "en".into(),
                 rules_url: None,

@@ -178,6 +178,7 @@ fn entities() -> Value {
             "audience": array_of(object(json!({
                 "id": id("audience id"), "name": string("name"), "criticality": {"$ref": "#/$defs/criticality"},
                 "contact": string("where announcements go"), "processes": ids("processes they rely on"), "systems": ids("systems they use"),
+                "timezone": {"$ref": "#/$defs/zone"},
             }), &["id", "name", "criticality"]), "[[audience]]"),
             "window": array_of(window.clone(), "[[window]]: when changes are allowed"),
             "peak": array_of(window, "[[peak]]: high-usage time to avoid"),
@@ -234,6 +235,7 @@ fn config() -> Value {
                 "title": string("default \"Changes\""), "base_url": {"type": "string", "pattern": "^https?://", "description": "absolute address of the published site"},
                 "timezone": {"$ref": "#/$defs/zone"}, "language": string("default \"en\""),
                 "rules_url": {"type": "string", "pattern": "^https?://", "description": "where the rule pages are published, {rule} standing for a rule's name (SARIF helpUri)"},
+                "id": string("unique name of the site in calendar UIDs; default: the host and path of base_url"),
             }), &[]),
             "policy": object(json!({
                 "notice": duration, "health_max_age": duration, "monitoring": duration, "min_soak": duration,

@@ -31,6 +31,8 @@ pub struct Event {
     pub categories: Vec<String>,
     /// `TENTATIVE`, `CONFIRMED` or `CANCELLED`.
     pub status: Option<&'static str>,
+    /// SEQUENCE, the revision clients compare (RFC 5545 §3.8.7.4).
+    pub sequence: Option<u32>,
 }
 
 /// Longest content line in octets, line break excluded (RFC 5545 §3.1).
@@ -81,6 +83,9 @@ fn push_vevent(out: &mut String, event: &Event, dtstamp: Timestamp) {
     push_line(out, &format!("DTSTAMP:{}", utc(dtstamp)));
     push_line(out, &date_time("DTSTART", &event.start));
     push_line(out, &date_time("DTEND", &event.end));
+    if let Some(sequence) = event.sequence {
+        push_line(out, &format!("SEQUENCE:{sequence}"));
+    }
     push_line(out, &format!("SUMMARY:{}", text(&event.summary)));
     if !event.description.is_empty() {
         push_line(out, &format!("DESCRIPTION:{}", text(&event.description)));
@@ -355,6 +360,7 @@ mod tests {
             url: None,
             categories: Vec::new(),
             status: None,
+            sequence: None,
         }
     }
 
@@ -370,6 +376,7 @@ mod tests {
                 url: Some("https://ops.example/changes/chg-2041/runbook.html".into()),
                 categories: vec!["change".into(), "db, primary".into()],
                 status: Some("CONFIRMED"),
+                sequence: Some(42),
             },
             Event {
                 uid: "chg-2042-phase-1@cutover".into(),
@@ -380,6 +387,7 @@ mod tests {
                 url: Some("changes/chg-2042/runbook.html".into()),
                 categories: vec!["monitoring".into()],
                 status: Some("TENTATIVE"),
+                sequence: None,
             },
             event(
                 "chg-2043-phase-1@cutover",
@@ -482,6 +490,7 @@ mod tests {
             "DTSTAMP:20261201T000000Z\r\n",
             "DTSTART;TZID=Europe/Berlin:20261206T020000\r\n",
             "DTEND;TZID=Europe/Berlin:20261206T043000\r\n",
+            "SEQUENCE:42\r\n",
             "SUMMARY:CHG-2041: Move DB\\; phase 1\r\n",
             "DESCRIPTION:Cut over the primary\\, then the replica.\\nRunbook: C:\\\\ops\\\\run\r\n",
             "URL:https://ops.example/changes/chg-2041/runbook.html\r\n",

@@ -8,9 +8,13 @@
 
 pub mod atom;
 pub mod data;
+pub mod deadline;
+pub mod events;
 pub mod ics;
 pub mod lists;
 pub mod markdown;
+pub mod notice;
+pub mod status;
 pub mod svg;
 pub mod views;
 pub mod write;
@@ -29,6 +33,10 @@ use write::Output;
 /// Built-in templates: (name, text).
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
+    (
+        "status_banner.html",
+        include_str!("../../templates/status_banner.html"),
+    ),
     ("macros.html", include_str!("../../templates/macros.html")),
     (
         "change_nav.html",
@@ -39,6 +47,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/phase_table.html"),
     ),
     ("index.html", include_str!("../../templates/index.html")),
+    (
+        "flagged_rows.html",
+        include_str!("../../templates/flagged_rows.html"),
+    ),
     ("changes.html", include_str!("../../templates/changes.html")),
     ("change.html", include_str!("../../templates/change.html")),
     ("runbook.html", include_str!("../../templates/runbook.html")),
@@ -175,14 +187,22 @@ impl Renderer<'_> {
 enum Job {
     Index,
     Changes,
-    Change(usize),
     Systems,
     System(usize),
     Calendar,
     Risks,
     Ics,
+    /// `calendar/<audience>.ics`.
+    AudienceIcs(usize),
     Feed,
     Data,
+}
+
+/// The plain-text notices of one change, for the calendar files: the
+/// general one, and the copy of each audience with a zone of its own.
+struct ChangeTexts {
+    general: String,
+    copies: Vec<(usize, String)>,
 }
 
 /// Renders every page and file of the site into memory, in parallel.
@@ -227,8 +247,29 @@ pub fn render_site(
         Job::Feed,
         Job::Data,
     ];
-    jobs.extend((0..model.changes.len()).map(Job::Change));
+    jobs.extend((0..model.audiences.len()).map(Job::AudienceIcs));
     jobs.extend((0..model.systems.len()).map(Job::System));
+
+    // Change pages first: their plain-text notices go into the calendars.
+    let changes: Vec<Result<(Vec<Output>, ChangeTexts), String>> =
+        contexts.par_iter().map(|cx| change_pages(&r, cx)).collect();
+    let mut outputs = vec![Output {
+        path: "style.css".into(),
+        bytes: style.as_bytes().to_vec(),
+    }];
+    let mut texts = Vec::with_capacity(changes.len());
+    for result in changes {
+        let (pages, text) = result?;
+        outputs.extend(pages);
+        texts.push(text);
+    }
+    // Per audience, the changes that impact it, in the order of the model.
+    let mut impacting: Vec<Vec<usize>> = vec![Vec::new(); model.audiences.len()];
+    for (c, facts) in checked.facts.changes.iter().enumerate() {
+        for &a in &facts.impact.audiences {
+            impacting[a].push(c);
+        }
+    }
 
     let results: Vec<Result<Vec<Output>, String>> = jobs
         .par_iter()
@@ -255,7 +296,6 @@ pub fn render_site(
                         lists::changes_view(&contexts),
                     )?]
                 }
-                Job::Change(ix) => change_pages(&r, &contexts[*ix])?,
                 Job::Systems => {
                     vec![r.page(
                         "systems.html",
@@ -263,7 +303,7 @@ pub fn render_site(
                         "../",
                         "Systems".into(),
                         "systems",
-                        lists::systems_view(model),
+                        lists::systems_view(checked, &system_index),
                     )?]
                 }
                 Job::System(s) => {
@@ -298,7 +338,12 @@ pub fn render_site(
                 }
                 Job::Ics => vec![Output {
                     path: "calendar.ics".into(),
-                    bytes: ics_file(checked, &contexts).into_bytes(),
+                    bytes: ics_file(checked, &contexts, &texts).into_bytes(),
+                }],
+                Job::AudienceIcs(a) => vec![Output {
+                    path: notice::feed_path(&model.audiences[*a]),
+                    bytes: audience_ics(checked, &contexts, &texts, *a, &impacting[*a])
+                        .into_bytes(),
                 }],
                 Job::Feed => vec![Output {
                     path: "feed.xml".into(),
@@ -311,10 +356,6 @@ pub fn render_site(
             })
         })
         .collect();
-    let mut outputs = vec![Output {
-        path: "style.css".into(),
-        bytes: style.as_bytes().to_vec(),
-    }];
     for result in results {
         outputs.extend(result?);
     }
@@ -322,13 +363,11 @@ pub fn render_site(
     Ok(outputs)
 }
 
-fn change_pages(r: &Renderer, cx: &ChangeCtx) -> Result<Vec<Output>, String> {
-    // One view for both forms of the announcement.
-    let announcement = views::announcement_view(cx, "../../");
+fn change_pages(r: &Renderer, cx: &ChangeCtx) -> Result<(Vec<Output>, ChangeTexts), String> {
     let dir = format!("changes/{}", slug(&cx.change.id.value));
     let id = &cx.change.id.value;
     let title = &cx.change.title;
-    Ok(vec![
+    let mut pages = vec![
         r.page(
             "change.html",
             format!("{dir}/index.html"),
@@ -353,84 +392,83 @@ fn change_pages(r: &Renderer, cx: &ChangeCtx) -> Result<Vec<Output>, String> {
             "changes",
             views::rollback_view(cx, "../../"),
         )?,
-        r.page(
+    ];
+    // The announcement, then each zoned audience's copy: one view for both
+    // forms of each.
+    let mut texts = ChangeTexts {
+        general: String::new(),
+        copies: Vec::new(),
+    };
+    let readers = std::iter::once(None).chain(notice::zoned(cx).into_iter().map(Some));
+    for reader in readers {
+        let audience = reader.map(|a| &cx.model().audiences[a]);
+        let view = notice::announcement_view(cx, "../../", reader);
+        let prefix = view.status.prefix.unwrap_or_default();
+        let html = r.page(
             "announcement.html",
-            format!("{dir}/announcement.html"),
+            notice::announcement_path(cx.change, audience, "html"),
             "../../",
-            format!("Announcement {id}: {title}"),
+            format!("Announcement {id}: {prefix}{title}"),
             "changes",
-            &announcement,
-        )?,
-        r.page(
+            &view,
+        )?;
+        let txt = r.page(
             "announcement.txt",
-            format!("{dir}/announcement.txt"),
+            notice::announcement_path(cx.change, audience, "txt"),
             "../../",
-            format!("{id}: {title}"),
+            format!("{prefix}{id}: {title}"),
             "changes",
-            &announcement,
-        )?,
-    ])
+            &view,
+        )?;
+        let text = String::from_utf8_lossy(&txt.bytes).into_owned();
+        match reader {
+            None => texts.general = text,
+            Some(a) => texts.copies.push((a, text)),
+        }
+        pages.push(html);
+        pages.push(txt);
+    }
+    Ok((pages, texts))
 }
 
-/// One event per phase and one per monitoring period, for changes that
-/// are not cancelled.
-fn ics_file(checked: &Checked, contexts: &[ChangeCtx]) -> String {
-    let model = &checked.model;
-    let base = model.config.site.base_url.clone().unwrap_or_default();
+/// `calendar.ics`: every change, each phase and monitoring period.
+fn ics_file(checked: &Checked, contexts: &[ChangeCtx], texts: &[ChangeTexts]) -> String {
     let mut events = Vec::new();
-    for cx in contexts {
-        let change = cx.change;
-        if change.status.value == crate::model::Status::Cancelled {
-            continue;
-        }
-        let s = slug(&change.id.value);
-        let url = format!("{base}changes/{s}/runbook.html");
-        let status = match change.status.value {
-            crate::model::Status::Draft | crate::model::Status::Proposed => "TENTATIVE",
-            _ => "CONFIRMED",
-        };
-        for p in cx.facts.phase_order() {
-            let phase = &cx.facts.phases[p];
-            events.push(ics::Event {
-                // By written position, so moving a phase in time keeps its UID.
-                uid: format!("{s}-phase-{}@cutover", p + 1),
-                summary: format!(
-                    "{}: {} – {}",
-                    change.id.value, change.title, change.phases[p].name
-                ),
-                description: format!("{}\n\nRunbook: {url}", change.summary),
-                start: phase.start.clone(),
-                end: phase.end.clone(),
-                url: Some(url.clone()),
-                categories: vec!["change".into()],
-                status: Some(status),
-            });
-        }
-        if let (Some(end), Some(duration)) = (
-            cx.facts.last_end(),
-            change.monitoring.as_ref().and_then(|m| m.duration.as_ref()),
-        ) {
-            events.push(ics::Event {
-                uid: format!("{s}-monitoring@cutover"),
-                summary: format!("{}: monitoring after {}", change.id.value, change.title),
-                description: format!(
-                    "Watch the change for {} after its last phase.\n\nRunbook: {url}",
-                    duration.value
-                ),
-                start: end.clone(),
-                end: duration.value.after(end),
-                url: Some(url.clone()),
-                categories: vec!["monitoring".into()],
-                status: Some(status),
-            });
-        }
+    for (cx, text) in contexts.iter().zip(texts) {
+        let page = notice::announcement_path(cx.change, None, "html");
+        events.extend(events::change_events(cx, &text.general, &page));
     }
-    let dtstamp = crate::base::time::resolve_local(
-        &jiff::tz::TimeZone::UTC,
-        checked.as_of.to_datetime(jiff::civil::Time::midnight()),
+    ics::calendar(
+        &checked.model.config.site.title,
+        &events,
+        events::dtstamp(checked),
     )
-    .timestamp();
-    ics::calendar(&model.config.site.title, &events, dtstamp)
+}
+
+/// `calendar/<audience>.ics`: the changes that impact audience `a`, with
+/// its copy of their notices where it has one.
+fn audience_ics(
+    checked: &Checked,
+    contexts: &[ChangeCtx],
+    texts: &[ChangeTexts],
+    a: usize,
+    changes: &[usize],
+) -> String {
+    let model = &checked.model;
+    let audience = &model.audiences[a];
+    let mut events = Vec::new();
+    for &c in changes {
+        let cx = &contexts[c];
+        let copy = texts[c].copies.iter().find(|(x, _)| *x == a);
+        let page = notice::announcement_path(cx.change, copy.map(|_| audience), "html");
+        let text = copy.map_or(&texts[c].general, |(_, t)| t);
+        events.extend(events::change_events(cx, text, &page));
+    }
+    ics::calendar(
+        &format!("{}: {}", model.config.site.title, audience.name),
+        &events,
+        events::dtstamp(checked),
+    )
 }
 
 /// The folders whose templates override the built-in ones, in order of

@@ -12,8 +12,9 @@ use crate::analysis::score::Risk;
 use crate::base::time::moment;
 use crate::base::{Finding, Level, Subject, Summary};
 use crate::check::Checked;
-use crate::model::{Backup, Change, Criticality, Model, Status, System, slug};
-use crate::site::markdown::{to_html, to_inline_html, to_text};
+use crate::model::{Backup, Change, Criticality, Model, System, slug};
+use crate::site::markdown::{to_html, to_inline_html};
+use crate::site::status::{StatusNotice, notice};
 
 /// Lists on pages that could grow with the inventory stop at this many.
 pub const LIST_LIMIT: usize = 50;
@@ -149,6 +150,10 @@ pub struct ChangeRow {
     /// The first start as seconds since the epoch, for sorting and filtering.
     #[serde(skip)]
     pub first_start_at: Option<i64>,
+    pub last_end: Option<When>,
+    /// The last end as seconds since the epoch.
+    #[serde(skip)]
+    pub last_end_at: Option<i64>,
     pub risk: Option<Risk>,
     pub findings: Summary,
     pub owner: String,
@@ -177,6 +182,20 @@ impl<'a> ChangeCtx<'a> {
         &self.checked.model
     }
 
+    /// Error findings on the change.
+    pub fn errors(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.level == Level::Error)
+            .count()
+    }
+
+    /// The status banner of its pages, times in the change's zone; the
+    /// errors are named, since an approved change should not run with them.
+    pub fn status(&self) -> StatusNotice {
+        notice(self.change, self.facts, &self.facts.tz, self.errors())
+    }
+
     pub fn row(&self, root: &str) -> ChangeRow {
         ChangeRow {
             link: change_link(root, self.change),
@@ -184,6 +203,8 @@ impl<'a> ChangeCtx<'a> {
             active: self.change.status.value.is_active(),
             first_start: self.facts.first_start().map(When::of),
             first_start_at: self.facts.first_start().map(|z| z.timestamp().as_second()),
+            last_end: self.facts.last_end().map(When::of),
+            last_end_at: self.facts.last_end().map(|z| z.timestamp().as_second()),
             risk: self.checked.risks.get(self.ix).cloned(),
             findings: Summary::of(self.findings.iter().copied()),
             owner: self.change.owner.id.value.clone(),
@@ -209,7 +230,7 @@ pub struct PhaseView {
     pub findings: Vec<FindingView>,
 }
 
-fn phases(cx: &ChangeCtx, root: &str) -> Vec<PhaseView> {
+pub fn phases(cx: &ChangeCtx, root: &str) -> Vec<PhaseView> {
     let model = cx.model();
     let site = &model.config.site.timezone.tz;
     let in_site = |z: &ZonedDateTime| {
@@ -380,6 +401,7 @@ fn impact(cx: &ChangeCtx, root: &str) -> ImpactView {
 #[derive(Serialize)]
 pub struct ChangeView {
     pub row: ChangeRow,
+    pub status: StatusNotice,
     pub summary: String,
     pub why: String,
     pub impact_text: Option<String>,
@@ -414,7 +436,7 @@ pub struct OutcomeView {
     pub issues: Vec<String>,
 }
 
-fn outcome(cx: &ChangeCtx) -> Option<OutcomeView> {
+pub fn outcome(cx: &ChangeCtx) -> Option<OutcomeView> {
     let outcome = cx.change.outcome.as_ref()?;
     Some(OutcomeView {
         result: outcome.result.value.name().to_string(),
@@ -431,6 +453,7 @@ pub fn change_view(cx: &ChangeCtx, root: &str) -> ChangeView {
     let change = cx.change;
     ChangeView {
         row: cx.row(root),
+        status: cx.status(),
         summary: to_html(&change.summary),
         why: to_html(&change.why),
         impact_text: change.impact.as_deref().map(to_html),
@@ -534,7 +557,7 @@ pub struct CommunicationView {
     pub guidelines: Option<String>,
 }
 
-fn communication(cx: &ChangeCtx) -> Option<CommunicationView> {
+pub fn communication(cx: &ChangeCtx) -> Option<CommunicationView> {
     let c = cx.change.communication.as_ref()?;
     let model = cx.model();
     Some(CommunicationView {
@@ -562,6 +585,11 @@ fn communication(cx: &ChangeCtx) -> Option<CommunicationView> {
 #[derive(Serialize)]
 pub struct RunbookView {
     pub row: ChangeRow,
+    pub status: StatusNotice,
+    /// How long a rollback takes, and the latest moment to start one per
+    /// phase so it ends inside the window.
+    pub rollback_time: Option<String>,
+    pub deadlines: Vec<crate::site::deadline::Deadline>,
     pub summary: String,
     pub owner: TeamView,
     pub health: Vec<HealthView>,
@@ -590,7 +618,7 @@ pub struct TeamView {
     pub oncall: Option<String>,
 }
 
-fn team(model: &Model, ix: usize) -> TeamView {
+pub fn team(model: &Model, ix: usize) -> TeamView {
     let team = &model.teams[ix];
     TeamView {
         id: team.id.value.clone(),
@@ -661,6 +689,13 @@ pub fn runbook_view(cx: &ChangeCtx, root: &str) -> RunbookView {
     };
     RunbookView {
         row: cx.row(root),
+        status: cx.status(),
+        rollback_time: change
+            .rollback
+            .as_ref()
+            .and_then(|r| r.time.as_ref())
+            .map(|t| t.value.to_string()),
+        deadlines: crate::site::deadline::deadlines(cx),
         summary: to_html(&change.summary),
         owner: team(model, change.owner.ix),
         health: {
@@ -745,6 +780,7 @@ pub fn runbook_view(cx: &ChangeCtx, root: &str) -> RunbookView {
 #[derive(Serialize)]
 pub struct RollbackView {
     pub row: ChangeRow,
+    pub status: StatusNotice,
     pub present: bool,
     pub triggers: Vec<String>,
     pub owner: Option<TeamView>,
@@ -762,6 +798,7 @@ pub fn rollback_view(cx: &ChangeCtx, root: &str) -> RollbackView {
     let rollback = cx.change.rollback.as_ref();
     RollbackView {
         row: cx.row(root),
+        status: cx.status(),
         present: rollback.is_some(),
         triggers: rollback
             .map(|r| r.triggers.iter().map(|t| to_inline_html(t)).collect())
@@ -782,71 +819,6 @@ pub fn rollback_view(cx: &ChangeCtx, root: &str) -> RollbackView {
         backup: backup(cx.change),
         communication: communication(cx),
         change_owner: team(model, cx.change.owner.ix),
-    }
-}
-
-/// The announcement of a change (HTML and plain text).
-#[derive(Serialize)]
-pub struct AnnouncementView {
-    pub row: ChangeRow,
-    /// Markdown fields as sanitized HTML (for the page) ...
-    pub summary: String,
-    pub why: String,
-    pub impact: Option<String>,
-    /// ... and as written (for the plain-text email body).
-    pub summary_text: String,
-    pub why_text: String,
-    pub impact_text: Option<String>,
-    pub downtime: Option<String>,
-    pub phases: Vec<PhaseView>,
-    pub contact: Option<String>,
-    pub owner: TeamView,
-    pub audiences: Vec<AudienceView>,
-    pub finished: bool,
-    pub outcome: Option<OutcomeView>,
-    pub outcome_notes_text: Option<String>,
-    pub guidelines: Option<String>,
-    pub guidelines_text: Option<String>,
-}
-
-pub fn announcement_view(cx: &ChangeCtx, root: &str) -> AnnouncementView {
-    let model = cx.model();
-    let change = cx.change;
-    let communication = communication(cx);
-    AnnouncementView {
-        row: cx.row(root),
-        summary: to_html(&change.summary),
-        why: to_html(&change.why),
-        impact: change.impact.as_deref().map(to_html),
-        summary_text: to_text(&change.summary),
-        why_text: to_text(&change.why),
-        impact_text: change.impact.as_deref().map(to_text),
-        downtime: change.downtime.as_ref().map(|d| d.value.to_string()),
-        phases: phases(cx, root),
-        contact: change
-            .communication
-            .as_ref()
-            .and_then(|c| c.contact.clone())
-            .or_else(|| model.teams[change.owner.ix].email.clone()),
-        owner: team(model, change.owner.ix),
-        audiences: communication.map(|c| c.audiences).unwrap_or_default(),
-        finished: matches!(change.status.value, Status::Completed | Status::RolledBack),
-        outcome: outcome(cx),
-        outcome_notes_text: change
-            .outcome
-            .as_ref()
-            .and_then(|o| o.notes.as_deref())
-            .map(to_text),
-        guidelines: change
-            .communication
-            .as_ref()
-            .and_then(|c| c.guidelines.as_deref())
-            .map(to_html),
-        guidelines_text: change
-            .communication
-            .as_ref()
-            .and_then(|c| c.guidelines.as_deref())
-            .map(to_text),
     }
 }
 

@@ -1,0 +1,368 @@
+//! Render stage: the notices of a change to the people it concerns. The
+//! announcement (HTML and plain text) says what the status means (a
+//! cancelled change's notice is a cancellation notice), gives every time in
+//! the reader's zone first and then in UTC and the other zones involved, and
+//! links the calendar feeds of the audiences the change impacts. An
+//! audience with its own `timezone` gets its own copy of each notice that
+//! concerns it (`announcement-<audience>.html` and `.txt`), times in its
+//! zone first.
+
+use jiff::ZonedDateTime;
+use jiff::tz::TimeZone;
+use serde::Serialize;
+
+use crate::model::{Audience, Change, Model, Status, slug};
+use crate::site::markdown::{to_html, to_text};
+use crate::site::status::{StatusNotice, notice};
+use crate::site::views::{
+    AudienceView, ChangeCtx, ChangeRow, LIST_LIMIT, OutcomeView, PhaseView, TeamView,
+    communication, outcome, phases, team,
+};
+
+/// The audiences a change concerns: those it impacts, those it tells and
+/// those its phases name, by id.
+pub fn concerned(cx: &ChangeCtx) -> Vec<usize> {
+    let change = cx.change;
+    let mut list: Vec<usize> = cx.facts.impact.audiences.clone();
+    list.extend(
+        change
+            .communication
+            .iter()
+            .flat_map(|c| c.audiences.iter().map(|a| a.ix)),
+    );
+    list.extend(
+        change
+            .phases
+            .iter()
+            .flat_map(|p| p.audiences.iter().map(|a| a.ix)),
+    );
+    let model = cx.model();
+    list.sort_by(|&a, &b| {
+        model.audiences[a]
+            .id
+            .value
+            .cmp(&model.audiences[b].id.value)
+    });
+    list.dedup();
+    list
+}
+
+/// The concerned audiences that read times in a zone of their own: each
+/// gets its own copy of the notice.
+pub fn zoned(cx: &ChangeCtx) -> Vec<usize> {
+    concerned(cx)
+        .into_iter()
+        .filter(|&a| cx.model().audiences[a].timezone.is_some())
+        .collect()
+}
+
+/// `calendar/<audience>.ics`, from the site root.
+pub fn feed_path(audience: &Audience) -> String {
+    format!("calendar/{}.ics", slug(&audience.id.value))
+}
+
+/// `changes/<change>/announcement.html` or, for an audience's copy,
+/// `announcement-<audience>.html`; `ext` is `html` or `txt`.
+pub fn announcement_path(change: &Change, audience: Option<&Audience>, ext: &str) -> String {
+    let copy = audience.map_or(String::new(), |a| format!("-{}", slug(&a.id.value)));
+    format!(
+        "changes/{}/announcement{copy}.{ext}",
+        slug(&change.id.value)
+    )
+}
+
+/// A calendar to subscribe to.
+#[derive(Serialize, Clone)]
+pub struct FeedLink {
+    /// Whose calendar: "All changes", "Changes that impact Finance".
+    pub name: String,
+    /// The `https:` address when `site.base_url` is set, else the path
+    /// relative to the page.
+    pub href: String,
+    /// `webcal:` for the same address, when `site.base_url` is set.
+    pub webcal: Option<String>,
+}
+
+/// The link to `path` (from the site root) as a subscription: absolute
+/// `https:` and `webcal:` addresses with `base_url`, else relative to the
+/// page at `root`.
+pub fn feed_link(model: &Model, root: &str, path: &str, name: String) -> FeedLink {
+    match &model.config.site.base_url {
+        Some(base) => {
+            let href = format!("{base}{path}");
+            let rest = href
+                .strip_prefix("https://")
+                .or_else(|| href.strip_prefix("http://"))
+                .unwrap_or(&href);
+            FeedLink {
+                webcal: Some(format!("webcal://{rest}")),
+                name,
+                href,
+            }
+        }
+        None => FeedLink {
+            name,
+            href: format!("{root}{path}"),
+            webcal: None,
+        },
+    }
+}
+
+/// One phase in the reader's zone first, then in the others.
+#[derive(Serialize)]
+pub struct WhenLine {
+    pub name: String,
+    /// "Sat 2027-01-16 19:00 EST to Sat 2027-01-16 20:30 EST".
+    pub first: String,
+    /// The same in UTC and in every other zone involved.
+    pub others: Vec<String>,
+    /// Start, ISO 8601, for `<time datetime>`.
+    pub iso: String,
+    pub audiences: Vec<String>,
+}
+
+fn is_utc(tz: &TimeZone) -> bool {
+    tz.iana_name()
+        .is_none_or(|name| name == "UTC" || name == "Etc/UTC")
+        && tz.to_offset(jiff::Timestamp::UNIX_EPOCH).is_zero()
+}
+
+/// "Tue 2026-12-08 19:00 CET to Tue 2026-12-08 20:30 CET", or in UTC
+/// "2026-12-08 18:00 UTC to 2026-12-08 19:30 UTC".
+pub fn span_in(start: &ZonedDateTime, end: &ZonedDateTime, tz: &TimeZone) -> String {
+    let form = if is_utc(tz) {
+        "%Y-%m-%d %H:%M UTC"
+    } else {
+        "%a %Y-%m-%d %H:%M %Z"
+    };
+    let at = |z: &ZonedDateTime| {
+        z.timestamp()
+            .to_zoned_datetime(tz.clone())
+            .strftime(form)
+            .to_string()
+    };
+    format!("{} to {}", at(start), at(end))
+}
+
+/// The zones a notice gives its times in: the reader's first, then UTC,
+/// the change's, the site's and those of the zoned audiences, each once.
+fn zones(cx: &ChangeCtx, reader: &TimeZone) -> Vec<TimeZone> {
+    let model = cx.model();
+    let mut list = vec![reader.clone(), TimeZone::UTC];
+    list.push(cx.facts.tz.clone());
+    list.push(model.config.site.timezone.tz.clone());
+    for a in zoned(cx) {
+        if let Some(zone) = &model.audiences[a].timezone {
+            list.push(zone.value.tz.clone());
+        }
+    }
+    let mut seen: Vec<String> = Vec::new();
+    list.retain(|tz| {
+        let key = if is_utc(tz) {
+            "UTC".to_string()
+        } else {
+            tz.iana_name().unwrap_or("").to_string()
+        };
+        let fresh = !seen.contains(&key);
+        seen.push(key);
+        fresh
+    });
+    list
+}
+
+/// The phases of the change, in start order, in the reader's zone first.
+pub fn when_lines(cx: &ChangeCtx, reader: &TimeZone) -> Vec<WhenLine> {
+    let zones = zones(cx, reader);
+    cx.facts
+        .phase_order()
+        .into_iter()
+        .map(|p| {
+            let time = &cx.facts.phases[p];
+            let phase = &cx.change.phases[p];
+            let mut all = zones.iter().map(|tz| span_in(&time.start, &time.end, tz));
+            WhenLine {
+                name: phase.name.clone(),
+                first: all.next().unwrap_or_default(),
+                others: all.collect(),
+                iso: time.start.timestamp().to_string(),
+                audiences: phase
+                    .audiences
+                    .iter()
+                    .map(|a| cx.model().audiences[a.ix].name.clone())
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// The audience a copy of a notice is for.
+#[derive(Serialize)]
+pub struct ReaderView {
+    pub id: String,
+    pub name: String,
+    /// Its zone, "America/New_York".
+    pub zone: String,
+}
+
+/// A link to an audience's copy of the notice.
+#[derive(Serialize)]
+pub struct CopyLink {
+    pub name: String,
+    pub zone: String,
+    /// Relative to the announcement (same folder).
+    pub html: String,
+    pub txt: String,
+}
+
+/// The announcement of a change (HTML and plain text), in general or for
+/// one audience.
+#[derive(Serialize)]
+pub struct AnnouncementView {
+    pub row: ChangeRow,
+    /// What the status means; the notice of a cancelled change is a
+    /// cancellation notice, of a finished one a completion notice.
+    pub status: StatusNotice,
+    pub cancelled: bool,
+    pub rolled_back: bool,
+    /// The audience this copy is for (its zone first).
+    pub reader: Option<ReaderView>,
+    /// Markdown fields as sanitized HTML (for the page) ...
+    pub summary: String,
+    pub why: String,
+    pub impact: Option<String>,
+    /// ... and as plain text (for the email body and calendar entries).
+    pub summary_text: String,
+    pub why_text: String,
+    pub impact_text: Option<String>,
+    pub downtime: Option<String>,
+    /// Phases with their times (in the change's zone, UTC, the site's).
+    pub phases: Vec<PhaseView>,
+    /// Phases with their times in the reader's zone first.
+    pub when: Vec<WhenLine>,
+    pub contact: Option<String>,
+    pub owner: TeamView,
+    pub audiences: Vec<AudienceView>,
+    pub finished: bool,
+    pub outcome: Option<OutcomeView>,
+    pub outcome_notes_text: Option<String>,
+    pub guidelines: Option<String>,
+    pub guidelines_text: Option<String>,
+    /// The calendar of every change, then those of the impacted audiences.
+    pub calendars: Vec<FeedLink>,
+    pub more_calendars: usize,
+    /// The audiences' own copies (general notice only).
+    pub copies: Vec<CopyLink>,
+    /// The absolute address of this notice, when `site.base_url` is set.
+    pub url: Option<String>,
+}
+
+pub fn announcement_view(cx: &ChangeCtx, root: &str, audience: Option<usize>) -> AnnouncementView {
+    let model = cx.model();
+    let change = cx.change;
+    let reader = audience.map(|a| &model.audiences[a]);
+    let reader_zone = reader
+        .and_then(|a| a.timezone.as_ref())
+        .map_or_else(|| cx.facts.tz.clone(), |z| z.value.tz.clone());
+    let status = change.status.value;
+    let guidelines = change
+        .communication
+        .as_ref()
+        .and_then(|c| c.guidelines.as_deref());
+    let mut calendars = vec![feed_link(
+        model,
+        root,
+        "calendar.ics",
+        "All changes".to_string(),
+    )];
+    let impacted: Vec<usize> = concerned(cx)
+        .into_iter()
+        .filter(|a| cx.facts.impact.audiences.contains(a))
+        .filter(|&a| audience.is_none_or(|r| r == a))
+        .collect();
+    let more_calendars = impacted.len().saturating_sub(LIST_LIMIT);
+    calendars.extend(impacted.iter().take(LIST_LIMIT).map(|&a| {
+        let audience = &model.audiences[a];
+        feed_link(
+            model,
+            root,
+            &feed_path(audience),
+            format!("Changes that impact {}", audience.name),
+        )
+    }));
+    let copies = if audience.is_none() {
+        zoned(cx)
+            .into_iter()
+            .take(LIST_LIMIT)
+            .map(|a| {
+                let audience = &model.audiences[a];
+                let file = |ext| {
+                    announcement_path(change, Some(audience), ext)
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or_default()
+                        .to_string()
+                };
+                CopyLink {
+                    name: audience.name.clone(),
+                    zone: audience
+                        .timezone
+                        .as_ref()
+                        .map_or(String::new(), |z| z.value.name.clone()),
+                    html: file("html"),
+                    txt: file("txt"),
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    AnnouncementView {
+        row: cx.row(root),
+        // Errors of the plan are for the pages of the team, not the notice.
+        status: notice(change, cx.facts, &reader_zone, 0),
+        cancelled: status == Status::Cancelled,
+        rolled_back: status == Status::RolledBack,
+        reader: reader.map(|a| ReaderView {
+            id: a.id.value.clone(),
+            name: a.name.clone(),
+            zone: a
+                .timezone
+                .as_ref()
+                .map_or(String::new(), |z| z.value.name.clone()),
+        }),
+        summary: to_html(&change.summary),
+        why: to_html(&change.why),
+        impact: change.impact.as_deref().map(to_html),
+        summary_text: to_text(&change.summary),
+        why_text: to_text(&change.why),
+        impact_text: change.impact.as_deref().map(to_text),
+        downtime: change.downtime.as_ref().map(|d| d.value.to_string()),
+        phases: phases(cx, root),
+        when: when_lines(cx, &reader_zone),
+        contact: change
+            .communication
+            .as_ref()
+            .and_then(|c| c.contact.clone())
+            .or_else(|| model.teams[change.owner.ix].email.clone()),
+        owner: team(model, change.owner.ix),
+        audiences: communication(cx).map(|c| c.audiences).unwrap_or_default(),
+        finished: matches!(status, Status::Completed | Status::RolledBack),
+        outcome: outcome(cx),
+        outcome_notes_text: change
+            .outcome
+            .as_ref()
+            .and_then(|o| o.notes.as_deref())
+            .map(to_text),
+        guidelines: guidelines.map(to_html),
+        guidelines_text: guidelines.map(to_text),
+        calendars,
+        more_calendars,
+        copies,
+        url: model
+            .config
+            .site
+            .base_url
+            .as_ref()
+            .map(|base| format!("{base}{}", announcement_path(change, reader, "html"))),
+    }
+}
