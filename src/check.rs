@@ -15,17 +15,23 @@ use crate::model::Model;
 
 /// The result of checking one inventory.
 pub struct Checked {
+    /// Text of every inventory file read, which the findings' locations point into.
     pub sources: Sources,
+    /// The resolved inventory (partial when loading found errors).
     pub model: Model,
+    /// Loading and plan findings after `[rules]` overrides, sorted by file, line, column and rule.
     pub findings: Vec<Finding>,
     /// Empty when loading failed (the plan was not analysed).
     pub facts: Facts,
     /// Parallel to `model.changes`; empty when loading failed.
     pub risks: Vec<Risk>,
+    /// The as-of date (see [`as_of`]): `short-notice` and `stale-status` read it as a day of the
+    /// site's zone.
     pub as_of: Date,
 }
 
 impl Checked {
+    /// Whether any finding is at level `error` (after `[rules]` overrides).
     pub fn has_errors(&self) -> bool {
         self.findings.iter().any(|f| f.level == Level::Error)
     }

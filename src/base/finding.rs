@@ -9,9 +9,15 @@ use crate::base::source::{Loc, Sources};
 /// One problem found in the inventory or the plan.
 #[derive(Debug, Clone)]
 pub struct Finding {
+    /// The rule that fired.
     pub rule: Rule,
+    /// Its level: the rule's default, or one the rule chose (a soft freeze), until `[rules]`
+    /// overrides it in [`finalize`].
     pub level: Level,
+    /// What is wrong, in a sentence a person understands without the docs.
     pub message: String,
+    /// The most specific place of the TOML that causes it (the phase's `start`, the dangling
+    /// reference).
     pub loc: Loc,
     /// Id of the change it concerns, if any.
     pub change: Option<String>,
@@ -44,26 +50,31 @@ impl Finding {
         }
     }
 
+    /// Sets how to fix it.
     pub fn help(mut self, help: impl Into<String>) -> Finding {
         self.help = Some(help.into());
         self
     }
 
+    /// Sets the level, in place of the rule's default.
     pub fn level(mut self, level: Level) -> Finding {
         self.level = level;
         self
     }
 
+    /// Sets the id of the change it concerns.
     pub fn change(mut self, change: impl Into<String>) -> Finding {
         self.change = Some(change.into());
         self
     }
 
+    /// Adds one id to the subjects.
     pub fn subject(mut self, subject: impl Into<String>) -> Finding {
         self.subjects.push(subject.into());
         self
     }
 
+    /// Adds ids to the subjects, in order.
     pub fn subjects<S: Into<String>>(mut self, subjects: impl IntoIterator<Item = S>) -> Finding {
         self.subjects.extend(subjects.into_iter().map(Into::into));
         self
@@ -86,6 +97,7 @@ impl Finding {
         self.subject_refs.contains(&subject)
     }
 
+    /// Adds another place that explains it, with a note saying why.
     pub fn related(mut self, loc: Loc, note: impl Into<String>) -> Finding {
         self.related.push((loc, note.into()));
         self
@@ -115,7 +127,9 @@ pub enum Subject {
 /// A level override from `[rules]`: a level, or `off`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Override {
+    /// Report findings of the rule at this level.
     Level(Level),
+    /// Drop findings of the rule (`off`).
     Off,
 }
 
@@ -189,12 +203,16 @@ pub fn by_change(findings: &[Finding]) -> BTreeMap<&str, Vec<&Finding>> {
 /// Counts of findings by level.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Summary {
+    /// Findings at level `error`.
     pub errors: usize,
+    /// Findings at level `warning`.
     pub warnings: usize,
+    /// Findings at level `info`.
     pub infos: usize,
 }
 
 impl Summary {
+    /// Counts `findings` by their (final) level.
     pub fn of<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Summary {
         let mut summary = Summary::default();
         for finding in findings {
