@@ -6,10 +6,9 @@ use std::path::Path;
 
 /// Module name to layer, read from the table of `docs/architecture.md`.
 fn layers() -> BTreeMap<String, u32> {
-    let doc = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/architecture.md"),
-    )
-    .expect("docs/architecture.md");
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/architecture.md"))
+            .expect("docs/architecture.md");
     let mut layers = BTreeMap::new();
     for line in doc.lines() {
         let cells: Vec<&str> = line.split('|').map(str::trim).collect();
@@ -60,7 +59,10 @@ fn references(text: &str) -> Vec<(usize, String)> {
 #[test]
 fn no_module_uses_a_higher_layer() {
     let layers = layers();
-    assert!(layers.len() >= 10, "the layer table was not found: {layers:?}");
+    assert!(
+        layers.len() >= 10,
+        "the layer table was not found: {layers:?}"
+    );
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut violations = Vec::new();
     for entry in walkdir::WalkDir::new(&src).sort_by_file_name() {
@@ -69,7 +71,9 @@ fn no_module_uses_a_higher_layer() {
             continue;
         }
         let rel = entry.path().strip_prefix(&src).unwrap();
-        let Some(module) = module_of(rel) else { continue };
+        let Some(module) = module_of(rel) else {
+            continue;
+        };
         let Some(&own) = layers.get(&module) else {
             violations.push(format!(
                 "src/{} belongs to `{module}`, which has no layer in docs/architecture.md",
@@ -95,7 +99,11 @@ fn no_module_uses_a_higher_layer() {
             }
         }
     }
-    assert!(violations.is_empty(), "imports that run back up:\n{}", violations.join("\n"));
+    assert!(
+        violations.is_empty(),
+        "imports that run back up:\n{}",
+        violations.join("\n")
+    );
 }
 
 #[test]
