@@ -6,8 +6,11 @@
 //! provider, at any depth. One breadth-first search per change over the
 //! reversed critical edges: O(reached systems + their edges) per change.
 //! The search keeps, for each impacted system, the integration and the next
-//! system towards the change, so the path that makes it impacted can be
-//! shown.
+//! system towards the change (a predecessor tree, one entry per system), with
+//! the number of hops and the changed system at the end, so the path that
+//! makes it impacted can be shown in full or bounded without being stored
+//! per system. Nothing here recurses: the depth of a chain of integrations
+//! is the inventory's to choose.
 
 use std::collections::BTreeMap;
 
@@ -23,22 +26,38 @@ pub struct Impact {
     pub systems: Vec<usize>,
     /// The same, as a set for fast tests.
     pub set: FixedBitSet,
-    /// For each impacted but unchanged system: (integration, provider) one
-    /// step towards a changed system.
-    pub via: BTreeMap<usize, (usize, usize)>,
+    /// For each impacted but unchanged system: one step towards a changed
+    /// system (the predecessor tree of the search).
+    pub via: BTreeMap<usize, Step>,
     pub processes: Vec<usize>,
     pub audiences: Vec<usize>,
 }
 
+/// One step of an impacted system towards the change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Step {
+    /// The critical integration through which the system is impacted.
+    pub integration: usize,
+    /// Its provider: the next system towards a changed one.
+    pub provider: usize,
+    /// Steps from the system to the changed system (1 for a direct consumer).
+    pub hops: usize,
+    /// The changed system the path ends at.
+    pub changed: usize,
+}
+
 impl Impact {
-    /// The chain of system indices from `system` to the changed system that
-    /// makes it impacted, with the integration of each step.
-    pub fn path(&self, system: usize) -> Vec<(usize, usize)> {
+    /// The first `limit` steps from `system` towards the changed system that
+    /// makes it impacted: (integration, provider) per step, walked no
+    /// further (the whole path has [`Step::hops`] steps; pages show a
+    /// bounded head of it).
+    pub fn path_head(&self, system: usize, limit: usize) -> Vec<(usize, usize)> {
         let mut steps = Vec::new();
         let mut at = system;
-        while let Some(&(integration, provider)) = self.via.get(&at) {
-            steps.push((integration, provider));
-            at = provider;
+        while steps.len() < limit {
+            let Some(step) = self.via.get(&at) else { break };
+            steps.push((step.integration, step.provider));
+            at = step.provider;
             if steps.len() > self.via.len() {
                 break;
             }
@@ -121,10 +140,21 @@ impl Graph {
             set.insert(system);
         }
         while let Some(provider) = queue.pop_front() {
+            let (hops, changed) = via
+                .get(&provider)
+                .map_or((0, provider), |step: &Step| (step.hops, step.changed));
             for &(consumer, integration) in &self.consumers[provider] {
                 if !set.contains(consumer) {
                     set.insert(consumer);
-                    via.insert(consumer, (integration, provider));
+                    via.insert(
+                        consumer,
+                        Step {
+                            integration,
+                            provider,
+                            hops: hops + 1,
+                            changed,
+                        },
+                    );
                     queue.push_back(consumer);
                 }
             }
@@ -154,7 +184,8 @@ impl Graph {
 }
 
 /// `integration-cycle`: each cycle of critical integrations, found with
-/// Tarjan's strongly connected components (petgraph), reported once, at
+/// the strongly connected components of petgraph's Kosaraju (iterative: the
+/// recursive Tarjan overflows the stack on a long chain), reported once, at
 /// the integration that closes it, naming its systems in order.
 pub fn cycles(model: &Model, findings: &mut Vec<Finding>) {
     use petgraph::graph::DiGraph;
@@ -184,7 +215,10 @@ pub fn cycles(model: &Model, findings: &mut Vec<Finding>) {
                 .cmp(&model.integrations[b.0].id.value)
         });
     }
-    for component in petgraph::algo::tarjan_scc(&graph) {
+    // Where each system stands in the walk below, so closing a cycle is one
+    // look-up, not a scan of the walk (quadratic on a long cycle).
+    let mut position: Vec<Option<usize>> = vec![None; model.systems.len()];
+    for component in petgraph::algo::kosaraju_scc(&graph) {
         let members: std::collections::BTreeSet<usize> =
             component.iter().map(|n| graph[*n]).collect();
         let self_loop =
@@ -204,6 +238,7 @@ pub fn cycles(model: &Model, findings: &mut Vec<Finding>) {
             continue;
         };
         let mut order = vec![start];
+        position[start] = Some(0);
         let mut edges = Vec::new();
         let mut at = start;
         loop {
@@ -213,14 +248,23 @@ pub fn cycles(model: &Model, findings: &mut Vec<Finding>) {
                 .find(|(_, provider)| members.contains(provider));
             let Some((edge, provider)) = next else { break };
             edges.push(edge);
-            if let Some(pos) = order.iter().position(|&s| s == provider) {
+            if let Some(pos) = position[provider] {
+                for &s in &order {
+                    position[s] = None;
+                }
                 order.drain(..pos);
                 edges.drain(..pos);
                 order.push(provider);
                 break;
             }
+            position[provider] = Some(order.len());
             order.push(provider);
             at = provider;
+        }
+        // A walk that found no cycle leaves its marks (it cannot, inside a
+        // component, but the table must be clean for the next one).
+        for &s in &order {
+            position[s] = None;
         }
         // Rotate the cycle to start at its smallest id.
         order.pop();

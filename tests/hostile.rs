@@ -1,0 +1,151 @@
+//! Hostile and huge inventories (issue 10): each numbered case of the
+//! attack report pinned by a test that failed before its fix. The work is
+//! asserted (exit status, output sizes, what a page shows), not the clock.
+
+mod common;
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use common::{AS_OF, cutover};
+
+/// An inventory of `n` systems where `s{i}` consumes `s{i+1}` through a
+/// critical integration (and `s{n-1}` consumes `s0` when `cycle`), with one
+/// change of the last system, which therefore impacts every system through
+/// a path of up to `n - 1` hops.
+fn chain(dir: &Path, n: usize, cycle: bool) {
+    let mut text = String::from("[[team]]\nid = \"ops\"\nname = \"Ops\"\n\n");
+    for i in 0..n {
+        writeln!(
+            text,
+            "[[system]]\nid = \"s{i}\"\nname = \"S{i}\"\nowner = \"ops\"\ncriticality = \"low\"\n"
+        )
+        .unwrap();
+    }
+    let edges = if cycle { n } else { n - 1 };
+    for i in 0..edges {
+        writeln!(
+            text,
+            "[[integration]]\nid = \"i{i}\"\nconsumer = \"s{i}\"\nprovider = \"s{}\"\n",
+            (i + 1) % n
+        )
+        .unwrap();
+    }
+    writeln!(
+        text,
+        "[[change]]\nid = \"c1\"\ntitle = \"T\"\nowner = \"ops\"\nstatus = \"draft\"\nsystems = [\"s{}\"]\nsummary = \"S\"\nwhy = \"W\"\n\n[[change.phase]]\nname = \"P\"\nstart = 2026-12-06T02:00:00\nduration = \"1h\"",
+        n - 1
+    )
+    .unwrap();
+    std::fs::write(dir.join("chain.toml"), text).unwrap();
+}
+
+/// Total bytes of the files below `dir`, and the largest file with its size.
+fn sizes(dir: &Path) -> (u64, String, u64) {
+    let mut total = 0;
+    let mut largest = (String::new(), 0);
+    for entry in walkdir::WalkDir::new(dir) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let len = entry.metadata().unwrap().len();
+            total += len;
+            if len > largest.1 {
+                let rel = entry.path().strip_prefix(dir).unwrap();
+                largest = (rel.display().to_string(), len);
+            }
+        }
+    }
+    (total, largest.0, largest.1)
+}
+
+/// Runs `check` on `inv`; returns its exit status (None: killed, such as
+/// by the abort of a stack overflow).
+fn check_status(inv: &Path) -> Option<i32> {
+    cutover()
+        .args(["check", "--quiet", "--format", "json", "--as-of", AS_OF])
+        .arg(inv)
+        .output()
+        .unwrap()
+        .status
+        .code()
+}
+
+/// Builds `inv` into `out` (errors allowed), which must succeed.
+fn build(inv: &Path, out: &Path) {
+    let build = cutover()
+        .args(["build", "--quiet", "--allow-errors", "--as-of", AS_OF])
+        .arg(inv)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap();
+    assert_eq!(
+        build.status.code(),
+        Some(0),
+        "build: {}",
+        String::from_utf8_lossy(&build.stderr)
+    );
+}
+
+/// Case 1: a chain and a cycle of 100,000 critical integrations overflowed
+/// the stack of the recursive Tarjan SCC (exit 134), and the pages of a
+/// chain grew with the square of its length (whole impact paths on every
+/// system page). The cycle is built (its change impacts every system
+/// through paths of up to 99,999 hops, as the chain's does): each system
+/// page is now bounded whatever the depth.
+#[test]
+fn chain_and_cycle_of_100000_integrations_check_and_build_in_linear_output() {
+    let n = 100_000;
+    let dir = tempfile::tempdir().unwrap();
+    for cycle in [false, true] {
+        let inv = dir.path().join(if cycle { "cycle" } else { "chain" });
+        std::fs::create_dir(&inv).unwrap();
+        chain(&inv, n, cycle);
+        // 1: the plan has errors (no window, no rollback), not a crash.
+        assert_eq!(check_status(&inv), Some(1), "cycle: {cycle}");
+    }
+    let out = dir.path().join("site");
+    build(&dir.path().join("cycle"), &out);
+    let (total, largest, largest_size) = sizes(&out);
+    // Linear: a few KB per system page, plus lists of every system
+    // (systems/index.html, data.json) that are linear themselves.
+    assert!(total < n as u64 * 10_000, "site of {total} bytes");
+    assert!(largest_size < n as u64 * 200, "{largest}: {largest_size}");
+    let page = std::fs::metadata(out.join("systems/s0.html"))
+        .unwrap()
+        .len();
+    assert!(page < 16_000, "systems/s0.html: {page} bytes");
+    let change = std::fs::metadata(out.join("changes/c1/index.html"))
+        .unwrap()
+        .len();
+    assert!(change < 64_000, "changes/c1/index.html: {change} bytes");
+}
+
+/// Case 1, what a page shows: a path longer than the bound shows its first
+/// systems, how many it leaves out and the changed system; one within the
+/// bound is shown whole.
+#[test]
+fn long_impact_paths_show_first_hops_and_the_changed_system() {
+    let dir = tempfile::tempdir().unwrap();
+    let inv = dir.path().join("inv");
+    std::fs::create_dir(&inv).unwrap();
+    chain(&inv, 20, false);
+    let out = dir.path().join("site");
+    build(&inv, &out);
+    let page = std::fs::read_to_string(out.join("systems/s0.html")).unwrap();
+    assert!(
+        page.contains("via s0 → s1 → s2 → s3 → s4 → s5 → s6 → … 12 more → s19</li>"),
+        "{page}"
+    );
+    let change = std::fs::read_to_string(out.join("changes/c1/index.html")).unwrap();
+    assert!(
+        change.contains("impacted via s0 → s1 → s2 → s3 → s4 → s5 → s6 → … 12 more → s19</li>")
+    );
+    // Near miss: s12 is 7 hops from s19, 8 systems: shown whole.
+    let page = std::fs::read_to_string(out.join("systems/s12.html")).unwrap();
+    assert!(
+        page.contains("via s12 → s13 → s14 → s15 → s16 → s17 → s18 → s19</li>"),
+        "{page}"
+    );
+    assert!(!page.contains("more →"));
+}
