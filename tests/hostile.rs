@@ -149,3 +149,65 @@ fn long_impact_paths_show_first_hops_and_the_changed_system() {
     );
     assert!(!page.contains("more →"));
 }
+
+/// A team, a system and a change of it, with `extra` appended to the
+/// change's table (more keys of it, then its phases) and `after` after it.
+fn one_change(extra: &str, after: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "[[team]]\nid = \"ops\"\nname = \"Ops\"\n\n[[system]]\nid = \"erp\"\nname = \"ERP\"\nowner = \"ops\"\ncriticality = \"low\"\n\n[[change]]\nid = \"c1\"\ntitle = \"T\"\nowner = \"ops\"\nstatus = \"draft\"\nsystems = [\"erp\"]\nwhy = \"W\"\n{extra}\n[[change.phase]]\nname = \"P\"\nstart = 2026-12-06T02:00:00\nduration = \"1h\"\n{after}"
+    );
+    std::fs::write(dir.path().join("inv.toml"), text).unwrap();
+    dir
+}
+
+/// Case 3: Markdown nested beyond the limit, or a text field beyond the
+/// size limit, is a `schema` finding at its key (a list element at
+/// itself); nesting up to the limit and a field just under the size pass.
+#[test]
+fn deep_markdown_and_huge_text_are_schema_findings_at_the_key() {
+    let deep = ">".repeat(20_000) + " x";
+    let huge = "y".repeat(65_537);
+    let dir = one_change(
+        &format!("summary = \"{deep}\"\nimpact = \"{huge}\"\n"),
+        &format!("steps = [\"ok\", \"{}x\"]\n", "- ".repeat(17)),
+    );
+    let (code, found) = common::findings(dir.path());
+    assert_eq!(code, 1);
+    let schema: Vec<_> = found
+        .iter()
+        .filter(|f| f.rule == "schema")
+        .map(|f| (f.line, f.column, f.message.as_str()))
+        .collect();
+    assert_eq!(
+        schema,
+        vec![
+            (
+                18,
+                1,
+                "`summary` of change `c1` nests block quotes and lists 20000 deep; Markdown fields nest at most 16"
+            ),
+            (
+                19,
+                1,
+                "`impact` of change `c1` is 65537 bytes long; a text field holds at most 65536"
+            ),
+            (
+                25,
+                16,
+                "`steps` of phase \"P\" of change `c1` nests block quotes and lists 17 deep; Markdown fields nest at most 16"
+            ),
+        ],
+        "{found:#?}"
+    );
+    // Near miss: 16 levels and 65,536 bytes load.
+    let dir = one_change(
+        &format!(
+            "summary = \"{}\"\nimpact = \"{}\"\n",
+            ">".repeat(16) + " x",
+            "y".repeat(65_536)
+        ),
+        &format!("steps = [\"{}x\"]\n", "- ".repeat(16)),
+    );
+    assert!(common::loading(common::findings(dir.path()).1).is_empty());
+}
