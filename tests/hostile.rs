@@ -211,3 +211,64 @@ fn deep_markdown_and_huge_text_are_schema_findings_at_the_key() {
     );
     assert!(common::loading(common::findings(dir.path()).1).is_empty());
 }
+
+/// A character XML 1.0 or HTML forbids in a document (the test's own
+/// reading of the XML `Char` production and HTML's controls).
+fn forbidden(c: char) -> bool {
+    let n = u32::from(c);
+    (n < 0x20 && !matches!(c, '\t' | '\n' | '\r'))
+        || (0x7F..=0x9F).contains(&n)
+        || n == 0xFFFE
+        || n == 0xFFFF
+}
+
+/// Case 5: control characters in a title, a team name, an email and the
+/// site title made `feed.xml` ill-formed and reached the pages raw. Every
+/// XML, HTML, ICS and text output now holds U+FFFD in their place.
+#[test]
+fn control_characters_never_reach_feed_pages_or_calendar() {
+    let dir = tempfile::tempdir().unwrap();
+    let inv = dir.path().join("inv");
+    std::fs::create_dir(&inv).unwrap();
+    std::fs::write(
+        inv.join("cutover.toml"),
+        "[site]\ntitle = \"Ops\\u0001 \\u001B]0;pwned\\u0007 site\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        inv.join("inv.toml"),
+        "[[team]]\nid = \"ops\"\nname = \"Team\\u000B one\"\nemail = \"ops\\u001B@example.com\"\n\n[[system]]\nid = \"erp\"\nname = \"ERP\\u0085\"\nowner = \"ops\"\ncriticality = \"low\"\n\n[[change]]\nid = \"c1\"\ntitle = \"Title\\uFFFE\\u0001 end\"\nowner = \"ops\"\nstatus = \"proposed\"\nsystems = [\"erp\"]\nsummary = \"Sum\\u0002mary\"\nwhy = \"W\\uFFFF\"\n\n[[change.phase]]\nname = \"Phase\\u001B[2J\"\nstart = 2026-12-06T02:00:00\nduration = \"1h\"\n",
+    )
+    .unwrap();
+    let out = dir.path().join("site");
+    build(&inv, &out);
+    let feed = std::fs::read_to_string(out.join("feed.xml")).unwrap();
+    let bad: Vec<char> = feed.chars().filter(|&c| forbidden(c)).collect();
+    assert!(bad.is_empty(), "feed.xml holds {bad:?}");
+    let parsed = atom_syndication::Feed::read_from(feed.as_bytes()).expect("feed.xml parses");
+    assert_eq!(
+        parsed.title().as_str(),
+        "Ops\u{fffd} \u{fffd}]0;pwned\u{fffd} site: announcements"
+    );
+    let entry = &parsed.entries()[0];
+    assert_eq!(entry.title().as_str(), "Title\u{fffd}\u{fffd} end (c1)");
+    assert_eq!(entry.authors()[0].name(), "Team\u{fffd} one");
+    assert_eq!(entry.authors()[0].email(), Some("ops\u{fffd}@example.com"));
+    let mut checked = 0;
+    for entry in walkdir::WalkDir::new(&out) {
+        let entry = entry.unwrap();
+        let path = entry.path();
+        if !entry.file_type().is_file()
+            || path.extension().is_some_and(|e| e == "json" || e == "css")
+        {
+            continue;
+        }
+        let text = std::fs::read_to_string(path).unwrap();
+        let bad: Vec<char> = text.chars().filter(|&c| forbidden(c)).collect();
+        assert!(bad.is_empty(), "{} holds {bad:?}", path.display());
+        checked += 1;
+    }
+    assert!(checked >= 12, "{checked} files");
+    let runbook = std::fs::read_to_string(out.join("changes/c1/runbook.html")).unwrap();
+    assert!(runbook.contains("Phase\u{fffd}[2J"), "{runbook}");
+}

@@ -1,6 +1,9 @@
 //! Foundation layer: bounds on inventory text, shared by the loader that
 //! reports a field beyond them and the renderer that never works past them,
-//! so that rendering stays linear in the size of the inventory.
+//! so that rendering stays linear in the size of the inventory; and the
+//! characters no page, feed or calendar may hold.
+
+use std::borrow::Cow;
 
 /// Longest text field, in bytes (64 KiB): a runbook step or a summary is a
 /// few hundred; anything longer belongs in a linked document.
@@ -36,6 +39,29 @@ pub fn markdown_nesting(text: &str) -> usize {
     deepest
 }
 
+/// Whether `c` may stand in an XML 1.0 or HTML document (and an ICS or
+/// plain-text file of the site): not a C0 control but tab, line feed and
+/// carriage return, not DEL or a C1 control, not a noncharacter
+/// (U+FDD0..U+FDEF, U+FFFE and U+FFFF of every plane).
+pub fn is_markup_char(c: char) -> bool {
+    let n = u32::from(c);
+    !(matches!(n, 0..=0x08 | 0x0B | 0x0C | 0x0E..=0x1F | 0x7F..=0x9F | 0xFDD0..=0xFDEF)
+        || n & 0xFFFE == 0xFFFE)
+}
+
+/// `text` with every character that [`is_markup_char`] refuses replaced by
+/// U+FFFD, borrowed when there is none (the usual case).
+pub fn markup_safe(text: &str) -> Cow<'_, str> {
+    if text.chars().all(is_markup_char) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| if is_markup_char(c) { c } else { '\u{FFFD}' })
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,5 +73,15 @@ mod tests {
         assert_eq!(markdown_nesting("> - a\n>   - b"), 3);
         assert_eq!(markdown_nesting(&(">".repeat(100) + " x")), 100);
         assert_eq!(markdown_nesting(&("- ".repeat(20) + "x")), 20);
+    }
+
+    #[test]
+    fn markup_safe_replaces_controls_and_noncharacters_only() {
+        assert_eq!(
+            markup_safe("a\u{1}b\u{b}c\u{1b}[2Jd\u{fffe}e\u{85}f\u{1ffff}"),
+            "a\u{fffd}b\u{fffd}c\u{fffd}[2Jd\u{fffd}e\u{fffd}f\u{fffd}"
+        );
+        let kept = "tab\tlf\ncr\r é ✓ \u{fffd} \u{10000}";
+        assert!(matches!(markup_safe(kept), Cow::Borrowed(_)));
     }
 }
