@@ -272,3 +272,56 @@ fn control_characters_never_reach_feed_pages_or_calendar() {
     let runbook = std::fs::read_to_string(out.join("changes/c1/runbook.html")).unwrap();
     assert!(runbook.contains("Phase\u{fffd}[2J"), "{runbook}");
 }
+
+/// Case 6: a phase name with escape sequences retitled the terminal and
+/// cleared the screen through `check`'s output, human and `--format
+/// github` alike. They are printed escaped, as `\u{1b}`.
+#[test]
+fn terminal_output_escapes_control_characters_from_the_inventory() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("inv.toml"),
+        "[[team]]\nid = \"ops\"\nname = \"Ops\"\n\n[[system]]\nid = \"erp\"\nname = \"ERP\"\nowner = \"ops\"\ncriticality = \"low\"\n\n[[change]]\nid = \"c1\"\ntitle = \"T\"\nowner = \"ops\"\nstatus = \"draft\"\nsystems = [\"erp\"]\nsummary = \"S\"\nwhy = \"W\"\n\n[[change.phase]]\nname = \"x\\u001B]0;pwned\\u0007\\u001B[2J\\ry\"\nstart = 2026-12-06T02:00:00\nduration = \"1h\"\n",
+    )
+    .unwrap();
+    let escaped = r#"phase "x\u{1b}]0;pwned\u{7}\u{1b}[2J\u{d}y" of `c1`"#;
+    for (args, colour) in [
+        (&["--color", "never"][..], false),
+        (&["--color", "always"][..], true),
+        (&["--format", "github"][..], false),
+    ] {
+        let output = cutover()
+            .args(["check", "--as-of", AS_OF])
+            .args(args)
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert!(stdout.contains(escaped), "{args:?}: {stdout}");
+        for raw in ["\u{1b}]0;", "\u{1b}[2J", "\u{7}", "\r"] {
+            assert!(!stdout.contains(raw), "{args:?}: raw {raw:?} in {stdout}");
+        }
+        // Colours are the only escape sequences left.
+        assert_eq!(stdout.contains('\u{1b}'), colour, "{args:?}");
+    }
+    // A source line shown under a finding is masked too (raw bytes that
+    // only a file that is not valid TOML can hold).
+    std::fs::write(
+        dir.path().join("inv.toml"),
+        "x = \u{1b}[2J\u{1b}]0;t\u{7}\n",
+    )
+    .unwrap();
+    let output = cutover()
+        .args(["check", "--color", "never", "--as-of", AS_OF])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("error[syntax]"), "{stdout}");
+    assert!(stdout.contains("x = ?[2J?]0;t?"), "{stdout}");
+    assert!(
+        !stdout.contains('\u{1b}') && !stdout.contains('\u{7}'),
+        "{stdout}"
+    );
+}

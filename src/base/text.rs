@@ -62,6 +62,50 @@ pub fn markup_safe(text: &str) -> Cow<'_, str> {
     )
 }
 
+/// Whether a terminal could act on `c` instead of showing it: a control
+/// character (but tab and line feed, which output uses as such), or a
+/// bidirectional override that reorders what is shown.
+fn acts_on_terminal(c: char) -> bool {
+    (c.is_control() && c != '\t' && c != '\n')
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` for a terminal or a CI log: every character a terminal could act
+/// on (escape sequences that retitle the window or clear the screen, a
+/// carriage return that overwrites a line) written as `\u{1b}`.
+pub fn terminal_safe(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(acts_on_terminal) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if acts_on_terminal(c) {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Source text for a terminal, with each character [`terminal_safe`]
+/// would escape replaced by as many `?` as it has bytes, so that byte
+/// offsets into it (the spans of findings) still point where they did.
+pub fn terminal_source(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(acts_on_terminal) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if acts_on_terminal(c) {
+            out.extend(std::iter::repeat_n('?', c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,5 +127,20 @@ mod tests {
         );
         let kept = "tab\tlf\ncr\r é ✓ \u{fffd} \u{10000}";
         assert!(matches!(markup_safe(kept), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn terminal_safe_escapes_what_a_terminal_acts_on() {
+        assert_eq!(
+            terminal_safe("x\u{1b}]0;t\u{7}\u{1b}[2J\r\u{9b}\u{202e}y\tz\n"),
+            "x\\u{1b}]0;t\\u{7}\\u{1b}[2J\\u{d}\\u{9b}\\u{202e}y\tz\n"
+        );
+        assert!(matches!(
+            terminal_safe("plain é ✓\tline\n"),
+            Cow::Borrowed(_)
+        ));
+        let source = terminal_source("a\u{1b}b\u{9b}c");
+        assert_eq!(source, "a?b??c");
+        assert_eq!(source.len(), "a\u{1b}b\u{9b}c".len());
     }
 }

@@ -7,6 +7,7 @@
 use serde_json::{Value, json};
 
 use crate::base::source::Sources;
+use crate::base::text::terminal_safe;
 use crate::base::{Finding, Level, Rule};
 
 fn path(prefix: &str, file: &str) -> String {
@@ -49,9 +50,9 @@ pub fn github(findings: &[Finding], sources: &Sources, inventory: &str) -> Strin
         }
         out.push_str(&format!(
             "::{command} file={},line={line},col={column},title={}::{}\n",
-            escape(&path(inventory, &file.path), true),
+            escape(&terminal_safe(&path(inventory, &file.path)), true),
             escape(&format!("cutover {}", finding.rule), true),
-            escape(&message, false)
+            escape(&terminal_safe(&message), false)
         ));
     }
     out
