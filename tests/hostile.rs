@@ -325,3 +325,106 @@ fn terminal_output_escapes_control_characters_from_the_inventory() {
         "{stdout}"
     );
 }
+
+/// Case 7: a system with id `index` replaced `systems/index.html`, and a
+/// change with id `index.html` passed `check`, then failed `build`. Every
+/// page the site writes that no id names (enumerated from a build of the
+/// example) is checked against the places ids' pages go: each id that
+/// would land on one of them is a `schema` finding at the id.
+#[test]
+fn no_id_can_collide_with_a_page_the_site_writes() {
+    let checked = cutover::check::check(
+        &common::example(),
+        jiff::civil::Date::constant(2026, 11, 24),
+    )
+    .expect("the example loads");
+    let (tera, style) = cutover::site::templates(&[]).unwrap();
+    let outputs = cutover::site::render_site(&checked, &tera, &style).unwrap();
+    let model = &checked.model;
+    let own = |path: &str| {
+        model
+            .systems
+            .iter()
+            .any(|s| path == format!("systems/{}.html", cutover::model::slug(&s.id.value)))
+            || model.changes.iter().any(|c| {
+                path.starts_with(&format!("changes/{}/", cutover::model::slug(&c.id.value)))
+            })
+    };
+    let fixed: Vec<&str> = outputs
+        .iter()
+        .map(|o| o.path.as_str())
+        .filter(|p| !own(p))
+        .collect();
+    assert!(
+        fixed.contains(&"systems/index.html") && fixed.contains(&"changes/index.html"),
+        "{fixed:?}"
+    );
+    // Slugs an id would need to land on a fixed page (or on a folder of
+    // one, or to make one a folder): per kind, from where its pages go.
+    let mut candidates: Vec<(&str, String)> = Vec::new();
+    for path in &fixed {
+        let parts: Vec<&str> = path.split('/').collect();
+        match parts.as_slice() {
+            // systems/<slug>.html (a file; a fixed file or folder there).
+            ["systems", name, ..] => candidates.push((
+                "system",
+                name.strip_suffix(".html").unwrap_or(name).to_string(),
+            )),
+            // changes/<slug>/<page>: a fixed file or folder at <slug>.
+            ["changes", name, ..] => candidates.push(("change", name.to_string())),
+            _ => {}
+        }
+    }
+    candidates.sort();
+    candidates.dedup();
+    assert_eq!(
+        candidates,
+        vec![
+            ("change", "index.html".to_string()),
+            ("system", "index".to_string())
+        ]
+    );
+    for (kind, slug) in candidates {
+        // The id as written may differ in case from its slug.
+        let id = slug.to_uppercase();
+        assert!(cutover::model::is_id(&id), "{id} is of the id form");
+        let (extra, after) = match kind {
+            "system" => (
+                String::new(),
+                format!(
+                    "\n[[system]]\nid = \"{id}\"\nname = \"X\"\nowner = \"ops\"\ncriticality = \"low\"\n"
+                ),
+            ),
+            _ => (
+                String::new(),
+                format!(
+                    "\n[[change]]\nid = \"{id}\"\ntitle = \"X\"\nowner = \"ops\"\nstatus = \"draft\"\nsystems = [\"erp\"]\nsummary = \"S\"\nwhy = \"W\"\n[[change.phase]]\nname = \"P\"\nstart = 2026-12-06T02:00:00\nduration = \"1h\"\n"
+                ),
+            ),
+        };
+        let dir = one_change(&format!("summary = \"S\"\n{extra}"), &after);
+        let (_, found) = common::findings(dir.path());
+        let schema: Vec<_> = found.iter().filter(|f| f.rule == "schema").collect();
+        assert_eq!(schema.len(), 1, "{kind} {id}: {found:#?}");
+        assert_eq!(
+            schema[0].message,
+            format!(
+                "`{id}` cannot be the id of a {kind}: the site writes a page of its own where its page would go"
+            )
+        );
+        // At the id's value.
+        let text = std::fs::read_to_string(dir.path().join("inv.toml")).unwrap();
+        let line = text
+            .lines()
+            .position(|l| l == format!("id = \"{id}\""))
+            .unwrap()
+            + 1;
+        assert_eq!((schema[0].line, schema[0].column), (line as u64, 6));
+    }
+    // Near miss: ids that only resemble a fixed name load.
+    let dir = one_change(
+        "summary = \"S\"\n",
+        "\n[[system]]\nid = \"index.html\"\nname = \"X\"\nowner = \"ops\"\ncriticality = \"low\"\n\n[[system]]\nid = \"indexes\"\nname = \"Y\"\nowner = \"ops\"\ncriticality = \"low\"\n",
+    );
+    assert!(common::loading(common::findings(dir.path()).1).is_empty());
+}

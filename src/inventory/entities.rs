@@ -15,6 +15,20 @@ fn named(cx: &mut Cx, t: &mut Table, kind: &str) -> Option<At<String>> {
     let id = t.id(cx, "id", true);
     if let Some(id) = &id {
         t.what = format!("{kind} `{}`", id.value);
+        let slug = slug(&id.value);
+        if RESERVED_SLUGS.contains(&(kind, slug.as_str())) {
+            cx.report(
+                Finding::new(
+                    Rule::Schema,
+                    id.loc.clone(),
+                    format!(
+                        "`{}` cannot be the id of a {kind}: the site writes a page of its own where its page would go",
+                        id.value
+                    ),
+                )
+                .help(format!("pick another id; no {kind} can be called `{slug}` (in any case)")),
+            );
+        }
     }
     id
 }
