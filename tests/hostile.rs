@@ -428,3 +428,43 @@ fn no_id_can_collide_with_a_page_the_site_writes() {
     );
     assert!(common::loading(common::findings(dir.path()).1).is_empty());
 }
+
+/// Case 10: `--as-of` took `20261124` and `2026-11-24T23:59:59` (dropping
+/// the time); only YYYY-MM-DD is a date now, anything else is exit 2.
+#[test]
+fn as_of_accepts_only_a_calendar_date() {
+    for bad in [
+        "20261124",
+        "2026-11-24T23:59:59",
+        "2026-11-24 ",
+        "+2026-11-24",
+        "2026-1-24",
+    ] {
+        let output = cutover()
+            .args(["check", "--as-of", bad])
+            .arg(common::fixture("minimal"))
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{bad}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&format!(
+                "--as-of `{bad}` is not a date: write it as YYYY-MM-DD, such as 2026-11-24"
+            )),
+            "{bad}: {stderr}"
+        );
+    }
+    // Near miss: the date itself, and an impossible day still named.
+    let (code, _) = common::check_json(&common::fixture("minimal"), &[]);
+    assert_ne!(code, 2);
+    let output = cutover()
+        .args(["check", "--as-of", "2026-02-30"])
+        .arg(common::fixture("minimal"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("--as-of `2026-02-30` is not a date (YYYY-MM-DD)")
+    );
+}
