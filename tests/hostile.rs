@@ -468,3 +468,46 @@ fn as_of_accepts_only_a_calendar_date() {
             .contains("--as-of `2026-02-30` is not a date (YYYY-MM-DD)")
     );
 }
+
+/// Case 10: `base_url` with spaces, quotes or CR LF and any `language`
+/// were accepted; both are `schema` findings at the value now.
+#[test]
+fn base_url_and_language_are_checked_at_their_value() {
+    let dir = one_change("summary = \"S\"\n", "");
+    std::fs::write(
+        dir.path().join("cutover.toml"),
+        "[site]\nbase_url = \"https://x.example/a b\\\"\\r\\n\"\nlanguage = \"english\\\"><x\"\n",
+    )
+    .unwrap();
+    let (code, found) = common::findings(dir.path());
+    assert_eq!(code, 1);
+    let schema: Vec<_> = found
+        .iter()
+        .filter(|f| f.rule == "schema")
+        .map(|f| (f.file.as_str(), f.line, f.column, f.message.as_str()))
+        .collect();
+    assert_eq!(
+        schema,
+        vec![
+            (
+                "cutover.toml",
+                2,
+                12,
+                r#"`base_url` `https://x.example/a b\"\r\n` is not an absolute http(s) address"#
+            ),
+            (
+                "cutover.toml",
+                3,
+                12,
+                r#"`language` `english\"><x` is not a BCP 47 language tag"#
+            ),
+        ]
+    );
+    // Near miss.
+    std::fs::write(
+        dir.path().join("cutover.toml"),
+        "[site]\nbase_url = \"https://x.example/a%20b\"\nlanguage = \"de-CH\"\n",
+    )
+    .unwrap();
+    assert!(common::loading(common::findings(dir.path()).1).is_empty());
+}
