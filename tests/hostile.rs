@@ -511,3 +511,26 @@ fn base_url_and_language_are_checked_at_their_value() {
     .unwrap();
     assert!(common::loading(common::findings(dir.path()).1).is_empty());
 }
+
+/// Case 10: SARIF artifact URIs were raw paths; a file named
+/// `my file #1 %zz é.toml` is now a percent-encoded URI reference relative
+/// to `%SRCROOT%`.
+#[test]
+fn sarif_uris_are_percent_encoded_relative_to_srcroot() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("my file #1 %zz é.toml"),
+        "[[team]]\nid = \"ops\"\n",
+    )
+    .unwrap();
+    let output = cutover()
+        .current_dir(dir.path())
+        .args(["check", "--format", "sarif", "--as-of", AS_OF, "."])
+        .output()
+        .unwrap();
+    let log: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let location =
+        &log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(location["uri"], "my%20file%20%231%20%25zz%20%C3%A9.toml");
+    assert_eq!(location["uriBaseId"], "%SRCROOT%");
+}

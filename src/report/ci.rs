@@ -19,6 +19,21 @@ fn path(prefix: &str, file: &str) -> String {
     }
 }
 
+/// A relative path as a URI reference (RFC 3986): every byte but the
+/// unreserved characters and `/` percent-encoded, so a space, `#`, `%` or
+/// `é` in a file name stays part of the path.
+fn uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// Escapes data of a workflow command (`%`, CR, LF); `property` also
 /// escapes `:` and `,`.
 fn escape(text: &str, property: bool) -> String {
@@ -114,7 +129,10 @@ pub fn sarif(findings: &[Finding], sources: &Sources, inventory: &str) -> String
                 "message": {"text": message},
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": {"uri": path(inventory, &file.path)},
+                        "artifactLocation": {
+                            "uri": uri(&path(inventory, &file.path)),
+                            "uriBaseId": "%SRCROOT%",
+                        },
                         "region": {
                             "startLine": line,
                             "startColumn": column,
@@ -156,6 +174,16 @@ mod tests {
     fn workflow_command_data_is_escaped() {
         assert_eq!(escape("50%\nnext", false), "50%25%0Anext");
         assert_eq!(escape("a:b,c", true), "a%3Ab%2Cc");
+    }
+
+    #[test]
+    fn sarif_uris_are_percent_encoded() {
+        assert_eq!(
+            uri("inv/my file #1 %zz é.toml"),
+            "inv/my%20file%20%231%20%25zz%20%C3%A9.toml"
+        );
+        assert_eq!(uri("C:/x.toml"), "C%3A/x.toml");
+        assert_eq!(uri("changes/chg-1_a.b~.toml"), "changes/chg-1_a.b~.toml");
     }
 
     #[test]
