@@ -534,3 +534,31 @@ fn sarif_uris_are_percent_encoded_relative_to_srcroot() {
     assert_eq!(location["uri"], "my%20file%20%231%20%25zz%20%C3%A9.toml");
     assert_eq!(location["uriBaseId"], "%SRCROOT%");
 }
+
+/// Case 10: a freeze whose RRULE never occurs was accepted silently; it is
+/// an `empty-period` warning at the `rrule`, which `explain` documents.
+#[test]
+fn a_freeze_that_never_occurs_is_an_empty_period_warning() {
+    let dir = one_change(
+        "summary = \"S\"\n",
+        "\n[[freeze]]\nid = \"feb-30\"\nname = \"Never\"\nrrule = \"FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30\"\nstart = \"00:00\"\nduration = \"1d\"\n\n[[freeze]]\nid = \"feb-28\"\nname = \"Every year\"\nrrule = \"FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=28\"\nstart = \"00:00\"\nduration = \"1d\"\n",
+    );
+    let found = common::of_rule(dir.path(), "empty-period");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(
+        (
+            found[0].level.as_str(),
+            found[0].file.as_str(),
+            found[0].line,
+            found[0].column
+        ),
+        ("warning", "inv.toml", 28, 9)
+    );
+    assert_eq!(found[0].subjects, vec!["feb-30".to_string()]);
+    let output = cutover()
+        .args(["explain", "empty-period"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(String::from_utf8_lossy(&output.stdout).starts_with("# empty-period\n"));
+}

@@ -2,6 +2,7 @@
 //! and the plan rules that use them. Runs only on a model that loaded
 //! without errors, so every reference is resolved.
 
+pub mod empty_period;
 pub mod impact;
 pub mod risk;
 pub mod schedule;
@@ -190,6 +191,7 @@ pub fn analyse(model: &Model, as_of: Date) -> (Facts, Vec<Finding>) {
         .collect();
     let facts = Facts { changes };
     impact::cycles(model, &mut findings);
+    empty_period::empty_period(model, as_of, &mut findings);
     schedule::rules(model, &facts, as_of, &mut findings);
     risk::rules(model, &facts, &mut findings);
     (facts, findings)
