@@ -87,6 +87,21 @@ pub fn as_of(flag: Option<&str>, source_date_epoch: Option<&str>) -> Result<Date
 
 fn as_of_unchecked(flag: Option<&str>, source_date_epoch: Option<&str>) -> Result<Date, String> {
     if let Some(text) = flag {
+        // Exactly YYYY-MM-DD: jiff would also take `20261124` and a
+        // date-time, whose time part would be silently dropped.
+        let form = text.len() == 10
+            && text.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
+        if !form {
+            return Err(format!(
+                "--as-of `{text}` is not a date: write it as YYYY-MM-DD, such as 2026-11-24"
+            ));
+        }
         return text
             .parse::<Date>()
             .map_err(|e| format!("--as-of `{text}` is not a date (YYYY-MM-DD): {e}"));

@@ -6,8 +6,11 @@
 //! provider, at any depth. One breadth-first search per change over the
 //! reversed critical edges: O(reached systems + their edges) per change.
 //! The search keeps, for each impacted system, the integration and the next
-//! system towards the change, so the path that makes it impacted can be
-//! shown.
+//! system towards the change (a predecessor tree, one entry per system), with
+//! the number of hops and the changed system at the end, so the path that
+//! makes it impacted can be shown in full or bounded without being stored
+//! per system. Nothing here recurses: the depth of a chain of integrations
+//! is the inventory's to choose.
 
 use std::collections::BTreeMap;
 
@@ -22,9 +25,9 @@ pub struct Impact {
     pub systems: Vec<usize>,
     /// The same, as a set for fast tests.
     pub set: FixedBitSet,
-    /// For each impacted but unchanged system: (integration, provider) one
-    /// step towards a changed system.
-    pub via: BTreeMap<usize, (usize, usize)>,
+    /// For each impacted but unchanged system: one step towards a changed
+    /// system (the predecessor tree of the search).
+    pub via: BTreeMap<usize, Step>,
     /// Impacted business processes (depending on an impacted system), sorted
     /// by index into `model.processes`.
     pub processes: Vec<usize>,
@@ -33,15 +36,31 @@ pub struct Impact {
     pub audiences: Vec<usize>,
 }
 
+/// One step of an impacted system towards the change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Step {
+    /// The critical integration through which the system is impacted.
+    pub integration: usize,
+    /// Its provider: the next system towards a changed one.
+    pub provider: usize,
+    /// Steps from the system to the changed system (1 for a direct consumer).
+    pub hops: usize,
+    /// The changed system the path ends at.
+    pub changed: usize,
+}
+
 impl Impact {
-    /// The chain of system indices from `system` to the changed system that
-    /// makes it impacted, with the integration of each step.
-    pub fn path(&self, system: usize) -> Vec<(usize, usize)> {
+    /// The first `limit` steps from `system` towards the changed system that
+    /// makes it impacted: (integration, provider) per step, walked no
+    /// further (the whole path has [`Step::hops`] steps; pages show a
+    /// bounded head of it).
+    pub fn path_head(&self, system: usize, limit: usize) -> Vec<(usize, usize)> {
         let mut steps = Vec::new();
         let mut at = system;
-        while let Some(&(integration, provider)) = self.via.get(&at) {
-            steps.push((integration, provider));
-            at = provider;
+        while steps.len() < limit {
+            let Some(step) = self.via.get(&at) else { break };
+            steps.push((step.integration, step.provider));
+            at = step.provider;
             if steps.len() > self.via.len() {
                 break;
             }
@@ -125,10 +144,21 @@ impl Graph {
             set.insert(system);
         }
         while let Some(provider) = queue.pop_front() {
+            let (hops, changed) = via
+                .get(&provider)
+                .map_or((0, provider), |step: &Step| (step.hops, step.changed));
             for &(consumer, integration) in &self.consumers[provider] {
                 if !set.contains(consumer) {
                     set.insert(consumer);
-                    via.insert(consumer, (integration, provider));
+                    via.insert(
+                        consumer,
+                        Step {
+                            integration,
+                            provider,
+                            hops: hops + 1,
+                            changed,
+                        },
+                    );
                     queue.push_back(consumer);
                 }
             }

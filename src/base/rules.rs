@@ -122,6 +122,7 @@ rules! {
     RollbackExceedsWindow => "rollback-exceeds-window", Schedule, Warning, 8;
     ShortNotice => "short-notice", Schedule, Warning, 5;
     StaleStatus => "stale-status", Schedule, Warning, 3;
+    EmptyPeriod => "empty-period", Schedule, Warning, 0;
 
     NoBackup => "no-backup", Risk, Error, 30;
     UntestedRestore => "untested-restore", Risk, Warning, 10;

@@ -15,6 +15,20 @@ fn named(cx: &mut Cx, t: &mut Table, kind: &str) -> Option<At<String>> {
     let id = t.id(cx, "id", true);
     if let Some(id) = &id {
         t.what = format!("{kind} `{}`", id.value);
+        let slug = slug(&id.value);
+        if RESERVED_SLUGS.contains(&(kind, slug.as_str())) {
+            cx.report(
+                Finding::new(
+                    Rule::Schema,
+                    id.loc.clone(),
+                    format!(
+                        "`{}` cannot be the id of a {kind}: the site writes a page of its own where its page would go",
+                        id.value
+                    ),
+                )
+                .help(format!("pick another id; no {kind} can be called `{slug}` (in any case)")),
+            );
+        }
     }
     id
 }
@@ -33,7 +47,7 @@ pub fn system(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<System>)
     let legacy = t.boolean(cx, "legacy").filter(|b| b.value).map(|b| b.loc);
     let tags = t.texts(cx, "tags");
     let third_party = t.strings(cx, "third_party", false);
-    let risks = t.texts(cx, "risks");
+    let risks = t.markdowns(cx, "risks");
     let what = t.what.clone();
     let health = t
         .table(cx, "health", format!("`health` of {what}"))
@@ -52,7 +66,7 @@ pub fn system(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<System>)
         });
     let health_ok = !matches!(health, Some(None));
     let health = health.flatten();
-    let description = t.text(cx, "description", false);
+    let description = t.markdown(cx, "description", false);
     let loc = t.loc.clone();
     t.finish(cx);
     let system = (|| {
@@ -98,7 +112,7 @@ pub fn integration(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Int
         }
         run.finish(cx);
     }
-    let description = t.text(cx, "description", false);
+    let description = t.markdown(cx, "description", false);
     let loc = t.loc.clone();
     t.finish(cx);
     let integration = (|| {
@@ -253,7 +267,7 @@ pub fn process(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Process
     let owner = t.reference(cx, "owner", false);
     let systems = t.references(cx, "systems", true);
     let systems_present = t.has("systems");
-    let fallback = t.text(cx, "fallback", false);
+    let fallback = t.markdown(cx, "fallback", false);
     let loc = t.loc.clone();
     t.finish(cx);
     let process = (|| {
@@ -454,9 +468,9 @@ pub fn change(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Change>)
         );
     }
     let timezone = t.zone(cx, "timezone");
-    let summary = t.text(cx, "summary", true);
-    let why = t.text(cx, "why", true);
-    let impact = t.text(cx, "impact", false);
+    let summary = t.markdown(cx, "summary", true);
+    let why = t.markdown(cx, "why", true);
+    let impact = t.markdown(cx, "impact", false);
     let downtime = t.duration(cx, "downtime", false);
     let announced = t.date(cx, "announced", false);
 
@@ -499,8 +513,8 @@ pub fn change(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Change>)
         }
         let systems = p.references(cx, "systems", false);
         let audiences = p.references(cx, "audiences", false);
-        let steps = p.texts(cx, "steps");
-        let checks = p.texts(cx, "checks");
+        let steps = p.markdowns(cx, "steps");
+        let checks = p.markdowns(cx, "checks");
         let loc = p.loc.clone();
         p.finish(cx);
         if let (Some(name), Some(start), Some(duration)) = (name, start, duration) {
@@ -548,12 +562,12 @@ pub fn change(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Change>)
         .table(cx, "rollback", format!("`rollback` of {what}"))
         .map(|mut r| {
             let rollback = Rollback {
-                steps: r.texts(cx, "steps"),
+                steps: r.markdowns(cx, "steps"),
                 time: r.duration(cx, "time", false),
-                triggers: r.texts(cx, "triggers"),
+                triggers: r.markdowns(cx, "triggers"),
                 owner: r.reference(cx, "owner", false),
-                switch_back: r.text(cx, "switch_back", false),
-                point_of_no_return: r.text(cx, "point_of_no_return", false),
+                switch_back: r.markdown(cx, "switch_back", false),
+                point_of_no_return: r.markdown(cx, "point_of_no_return", false),
                 loc: r.loc.clone(),
             };
             r.finish(cx);
@@ -565,9 +579,9 @@ pub fn change(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Change>)
         .map(|mut r| {
             let testing = Testing {
                 environment: r.text(cx, "environment", false),
-                pre: r.texts(cx, "pre"),
-                during: r.texts(cx, "during"),
-                post: r.texts(cx, "post"),
+                pre: r.markdowns(cx, "pre"),
+                during: r.markdowns(cx, "during"),
+                post: r.markdowns(cx, "post"),
                 evidence: r.text(cx, "evidence", false),
                 failures: r.texts(cx, "failures"),
                 loc: r.loc.clone(),
@@ -634,7 +648,7 @@ pub fn change(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Change>)
                 audiences: c.references(cx, "audiences", false),
                 channels: c.texts(cx, "channels"),
                 contact: c.text(cx, "contact", false),
-                guidelines: c.text(cx, "guidelines", false),
+                guidelines: c.markdown(cx, "guidelines", false),
                 loc: c.loc.clone(),
             };
             c.finish(cx);
@@ -646,8 +660,8 @@ pub fn change(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Change>)
         .and_then(|mut o| {
             let result = o.choice::<OutcomeResult>(cx, "result", true);
             let completed = o.datetime(cx, "completed", false);
-            let notes = o.text(cx, "notes", false);
-            let issues = o.texts(cx, "issues");
+            let notes = o.markdown(cx, "notes", false);
+            let issues = o.markdowns(cx, "issues");
             let loc = o.loc.clone();
             o.finish(cx);
             result.map(|result| Outcome {
@@ -700,7 +714,7 @@ pub fn incident(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Incide
     let systems_present = t.has("systems");
     let change = t.reference(cx, "change", false);
     let summary = t.text(cx, "summary", true);
-    let lesson = t.text(cx, "lesson", false);
+    let lesson = t.markdown(cx, "lesson", false);
     let loc = t.loc.clone();
     t.finish(cx);
     let incident = (|| {

@@ -10,6 +10,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::base::source::{At, FileId, Loc};
+use crate::base::text::{NESTING_LIMIT, TEXT_LIMIT, markdown_nesting};
 use crate::base::{Finding, Rule};
 use crate::model::time::{self, DateTime, Duration, Zone};
 use crate::model::{Entity, Kind, Named, Ref, is_id};
@@ -189,9 +190,73 @@ impl<'a, 'i> Table<'a, 'i> {
         }
     }
 
-    /// A plain or Markdown text field.
+    /// A plain text field, at most [`TEXT_LIMIT`] bytes.
     pub fn text(&mut self, cx: &mut Cx, key: &'static str, required: bool) -> Option<String> {
-        self.string(cx, key, required).map(|s| s.value)
+        let text = self.string(cx, key, required)?;
+        self.bounded(cx, key, &text, false);
+        Some(text.value)
+    }
+
+    /// A Markdown text field: at most [`TEXT_LIMIT`] bytes, block quotes
+    /// and lists nested at most [`NESTING_LIMIT`] deep.
+    pub fn markdown(&mut self, cx: &mut Cx, key: &'static str, required: bool) -> Option<String> {
+        let text = self.string(cx, key, required)?;
+        self.bounded(cx, key, &text, true);
+        Some(text.value)
+    }
+
+    /// A `schema` finding at `key` (or at the list element `text`) when
+    /// `text` is longer than [`TEXT_LIMIT`] or, for Markdown, nests deeper
+    /// than [`NESTING_LIMIT`]: rendering stays linear within these bounds.
+    fn bounded(&mut self, cx: &mut Cx, key: &'static str, text: &At<String>, markdown: bool) {
+        let loc = || {
+            let at_key = self
+                .entries
+                .keys()
+                .find(|k| k.get_ref() == key)
+                .map(|k| Loc::new(self.loc.file, k.span()));
+            // A list element is its own place; a field is its key.
+            match at_key {
+                Some(k)
+                    if !matches!(
+                        self.entries.get(key).map(|v| v.get_ref()),
+                        Some(DeValue::Array(_))
+                    ) =>
+                {
+                    k
+                }
+                _ => text.loc.clone(),
+            }
+        };
+        if text.value.len() > TEXT_LIMIT {
+            cx.report(
+                Finding::new(
+                    Rule::Schema,
+                    loc(),
+                    format!(
+                        "`{key}` of {} is {} bytes long; a text field holds at most {TEXT_LIMIT}",
+                        self.what,
+                        text.value.len()
+                    ),
+                )
+                .help("shorten it, and link to a longer document if one is needed"),
+            );
+        } else if markdown {
+            let depth = markdown_nesting(&text.value);
+            if depth > NESTING_LIMIT {
+                cx.report(
+                    Finding::new(
+                        Rule::Schema,
+                        loc(),
+                        format!(
+                            "`{key}` of {} nests block quotes and lists {depth} deep; Markdown fields nest at most {NESTING_LIMIT}",
+                            self.what
+                        ),
+                    )
+                    .help("flatten the quotes and lists (a line that starts with `>` or `- ` opens one more level)"),
+                );
+            }
+        }
     }
 
     /// A string that must be of the id form.
@@ -248,12 +313,23 @@ impl<'a, 'i> Table<'a, 'i> {
         out
     }
 
-    /// An optional list of plain or Markdown texts, without their locations.
+    /// A list of plain texts, each at most [`TEXT_LIMIT`] bytes.
     pub fn texts(&mut self, cx: &mut Cx, key: &'static str) -> Vec<String> {
-        self.strings(cx, key, false)
-            .into_iter()
-            .map(|s| s.value)
-            .collect()
+        self.bounded_texts(cx, key, false)
+    }
+
+    /// A list of Markdown texts (steps, checks, triggers), each bounded as
+    /// [`Table::markdown`] is.
+    pub fn markdowns(&mut self, cx: &mut Cx, key: &'static str) -> Vec<String> {
+        self.bounded_texts(cx, key, true)
+    }
+
+    fn bounded_texts(&mut self, cx: &mut Cx, key: &'static str, markdown: bool) -> Vec<String> {
+        let items = self.strings(cx, key, false);
+        for item in &items {
+            self.bounded(cx, key, item, markdown);
+        }
+        items.into_iter().map(|s| s.value).collect()
     }
 
     /// A list of references to entities of kind `K`, each recorded in

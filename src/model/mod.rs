@@ -940,6 +940,15 @@ pub fn slug(id: &str) -> String {
     id.to_ascii_lowercase()
 }
 
+/// Slugs a kind cannot take because the site writes a page of its own
+/// where that kind's pages go: `systems/<slug>.html` would replace the list
+/// of systems (`systems/index.html`), and `changes/<slug>/` would be a
+/// folder where the list of changes (`changes/index.html`) is a file. Ids
+/// cannot be empty, start with `.` or hold a path separator (the id form),
+/// so no other page can collide; a test enumerates every page the site
+/// writes to prove it.
+pub const RESERVED_SLUGS: &[(&str, &str)] = &[("system", "index"), ("change", "index.html")];
+
 /// Whether `text` is of the id form `[A-Za-z0-9][A-Za-z0-9._-]{0,63}`.
 pub fn is_id(text: &str) -> bool {
     let bytes = text.as_bytes();

@@ -7,6 +7,7 @@
 use serde_json::{Value, json};
 
 use crate::base::source::Sources;
+use crate::base::text::terminal_safe;
 use crate::base::{Finding, Level, Rule};
 
 fn path(prefix: &str, file: &str) -> String {
@@ -16,6 +17,21 @@ fn path(prefix: &str, file: &str) -> String {
     } else {
         format!("{prefix}/{file}")
     }
+}
+
+/// A relative path as a URI reference (RFC 3986): every byte but the
+/// unreserved characters and `/` percent-encoded, so a space, `#`, `%` or
+/// `é` in a file name stays part of the path.
+fn uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// Escapes data of a workflow command (`%`, CR, LF); `property` also
@@ -49,9 +65,9 @@ pub fn github(findings: &[Finding], sources: &Sources, inventory: &str) -> Strin
         }
         out.push_str(&format!(
             "::{command} file={},line={line},col={column},title={}::{}\n",
-            escape(&path(inventory, &file.path), true),
+            escape(&terminal_safe(&path(inventory, &file.path)), true),
             escape(&format!("cutover {}", finding.rule), true),
-            escape(&message, false)
+            escape(&terminal_safe(&message), false)
         ));
     }
     out
@@ -253,7 +269,10 @@ pub fn sarif(
                 "message": {"text": message},
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": {"uri": path(inventory, &file.path)},
+                        "artifactLocation": {
+                            "uri": uri(&path(inventory, &file.path)),
+                            "uriBaseId": "%SRCROOT%",
+                        },
                         "region": {
                             "startLine": line,
                             "startColumn": column,
@@ -353,6 +372,16 @@ mod tests {
             rule_url("https://x.example/docs/rules/", Rule::NoBackup),
             "https://x.example/docs/rules/no-backup.md"
         );
+    }
+
+    #[test]
+    fn sarif_uris_are_percent_encoded() {
+        assert_eq!(
+            uri("inv/my file #1 %zz é.toml"),
+            "inv/my%20file%20%231%20%25zz%20%C3%A9.toml"
+        );
+        assert_eq!(uri("C:/x.toml"), "C%3A/x.toml");
+        assert_eq!(uri("changes/chg-1_a.b~.toml"), "changes/chg-1_a.b~.toml");
     }
 
     #[test]

@@ -59,6 +59,7 @@ pub const RULES: &[(Rule, RuleFn)] = &[
     (Rule::RollbackExceedsWindow, window::rollback_exceeds_window),
     (Rule::ShortNotice, phases::short_notice),
     (Rule::StaleStatus, phases::stale_status),
+    (Rule::EmptyPeriod, periods::empty_period),
     (Rule::NoBackup, backup::no_backup),
     (Rule::UntestedRestore, backup::untested_restore),
     (Rule::NoRollback, backup::no_rollback),

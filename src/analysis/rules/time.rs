@@ -113,7 +113,12 @@ pub fn integration_cycle(cx: &Ctx, findings: &mut Vec<Finding>) {
                 .cmp(&model.integrations[b.0].id.value)
         });
     }
-    for component in petgraph::algo::tarjan_scc(&graph) {
+    // Where each system stands in the walk below, so closing a cycle is one
+    // look-up, not a scan of the walk (quadratic on a long cycle).
+    let mut position: Vec<Option<usize>> = vec![None; model.systems.len()];
+    // Kosaraju's is iterative in petgraph; its Tarjan recurses, and a chain
+    // of 20,000 critical integrations overflowed the stack.
+    for component in petgraph::algo::kosaraju_scc(&graph) {
         let members: std::collections::BTreeSet<usize> =
             component.iter().map(|n| graph[*n]).collect();
         let self_loop =
@@ -133,6 +138,7 @@ pub fn integration_cycle(cx: &Ctx, findings: &mut Vec<Finding>) {
             continue;
         };
         let mut order = vec![start];
+        position[start] = Some(0);
         let mut edges = Vec::new();
         let mut at = start;
         loop {
@@ -142,14 +148,18 @@ pub fn integration_cycle(cx: &Ctx, findings: &mut Vec<Finding>) {
                 .find(|(_, provider)| members.contains(provider));
             let Some((edge, provider)) = next else { break };
             edges.push(edge);
-            if let Some(pos) = order.iter().position(|&s| s == provider) {
+            if let Some(pos) = position[provider] {
                 order.drain(..pos);
                 edges.drain(..pos);
                 order.push(provider);
                 break;
             }
+            position[provider] = Some(order.len());
             order.push(provider);
             at = provider;
+        }
+        for &s in &order {
+            position[s] = None;
         }
         // Rotate the cycle to start at its smallest id.
         order.pop();
