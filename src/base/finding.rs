@@ -133,12 +133,12 @@ pub enum Override {
     Off,
 }
 
-/// Applies `[rules]` overrides (loading rules are never touched) and sorts
-/// findings by file path, line, column and rule, as rules.md requires.
-pub fn finalize(
+/// Applies `[rules]` overrides: a rule set to a level gets it, one set to
+/// `off` is dropped; loading rules are never touched. `finalize` and the
+/// answers of `gate` and `slots` share it.
+pub fn apply_overrides(
     mut findings: Vec<Finding>,
     overrides: &BTreeMap<Rule, Override>,
-    sources: &Sources,
 ) -> Vec<Finding> {
     findings.retain_mut(|finding| {
         if finding.rule.family() == Family::Loading {
@@ -153,6 +153,17 @@ pub fn finalize(
             None => true,
         }
     });
+    findings
+}
+
+/// Applies `[rules]` overrides (loading rules are never touched) and sorts
+/// findings by file path, line, column and rule, as rules.md requires.
+pub fn finalize(
+    findings: Vec<Finding>,
+    overrides: &BTreeMap<Rule, Override>,
+    sources: &Sources,
+) -> Vec<Finding> {
+    let mut findings = apply_overrides(findings, overrides);
     findings.sort_by_cached_key(|finding| {
         let file = sources.get(finding.loc.file);
         let (line, column) = file.line_column(finding.loc.span.start);

@@ -109,6 +109,9 @@ pub struct Ctx<'a> {
     pub slots: Vec<Slot>,
     /// The overlapping pairs `(i, j)`, `i < j`, of [`Ctx::slots`].
     pub pairs: Vec<(usize, usize)>,
+    /// When set, the per-change rules run on this change alone (a probe:
+    /// `analysis/probe.rs`); `None` in a check.
+    pub only: Option<usize>,
 }
 
 impl<'a> Ctx<'a> {
@@ -148,6 +151,7 @@ impl<'a> Ctx<'a> {
             incidents_of,
             slots,
             pairs,
+            only: None,
         }
     }
 
@@ -159,7 +163,7 @@ impl<'a> Ctx<'a> {
     /// Runs `rule` on every active change.
     pub fn each_active(&self, findings: &mut Vec<Finding>, rule: impl Fn(&On, &mut Vec<Finding>)) {
         for (ix, change) in self.model.changes.iter().enumerate() {
-            if change.status.value.is_active() {
+            if change.status.value.is_active() && self.only.is_none_or(|only| only == ix) {
                 rule(&self.on(ix), findings);
             }
         }
@@ -168,7 +172,9 @@ impl<'a> Ctx<'a> {
     /// Runs `rule` on every change, active or not.
     pub fn each_change(&self, findings: &mut Vec<Finding>, rule: impl Fn(&On, &mut Vec<Finding>)) {
         for ix in 0..self.model.changes.len() {
-            rule(&self.on(ix), findings);
+            if self.only.is_none_or(|only| only == ix) {
+                rule(&self.on(ix), findings);
+            }
         }
     }
 
