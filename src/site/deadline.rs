@@ -30,9 +30,9 @@ pub struct Deadline {
     pub too_late: bool,
 }
 
-/// Whether window `w` applies to system `s` (its scope names it, tags it,
+/// Whether period `w` applies to system `s` (its scope names it, tags it,
 /// or names a process it supports, or is everything).
-fn applies(model: &Model, w: usize, s: usize) -> bool {
+pub fn applies(model: &Model, w: usize, s: usize) -> bool {
     let scope = &model.periods[w].scope;
     scope.everything
         || scope.systems.iter().any(|r| r.ix == s)

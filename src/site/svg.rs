@@ -498,7 +498,7 @@ fn safe_href(href: &str) -> Option<String> {
 /// XML-escapes `text` after replacing characters XML 1.0 forbids and HTML
 /// reports as errors (controls, noncharacters) with U+FFFD; line breaks
 /// and tabs become spaces.
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -521,7 +521,7 @@ fn is_noncharacter(c: char) -> bool {
 }
 
 /// `text`, cut with an ellipsis so its estimated width fits `room` pixels.
-fn fit(text: &str, size: u32, room: i32, bold: bool) -> String {
+pub(crate) fn fit(text: &str, size: u32, room: i32, bold: bool) -> String {
     if text_px(text, size, bold) <= room {
         return text.to_string();
     }
@@ -543,7 +543,7 @@ fn fit(text: &str, size: u32, room: i32, bold: bool) -> String {
 
 /// Estimated rendered width in pixels; generous, since the real font is
 /// whatever the reader's system provides.
-fn text_px(text: &str, size: u32, bold: bool) -> i32 {
+pub(crate) fn text_px(text: &str, size: u32, bold: bool) -> i32 {
     let milli: u32 = text.chars().map(em_milli).sum();
     let px = milli * size * if bold { 112 } else { 100 } / 100_000;
     px as i32 + 1
