@@ -1,5 +1,6 @@
-//! Embeds the example inventory (`inventory/`) into the binary for
-//! `cutover init`, listing its files in byte order of relative path.
+//! Embeds the example inventory (`inventory/`) and the minimal one
+//! (`skeleton/`) into the binary for `cutover init`, listing their files in
+//! byte order of relative path.
 
 use std::path::Path;
 
@@ -21,16 +22,14 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) {
     }
 }
 
-fn main() {
-    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets it");
-    let root = Path::new(&manifest).join("inventory");
-    println!("cargo:rerun-if-changed=inventory");
+/// `pub const NAME: &[(&str, &str)]` with every file below `root`.
+fn embed(code: &mut String, name: &str, doc: &str, root: &Path) {
     let mut files = Vec::new();
-    collect(&root, &root, &mut files);
+    collect(root, root, &mut files);
     files.sort();
-    let mut code = String::from(
-        "/// The example inventory: (relative path, contents).\npub const EXAMPLE: &[(&str, &str)] = &[\n",
-    );
+    code.push_str(&format!(
+        "/// {doc}: (relative path, contents).\npub const {name}: &[(&str, &str)] = &[\n"
+    ));
     for file in &files {
         code.push_str(&format!(
             "    ({file:?}, include_str!({:?})),\n",
@@ -38,6 +37,26 @@ fn main() {
         ));
     }
     code.push_str("];\n");
+}
+
+fn main() {
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets it");
+    let manifest = Path::new(&manifest);
+    println!("cargo:rerun-if-changed=inventory");
+    println!("cargo:rerun-if-changed=skeleton");
+    let mut code = String::new();
+    embed(
+        &mut code,
+        "EXAMPLE",
+        "The example inventory",
+        &manifest.join("inventory"),
+    );
+    embed(
+        &mut code,
+        "MINIMAL",
+        "The minimal inventory",
+        &manifest.join("skeleton"),
+    );
     let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets it")).join("example.rs");
     std::fs::write(out, code).expect("OUT_DIR is writable");
 }

@@ -15,17 +15,23 @@ use crate::model::Model;
 
 /// The result of checking one inventory.
 pub struct Checked {
+    /// Text of every inventory file read, which the findings' locations point into.
     pub sources: Sources,
+    /// The resolved inventory (partial when loading found errors).
     pub model: Model,
+    /// Loading and plan findings after `[rules]` overrides, sorted by file, line, column and rule.
     pub findings: Vec<Finding>,
     /// Empty when loading failed (the plan was not analysed).
     pub facts: Facts,
     /// Parallel to `model.changes`; empty when loading failed.
     pub risks: Vec<Risk>,
+    /// The as-of date (see [`as_of`]): `short-notice` and `stale-status` read it as a day of the
+    /// site's zone.
     pub as_of: Date,
 }
 
 impl Checked {
+    /// Whether any finding is at level `error` (after `[rules]` overrides).
     pub fn has_errors(&self) -> bool {
         self.findings.iter().any(|f| f.level == Level::Error)
     }
@@ -81,6 +87,21 @@ pub fn as_of(flag: Option<&str>, source_date_epoch: Option<&str>) -> Result<Date
 
 fn as_of_unchecked(flag: Option<&str>, source_date_epoch: Option<&str>) -> Result<Date, String> {
     if let Some(text) = flag {
+        // Exactly YYYY-MM-DD: jiff would also take `20261124` and a
+        // date-time, whose time part would be silently dropped.
+        let form = text.len() == 10
+            && text.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
+        if !form {
+            return Err(format!(
+                "--as-of `{text}` is not a date: write it as YYYY-MM-DD, such as 2026-11-24"
+            ));
+        }
         return text
             .parse::<Date>()
             .map_err(|e| format!("--as-of `{text}` is not a date (YYYY-MM-DD): {e}"));

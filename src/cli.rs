@@ -12,11 +12,14 @@ pub use crate::analysis::score::RiskLevel;
     version,
     about = "Check a change plan against your systems, windows and freezes; build runbooks and announcements from it."
 )]
+/// The whole command line.
 pub struct Cli {
+    /// The command to run.
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The commands of `cutover`; each variant's doc is its `--help` line.
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Load and validate the inventory and print its findings.
@@ -34,16 +37,104 @@ pub enum Command {
         /// A rule name, such as `outside-window`.
         rule: Option<String>,
     },
-    /// Print a JSON Schema of the inventory files, for editor completion.
-    Schema,
-    /// Write the example inventory to DIR.
-    Init {
-        /// Where to write it (must not exist or be empty).
-        #[arg(default_value = "inventory")]
-        dir: PathBuf,
+    /// Print a JSON Schema of the inventory files, for editor completion
+    /// and checking (`cutover.toml` and the other files have one each).
+    Schema {
+        /// Which files: `config` (cutover.toml) or `entities` (every other).
+        #[arg(long, value_enum, default_value_t = SchemaFile::Entities)]
+        file: SchemaFile,
     },
+    /// Write a starting inventory to DIR (the full example unless
+    /// `--minimal`), with a `.taplo.toml` that checks it in editors.
+    Init(InitArgs),
+    /// Write the windows and freezes for a tool that enforces them: an Argo
+    /// CD AppProject's sync windows, GitLab freeze periods, an SSM Change
+    /// Calendar. Periods it cannot express are left out, with a finding.
+    Export(ExportArgs),
 }
 
+/// Arguments of `cutover init`.
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    /// Where to write it (must not exist or be empty).
+    #[arg(default_value = "inventory")]
+    pub dir: PathBuf,
+    /// A small skeleton that checks clean: one team, two systems, an
+    /// integration, an audience, a window, a freeze and one change.
+    #[arg(long, conflicts_with = "example")]
+    pub minimal: bool,
+    /// The full example inventory, with findings on purpose (the default).
+    #[arg(long)]
+    pub example: bool,
+}
+
+/// Which inventory files `cutover schema` describes.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SchemaFile {
+    /// `cutover.toml`.
+    Config,
+    /// Every other `*.toml` file of the inventory.
+    Entities,
+}
+
+/// Arguments of `cutover export`.
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// What to write.
+    #[arg(value_enum)]
+    pub target: ExportTarget,
+    /// The inventory folder.
+    #[arg(default_value = "inventory")]
+    pub inventory: PathBuf,
+    /// `native`: the tool's own document; `json`: cutover's description of
+    /// it, with the occurrences each entry was checked against.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Native)]
+    pub format: ExportFormat,
+    /// The first day of the horizon (YYYY-MM-DD). Default: SOURCE_DATE_EPOCH
+    /// when set, else today.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// The day after the horizon (YYYY-MM-DD). Default: a year after the
+    /// as-of date.
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Only the periods that constrain changes to this system (repeatable).
+    /// Default: every system.
+    #[arg(long = "system", value_name = "ID")]
+    pub systems: Vec<String>,
+    /// Leave soft freezes out.
+    #[arg(long)]
+    pub hard_only: bool,
+    /// Also fail (exit 1) on warnings, such as a period left out.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub deny: Option<Deny>,
+    /// When to colour the findings (on standard error).
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+}
+
+/// The tools `cutover export` writes for.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportTarget {
+    /// Argo CD: an AppProject with `spec.syncWindows` (YAML).
+    Argocd,
+    /// GitLab: bodies for the Freeze Periods API (JSON).
+    Gitlab,
+    /// AWS Systems Manager: a Change Calendar document (iCalendar).
+    SsmCalendar,
+}
+
+/// What `cutover export` prints.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// The tool's own document (YAML, JSON or iCalendar, by target).
+    Native,
+    /// cutover's description of the export, with the occurrences each entry
+    /// was checked against.
+    Json,
+}
+
+/// Arguments of `cutover check` (and the checking part of `build`).
 #[derive(Args, Debug)]
 pub struct CheckArgs {
     /// The inventory folder.
@@ -70,8 +161,10 @@ pub struct CheckArgs {
     pub color: ColorWhen,
 }
 
+/// Arguments of `cutover build`.
 #[derive(Args, Debug)]
 pub struct BuildArgs {
+    /// The arguments `check` takes, which `build` takes too.
     #[command(flatten)]
     pub check: CheckArgs,
     /// Where to write the site (replaced as a whole, only on success).
@@ -86,6 +179,7 @@ pub struct BuildArgs {
     pub allow_errors: bool,
 }
 
+/// Arguments of `cutover serve`.
 #[derive(Args, Debug)]
 pub struct ServeArgs {
     /// The inventory folder.
@@ -102,6 +196,7 @@ pub struct ServeArgs {
     pub templates: Option<PathBuf>,
 }
 
+/// Arguments of `cutover diff`.
 #[derive(Args, Debug)]
 pub struct DiffArgs {
     /// The base: a git revision of the repository holding the inventory
@@ -118,7 +213,7 @@ pub struct DiffArgs {
     #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
     pub format: DiffFormat,
     /// With `--format markdown`: link findings to the files at the head,
-    /// under this URL (such as https://github.com/o/r/blob/SHA/inventory).
+    /// under this URL (such as `https://github.com/o/r/blob/SHA/inventory`).
     #[arg(long, value_name = "URL")]
     pub link_base: Option<String>,
     /// The date every date-relative rule uses on both sides (YYYY-MM-DD).
@@ -133,32 +228,47 @@ pub struct DiffArgs {
     pub max_risk: Option<RiskLevel>,
 }
 
+/// What `cutover diff` prints.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DiffFormat {
+    /// Text for a terminal: the verdict, then each difference.
     Human,
     /// A pull-request comment: the verdict, then folding sections.
     Markdown,
+    /// One JSON document, stable across versions (see docs/diff.md).
     Json,
 }
 
+/// What `cutover check` prints.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
+    /// Each finding with the lines it points at, each change with its risk,
+    /// then a summary.
     Human,
+    /// One JSON document: findings, and the risk and impact of every change.
     Json,
     /// SARIF 2.1.0, for code scanning.
     Sarif,
     /// GitHub Actions workflow commands (annotations).
     Github,
+    /// A GitLab Code Quality report (JSON), for merge requests.
+    Gitlab,
 }
 
+/// What `--deny` makes fail the run besides errors.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Deny {
+    /// Warnings fail the run (exit 1) too.
     Warnings,
 }
 
+/// When to colour output.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ColorWhen {
+    /// Colour when the stream is a terminal and `NO_COLOR` is not set.
     Auto,
+    /// Always colour.
     Always,
+    /// Never colour.
     Never,
 }

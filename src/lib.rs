@@ -7,6 +7,7 @@ pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod diff;
+pub mod export;
 pub mod init;
 pub mod inventory;
 pub mod model;

@@ -50,6 +50,7 @@ const RULES: &[&str] = &[
     "repeat-failure",
     "missing-approval",
     "missing-outcome",
+    "unexportable-period",
 ];
 
 #[test]
@@ -190,10 +191,18 @@ fn schema_prints_a_json_schema_of_the_inventory_files() {
             .get("hard")
             .is_none()
     );
+    assert!(schema["properties"].get("rules").is_none());
+    let output = cutover()
+        .args(["schema", "--file", "config"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let config: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert!(
-        schema["properties"]["rules"]["properties"]
+        config["properties"]["rules"]["properties"]
             .get("syntax")
             .is_none(),
         "loading rules cannot be set"
     );
+    assert!(config["properties"]["rules"]["properties"]["unexportable-period"].is_object());
 }

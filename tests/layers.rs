@@ -111,3 +111,39 @@ fn references_are_found_outside_comments_only() {
     let found = references("use crate::base::Finding; // crate::site\nx = cutover::model::Y;");
     assert_eq!(found, [(1, "base".to_string()), (2, "model".to_string())]);
 }
+
+#[test]
+fn every_rule_outside_the_loader_has_a_function_named_after_it() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut text = String::new();
+    for entry in walkdir::WalkDir::new(&src) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_some_and(|e| e == "rs") {
+            text.push_str(&std::fs::read_to_string(entry.path()).unwrap());
+        }
+    }
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules");
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(docs).unwrap() {
+        let name = entry
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .replace(".md", "");
+        let loading = [
+            "syntax",
+            "schema",
+            "duplicate-id",
+            "unknown-reference",
+            "invalid-time",
+            "invalid-schedule",
+            "unreadable",
+        ];
+        if !loading.contains(&name.as_str())
+            && !text.contains(&format!("fn {}(", name.replace('-', "_")))
+        {
+            missing.push(name);
+        }
+    }
+    assert!(missing.is_empty(), "no `fn <rule>` in src for: {missing:?}");
+}

@@ -1,19 +1,21 @@
-//! Analysis stage: the impact model of inventory.md (blast radius) and
-//! `integration-cycle`.
+//! Analysis stage: the impact model of inventory.md (blast radius); the
+//! rule on cycles, `integration-cycle`, is in `rules/time.rs`.
 //!
 //! A change impacts the systems it changes and every system that reaches
 //! one of them through a chain of critical integrations, consumer to
 //! provider, at any depth. One breadth-first search per change over the
 //! reversed critical edges: O(reached systems + their edges) per change.
 //! The search keeps, for each impacted system, the integration and the next
-//! system towards the change, so the path that makes it impacted can be
-//! shown.
+//! system towards the change (a predecessor tree, one entry per system), with
+//! the number of hops and the changed system at the end, so the path that
+//! makes it impacted can be shown in full or bounded without being stored
+//! per system. Nothing here recurses: the depth of a chain of integrations
+//! is the inventory's to choose.
 
 use std::collections::BTreeMap;
 
 use fixedbitset::FixedBitSet;
 
-use crate::base::{Finding, Rule};
 use crate::model::Model;
 
 /// Who a change impacts, and why.
@@ -23,22 +25,42 @@ pub struct Impact {
     pub systems: Vec<usize>,
     /// The same, as a set for fast tests.
     pub set: FixedBitSet,
-    /// For each impacted but unchanged system: (integration, provider) one
-    /// step towards a changed system.
-    pub via: BTreeMap<usize, (usize, usize)>,
+    /// For each impacted but unchanged system: one step towards a changed
+    /// system (the predecessor tree of the search).
+    pub via: BTreeMap<usize, Step>,
+    /// Impacted business processes (depending on an impacted system), sorted
+    /// by index into `model.processes`.
     pub processes: Vec<usize>,
+    /// Impacted audiences (naming an impacted system or process), sorted by
+    /// index into `model.audiences`.
     pub audiences: Vec<usize>,
 }
 
+/// One step of an impacted system towards the change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Step {
+    /// The critical integration through which the system is impacted.
+    pub integration: usize,
+    /// Its provider: the next system towards a changed one.
+    pub provider: usize,
+    /// Steps from the system to the changed system (1 for a direct consumer).
+    pub hops: usize,
+    /// The changed system the path ends at.
+    pub changed: usize,
+}
+
 impl Impact {
-    /// The chain of system indices from `system` to the changed system that
-    /// makes it impacted, with the integration of each step.
-    pub fn path(&self, system: usize) -> Vec<(usize, usize)> {
+    /// The first `limit` steps from `system` towards the changed system that
+    /// makes it impacted: (integration, provider) per step, walked no
+    /// further (the whole path has [`Step::hops`] steps; pages show a
+    /// bounded head of it).
+    pub fn path_head(&self, system: usize, limit: usize) -> Vec<(usize, usize)> {
         let mut steps = Vec::new();
         let mut at = system;
-        while let Some(&(integration, provider)) = self.via.get(&at) {
-            steps.push((integration, provider));
-            at = provider;
+        while steps.len() < limit {
+            let Some(step) = self.via.get(&at) else { break };
+            steps.push((step.integration, step.provider));
+            at = step.provider;
             if steps.len() > self.via.len() {
                 break;
             }
@@ -63,6 +85,7 @@ pub struct Graph {
 }
 
 impl Graph {
+    /// Builds the indexes of `model`.
     pub fn new(model: &Model) -> Graph {
         let n = model.systems.len();
         let mut consumers = vec![Vec::new(); n];
@@ -121,10 +144,21 @@ impl Graph {
             set.insert(system);
         }
         while let Some(provider) = queue.pop_front() {
+            let (hops, changed) = via
+                .get(&provider)
+                .map_or((0, provider), |step: &Step| (step.hops, step.changed));
             for &(consumer, integration) in &self.consumers[provider] {
                 if !set.contains(consumer) {
                     set.insert(consumer);
-                    via.insert(consumer, (integration, provider));
+                    via.insert(
+                        consumer,
+                        Step {
+                            integration,
+                            provider,
+                            hops: hops + 1,
+                            changed,
+                        },
+                    );
                     queue.push_back(consumer);
                 }
             }
@@ -150,107 +184,5 @@ impl Graph {
             processes,
             audiences: audiences.ones().collect(),
         }
-    }
-}
-
-/// `integration-cycle`: each cycle of critical integrations, found with
-/// Tarjan's strongly connected components (petgraph), reported once, at
-/// the integration that closes it, naming its systems in order.
-pub fn cycles(model: &Model, findings: &mut Vec<Finding>) {
-    use petgraph::graph::DiGraph;
-
-    let mut graph =
-        DiGraph::<usize, usize>::with_capacity(model.systems.len(), model.integrations.len());
-    let nodes: Vec<_> = (0..model.systems.len())
-        .map(|ix| graph.add_node(ix))
-        .collect();
-    // consumer -> (integration, provider), in integration order.
-    let mut providers = vec![Vec::new(); model.systems.len()];
-    for (ix, integration) in model.integrations.iter().enumerate() {
-        if integration.critical {
-            graph.add_edge(
-                nodes[integration.consumer.ix],
-                nodes[integration.provider.ix],
-                ix,
-            );
-            providers[integration.consumer.ix].push((ix, integration.provider.ix));
-        }
-    }
-    for list in &mut providers {
-        list.sort_by(|a, b| {
-            model.integrations[a.0]
-                .id
-                .value
-                .cmp(&model.integrations[b.0].id.value)
-        });
-    }
-    for component in petgraph::algo::tarjan_scc(&graph) {
-        let members: std::collections::BTreeSet<usize> =
-            component.iter().map(|n| graph[*n]).collect();
-        let self_loop =
-            component.len() == 1 && graph.find_edge(component[0], component[0]).is_some();
-        if component.len() < 2 && !self_loop {
-            continue;
-        }
-        // Walk from the member with the smallest id along edges inside the
-        // component (by integration id) until a system repeats: that closes
-        // a cycle. Ids, not file order, decide, so the layout of the
-        // inventory's files does not change the finding.
-        let Some(start) = members
-            .iter()
-            .copied()
-            .min_by(|&a, &b| model.systems[a].id.value.cmp(&model.systems[b].id.value))
-        else {
-            continue;
-        };
-        let mut order = vec![start];
-        let mut edges = Vec::new();
-        let mut at = start;
-        loop {
-            let next = providers[at]
-                .iter()
-                .copied()
-                .find(|(_, provider)| members.contains(provider));
-            let Some((edge, provider)) = next else { break };
-            edges.push(edge);
-            if let Some(pos) = order.iter().position(|&s| s == provider) {
-                order.drain(..pos);
-                edges.drain(..pos);
-                order.push(provider);
-                break;
-            }
-            order.push(provider);
-            at = provider;
-        }
-        // Rotate the cycle to start at its smallest id.
-        order.pop();
-        if let Some(first) = (0..order.len()).min_by(|&a, &b| {
-            model.systems[order[a]]
-                .id
-                .value
-                .cmp(&model.systems[order[b]].id.value)
-        }) {
-            order.rotate_left(first);
-            edges.rotate_left(first);
-        }
-        order.push(order[0]);
-        let names: Vec<&str> = order
-            .iter()
-            .map(|&s| model.systems[s].id.value.as_str())
-            .collect();
-        let Some(&closing) = edges.last() else {
-            continue;
-        };
-        let integration = &model.integrations[closing];
-        let mut finding = Finding::new(
-            Rule::IntegrationCycle,
-            integration.id.loc.clone(),
-            format!("critical integrations form a cycle: {}", names.join(" -> ")),
-        )
-        .help("a cycle means a failure anywhere in it takes down all of it; make one of these integrations `critical = false` if the consumer survives an outage, or break the dependency");
-        for &edge in &edges {
-            finding = finding.subject(model.integrations[edge].id.value.clone());
-        }
-        findings.push(finding);
     }
 }

@@ -1,27 +1,32 @@
-//! Analysis stage: facts derived from the model (phase instants, impact)
-//! and the plan rules that use them. Runs only on a model that loaded
-//! without errors, so every reference is resolved.
+//! Analysis stage: facts derived from the model (phase instants, impact,
+//! the expanded calendar over the planning horizon) and the plan rules that
+//! use them. Runs only on a model that loaded without errors, so every
+//! reference is resolved.
 
+pub mod calendar;
 pub mod impact;
-pub mod risk;
-pub mod schedule;
+pub mod rules;
 pub mod score;
 
 use jiff::ZonedDateTime;
 use jiff::civil::Date;
-use jiff::tz::{AmbiguousOffset, TimeZone};
+use jiff::tz::TimeZone;
 
+use crate::base::Finding;
 use crate::base::time::Interval;
 use crate::base::time::resolve_local;
-use crate::base::{Finding, Rule};
 use crate::model::{DateTime, Model};
+pub use calendar::{Calendar, PlanningHorizon};
 pub use impact::Impact;
 
 /// A phase placed in time.
 #[derive(Debug, Clone)]
 pub struct PhaseTime {
+    /// The start, in the change's zone.
     pub start: ZonedDateTime,
+    /// The end (start plus duration), in the change's zone.
     pub end: ZonedDateTime,
+    /// The same span as instants, in seconds since the epoch.
     pub interval: Interval,
     /// Changed systems of the phase (indices, sorted).
     pub systems: Vec<usize>,
@@ -32,9 +37,11 @@ pub struct PhaseTime {
 pub struct ChangeFacts {
     /// The zone its local datetimes are read in.
     pub tz: TimeZone,
+    /// Its phases, in written order (parallel to `change.phases`).
     pub phases: Vec<PhaseTime>,
     /// Changed systems: the union over phases (indices, sorted).
     pub changed: Vec<usize>,
+    /// Who the change impacts, through critical integrations.
     pub impact: Impact,
 }
 
@@ -46,6 +53,7 @@ impl ChangeFacts {
         order
     }
 
+    /// The earliest phase start; `None` when the change has no phases.
     pub fn first_start(&self) -> Option<&ZonedDateTime> {
         self.phases
             .iter()
@@ -53,6 +61,7 @@ impl ChangeFacts {
             .min_by_key(|z| z.timestamp())
     }
 
+    /// The latest phase end; `None` when the change has no phases.
     pub fn last_end(&self) -> Option<&ZonedDateTime> {
         self.phases
             .iter()
@@ -61,11 +70,18 @@ impl ChangeFacts {
     }
 }
 
-/// Everything the analysis derived, for reports and pages.
+/// Everything the analysis derived, for reports, pages and commands.
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
     /// Parallel to `model.changes`.
     pub changes: Vec<ChangeFacts>,
+    /// The planning horizon: from midnight of the as-of date (site zone)
+    /// to the latest end of an active phase, at least 8 weeks, at most two
+    /// years. [`Facts::calendar`] holds every occurrence overlapping it.
+    pub horizon: PlanningHorizon,
+    /// Occurrences of every period and batch run over the horizon and
+    /// around every active phase, and the scope of every period.
+    pub calendar: Calendar,
 }
 
 /// A zone for each change: its own, else the site's.
@@ -78,8 +94,9 @@ fn change_zone(model: &Model, ix: usize) -> TimeZone {
         .clone()
 }
 
-/// Places every phase in time; reports starts in DST gaps and folds.
-fn phase_times(model: &Model, findings: &mut Vec<Finding>) -> Vec<(TimeZone, Vec<PhaseTime>)> {
+/// Places every phase in time (the rules on DST gaps and folds are in
+/// `rules/time.rs`).
+fn phase_times(model: &Model) -> Vec<(TimeZone, Vec<PhaseTime>)> {
     (0..model.changes.len())
         .map(|ix| {
             let change = &model.changes[ix];
@@ -90,12 +107,7 @@ fn phase_times(model: &Model, findings: &mut Vec<Finding>) -> Vec<(TimeZone, Vec
                 .map(|phase| {
                     let start = match phase.start.value {
                         DateTime::Offset(ts) => ts.to_zoned_datetime(tz.clone()),
-                        DateTime::Local(local) => {
-                            if change.status.value.is_active() {
-                                local_time_rules(model, ix, &tz, local, phase, findings);
-                            }
-                            resolve_local(&tz, local)
-                        }
+                        DateTime::Local(local) => resolve_local(&tz, local),
                     };
                     let end = phase.duration.value.after(&start);
                     let mut systems: Vec<usize> = phase.systems.iter().map(|r| r.ix).collect();
@@ -117,58 +129,9 @@ fn phase_times(model: &Model, findings: &mut Vec<Finding>) -> Vec<(TimeZone, Vec
         .collect()
 }
 
-/// `nonexistent-local-time` and `ambiguous-local-time` for one phase start.
-fn local_time_rules(
-    model: &Model,
-    ix: usize,
-    tz: &TimeZone,
-    local: jiff::civil::DateTime,
-    phase: &crate::model::Phase,
-    findings: &mut Vec<Finding>,
-) {
-    let change = &model.changes[ix];
-    let zone_name = tz.iana_name().unwrap_or("its zone");
-    match tz.to_ambiguous_timestamp(local).offset() {
-        AmbiguousOffset::Gap { before, after } => {
-            let moved = resolve_local(tz, local);
-            findings.push(
-                Finding::new(
-                    Rule::NonexistentLocalTime,
-                    phase.start.loc.clone(),
-                    format!(
-                        "phase \"{}\" starts at {local}, which does not exist in {zone_name}: clocks jump from {before} to {after} there; it would start at {}",
-                        phase.name,
-                        crate::base::time::moment(&moved)
-                    ),
-                )
-                .change(change.id.value.clone())
-                .help("pick a start outside the DST gap, or write it with an offset (2026-03-29T03:30:00+02:00)"),
-            );
-        }
-        AmbiguousOffset::Fold { before, after } => {
-            let earlier = resolve_local(tz, local);
-            findings.push(
-                Finding::new(
-                    Rule::AmbiguousLocalTime,
-                    phase.start.loc.clone(),
-                    format!(
-                        "phase \"{}\" starts at {local}, which happens twice in {zone_name} (offsets {before} and {after}); the earlier one is used: {}",
-                        phase.name,
-                        crate::base::time::moment(&earlier)
-                    ),
-                )
-                .change(change.id.value.clone())
-                .help("write the start with an offset (such as 2026-11-01T01:30:00-04:00) to say which one you mean"),
-            );
-        }
-        AmbiguousOffset::Unambiguous { .. } => {}
-    }
-}
-
 /// Derives the facts of every change and runs every plan rule.
 pub fn analyse(model: &Model, as_of: Date) -> (Facts, Vec<Finding>) {
-    let mut findings = Vec::new();
-    let times = phase_times(model, &mut findings);
+    let times = phase_times(model);
     let graph = impact::Graph::new(model);
     let changes: Vec<ChangeFacts> = times
         .into_iter()
@@ -188,9 +151,110 @@ pub fn analyse(model: &Model, as_of: Date) -> (Facts, Vec<Finding>) {
             }
         })
         .collect();
-    let facts = Facts { changes };
-    impact::cycles(model, &mut findings);
-    schedule::rules(model, &facts, as_of, &mut findings);
-    risk::rules(model, &facts, &mut findings);
+    let horizon = PlanningHorizon::new(model, &changes, as_of);
+    let calendar = Calendar::new(model, &changes, &horizon);
+    let facts = Facts {
+        changes,
+        horizon,
+        calendar,
+    };
+    let mut findings = Vec::new();
+    rules::run(&rules::Ctx::new(model, &facts, as_of), &mut findings);
     (facts, findings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::base::{Rule, Subject};
+
+    fn analysed(root: &std::path::Path) -> (Model, Vec<Finding>) {
+        let loaded = crate::inventory::load(root).unwrap();
+        assert!(loaded.findings.is_empty(), "{:?}", loaded.findings);
+        let (_, findings) = analyse(&loaded.model, Date::constant(2026, 11, 24));
+        (loaded.model, findings)
+    }
+
+    /// Every plan finding of a change names it first, and the findings
+    /// located at a phase's start are exactly those about that phase: what
+    /// pages used to match by source offset.
+    #[test]
+    fn typed_subjects_agree_with_change_ids_and_phase_locations() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("inventory");
+        let (model, findings) = analysed(&root);
+        assert!(findings.len() > 20, "{}", findings.len());
+        let mut on_phases = 0;
+        for finding in &findings {
+            if let Some(id) = &finding.change {
+                let ix = model
+                    .changes
+                    .iter()
+                    .position(|c| &c.id.value == id)
+                    .unwrap();
+                assert_eq!(
+                    finding.subject_refs.first(),
+                    Some(&Subject::Change(ix)),
+                    "{finding:?}"
+                );
+            }
+            for (c, change) in model.changes.iter().enumerate() {
+                for (p, phase) in change.phases.iter().enumerate() {
+                    let about = finding.is_about(Subject::Phase {
+                        change: c,
+                        phase: p,
+                    });
+                    assert_eq!(about, finding.loc == phase.start.loc, "{finding:?}");
+                    on_phases += usize::from(about);
+                }
+            }
+            assert!(!finding.subject_refs.is_empty(), "{finding:?}");
+        }
+        assert!(on_phases > 5, "{on_phases}");
+    }
+
+    fn inventory(start: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("inv.toml"),
+            format!(
+                "[[team]]\nid = \"t\"\nname = \"T\"\n\
+                 [[system]]\nid = \"s\"\nname = \"S\"\nowner = \"t\"\ncriticality = \"low\"\n\
+                 [[change]]\nid = \"c\"\ntitle = \"C\"\nowner = \"t\"\nstatus = \"proposed\"\n\
+                 systems = [\"s\"]\nsummary = \"s\"\nwhy = \"w\"\ntimezone = \"Europe/Berlin\"\n\
+                 [[change.phase]]\nname = \"a\"\nstart = 2026-03-01T01:00:00\nduration = \"1h\"\n\
+                 [[change.phase]]\nname = \"b\"\nstart = {start}\nduration = \"1h\"\n"
+            ),
+        )
+        .unwrap();
+        dir
+    }
+
+    #[test]
+    fn nonexistent_local_time_is_about_its_phase() {
+        let dir = inventory("2026-03-29T02:30:00");
+        let (_, findings) = analysed(dir.path());
+        let gap: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| f.rule == Rule::NonexistentLocalTime)
+            .collect();
+        assert_eq!(gap.len(), 1);
+        assert_eq!(
+            gap[0].subject_refs,
+            [
+                Subject::Change(0),
+                Subject::Phase {
+                    change: 0,
+                    phase: 1
+                }
+            ]
+        );
+        // Near miss: an hour later the time exists.
+        let dir = inventory("2026-03-29T03:30:00");
+        let (_, findings) = analysed(dir.path());
+        assert!(
+            !findings
+                .iter()
+                .any(|f| f.rule == Rule::NonexistentLocalTime)
+        );
+    }
 }

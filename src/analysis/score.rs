@@ -23,13 +23,18 @@ use crate::model::{Criticality, Model};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum RiskLevel {
+    /// Score below the `[risk]` `medium` threshold (25 by default).
     Low,
+    /// Score at least `[risk]` `medium` (25 by default), below `high`.
     Medium,
+    /// Score at least `[risk]` `high` (50 by default), below `critical`.
     High,
+    /// Score at least `[risk]` `critical` (75 by default).
     Critical,
 }
 
 impl RiskLevel {
+    /// The lowercase name (`high`), as in JSON and on the command line.
     pub fn name(self) -> &'static str {
         match self {
             RiskLevel::Low => "low",
@@ -45,15 +50,21 @@ impl RiskLevel {
 pub struct Factor {
     /// `criticality`, `blast-radius`, or the name of a rule that fired.
     pub name: String,
+    /// Points this term adds to the score.
     pub points: u32,
     /// Why, in words: "highest impacted: critical (erp)", "2 findings".
     pub detail: String,
 }
 
+/// A change's risk score, with every term that made it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Risk {
+    /// The sum of the factors' points, capped at 100.
     pub score: u32,
+    /// The level the score falls in.
     pub level: RiskLevel,
+    /// The terms, in order: criticality, blast radius, then each rule that
+    /// fired (in rule-table order); terms of 0 points are left out.
     pub factors: Vec<Factor>,
 }
 

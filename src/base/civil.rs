@@ -6,10 +6,12 @@ use jiff::civil::Date;
 /// 1970-01-01, epoch day 0, was a Thursday (Monday-based offset 3).
 pub const EPOCH_WEEKDAY: i64 = 3;
 
+/// Greatest common divisor of `a` and `b` (Euclid); `gcd(a, 0)` is `a`.
 pub fn gcd(a: i64, b: i64) -> i64 {
     if b == 0 { a } else { gcd(b, a % b) }
 }
 
+/// Days since 1970-01-01 of `date`; negative before it.
 pub fn epoch_day(date: Date) -> i64 {
     days_from_civil(
         i64::from(date.year()),
@@ -18,6 +20,7 @@ pub fn epoch_day(date: Date) -> i64 {
     )
 }
 
+/// The date of an epoch day; the inverse of [`epoch_day`].
 pub fn date_of(day: i64) -> Date {
     let (y, m, d) = civil(day);
     // `dates` only converts days between its `from` and `to`, which are Dates.
@@ -47,6 +50,7 @@ pub fn civil(n: i64) -> (i64, i64, i64) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
+/// Number of days in month `m` (1 to 12) of proleptic Gregorian year `y`.
 pub fn days_in_month(y: i64, m: i64) -> i64 {
     match m {
         2 if y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) => 29,

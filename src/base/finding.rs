@@ -9,14 +9,25 @@ use crate::base::source::{Loc, Sources};
 /// One problem found in the inventory or the plan.
 #[derive(Debug, Clone)]
 pub struct Finding {
+    /// The rule that fired.
     pub rule: Rule,
+    /// Its level: the rule's default, or one the rule chose (a soft freeze), until `[rules]`
+    /// overrides it in [`finalize`].
     pub level: Level,
+    /// What is wrong, in a sentence a person understands without the docs.
     pub message: String,
+    /// The most specific place of the TOML that causes it (the phase's `start`, the dangling
+    /// reference).
     pub loc: Loc,
     /// Id of the change it concerns, if any.
     pub change: Option<String>,
     /// Ids of the systems, periods, integrations, audiences... involved.
     pub subjects: Vec<String>,
+    /// What it is about, as indices into the model: filled by every plan
+    /// rule (loading findings have none), so pages and commands find the
+    /// findings of a phase, period or system without matching text or
+    /// source offsets.
+    pub subject_refs: Vec<Subject>,
     /// How to fix it.
     pub help: Option<String>,
     /// Other places that explain it (the first definition of a duplicate id).
@@ -33,46 +44,92 @@ impl Finding {
             loc,
             change: None,
             subjects: Vec::new(),
+            subject_refs: Vec::new(),
             help: None,
             related: Vec::new(),
         }
     }
 
+    /// Sets how to fix it.
     pub fn help(mut self, help: impl Into<String>) -> Finding {
         self.help = Some(help.into());
         self
     }
 
+    /// Sets the level, in place of the rule's default.
     pub fn level(mut self, level: Level) -> Finding {
         self.level = level;
         self
     }
 
+    /// Sets the id of the change it concerns.
     pub fn change(mut self, change: impl Into<String>) -> Finding {
         self.change = Some(change.into());
         self
     }
 
+    /// Adds one id to the subjects.
     pub fn subject(mut self, subject: impl Into<String>) -> Finding {
         self.subjects.push(subject.into());
         self
     }
 
+    /// Adds ids to the subjects, in order.
     pub fn subjects<S: Into<String>>(mut self, subjects: impl IntoIterator<Item = S>) -> Finding {
         self.subjects.extend(subjects.into_iter().map(Into::into));
         self
     }
 
+    /// Adds a typed subject (see [`Subject`]).
+    pub fn about(mut self, subject: Subject) -> Finding {
+        self.subject_refs.push(subject);
+        self
+    }
+
+    /// Adds typed subjects (see [`Subject`]).
+    pub fn about_all(mut self, subjects: impl IntoIterator<Item = Subject>) -> Finding {
+        self.subject_refs.extend(subjects);
+        self
+    }
+
+    /// Whether it is about `subject`.
+    pub fn is_about(&self, subject: Subject) -> bool {
+        self.subject_refs.contains(&subject)
+    }
+
+    /// Adds another place that explains it, with a note saying why.
     pub fn related(mut self, loc: Loc, note: impl Into<String>) -> Finding {
         self.related.push((loc, note.into()));
         self
     }
 }
 
+/// What a finding is about: an entity of the model, by its index in the
+/// model's list of that kind (`Phase` by its change and its index among the
+/// change's phases, in written order).
+///
+/// A finding of a change lists `Change` first; one located at a phase
+/// (its start) lists that `Phase` too; then the periods, systems,
+/// integrations... it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Subject {
+    Change(usize),
+    Phase { change: usize, phase: usize },
+    Period(usize),
+    System(usize),
+    Integration(usize),
+    Process(usize),
+    Audience(usize),
+    Team(usize),
+    Incident(usize),
+}
+
 /// A level override from `[rules]`: a level, or `off`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Override {
+    /// Report findings of the rule at this level.
     Level(Level),
+    /// Drop findings of the rule (`off`).
     Off,
 }
 
@@ -146,12 +203,16 @@ pub fn by_change(findings: &[Finding]) -> BTreeMap<&str, Vec<&Finding>> {
 /// Counts of findings by level.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Summary {
+    /// Findings at level `error`.
     pub errors: usize,
+    /// Findings at level `warning`.
     pub warnings: usize,
+    /// Findings at level `info`.
     pub infos: usize,
 }
 
 impl Summary {
+    /// Counts `findings` by their (final) level.
     pub fn of<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Summary {
         let mut summary = Summary::default();
         for finding in findings {

@@ -1,4 +1,4 @@
-//! Report stage: the catalogue of every rule, with its family, default level,
+//! Foundation: the catalogue of every rule, with its family, default level,
 //! default risk weight and documentation (`docs/rules/<name>.md`, built in).
 
 use std::fmt;
@@ -9,12 +9,16 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
+    /// Worth knowing; its level never fails a run.
     Info,
+    /// Probably a problem; its level fails a run only with `--deny warnings`.
     Warning,
+    /// A problem to fix before the change goes ahead; fails the run.
     Error,
 }
 
 impl Level {
+    /// Its lowercase name, as in `[rules]` and `--format json`: `info`, `warning`, `error`.
     pub fn name(self) -> &'static str {
         match self {
             Level::Info => "info",
@@ -35,24 +39,37 @@ impl fmt::Display for Level {
 pub enum Family {
     /// Problems reading the inventory; always errors, never overridable.
     Loading,
+    /// Local times in zones: DST gaps and folds, integration cycles.
     Time,
+    /// The plan against the calendar: windows, freezes, peaks, other changes' phases.
     Schedule,
+    /// What a change says about itself and its systems: backup, rollback, testing, health.
     Risk,
+    /// What `cutover export` cannot hand to another tool.
+    Export,
 }
 
 macro_rules! rules {
     ($($variant:ident => $name:literal, $family:ident, $level:ident, $weight:expr;)*) => {
         /// Every finding's rule. Names are stable: users refer to them in `[rules]`.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub enum Rule { $($variant,)* }
+        pub enum Rule {
+            $(
+                #[doc = concat!("`", $name, "`; `cutover explain ", $name, "` prints its page.")]
+                $variant,
+            )*
+        }
 
         impl Rule {
+            /// Every rule, in the order of the registry.
             pub const ALL: &'static [Rule] = &[$(Rule::$variant,)*];
 
+            /// Its stable name, as in `[rules]`, `cutover explain` and the docs: `no-backup`.
             pub fn name(self) -> &'static str {
                 match self { $(Rule::$variant => $name,)* }
             }
 
+            /// The family it belongs to.
             pub fn family(self) -> Family {
                 match self { $(Rule::$variant => Family::$family,)* }
             }
@@ -105,6 +122,7 @@ rules! {
     RollbackExceedsWindow => "rollback-exceeds-window", Schedule, Warning, 8;
     ShortNotice => "short-notice", Schedule, Warning, 5;
     StaleStatus => "stale-status", Schedule, Warning, 3;
+    EmptyPeriod => "empty-period", Schedule, Warning, 0;
 
     NoBackup => "no-backup", Risk, Error, 30;
     UntestedRestore => "untested-restore", Risk, Warning, 10;
@@ -127,6 +145,8 @@ rules! {
     RepeatFailure => "repeat-failure", Risk, Warning, 8;
     MissingApproval => "missing-approval", Risk, Error, 10;
     MissingOutcome => "missing-outcome", Risk, Error, 0;
+
+    UnexportablePeriod => "unexportable-period", Export, Warning, 0;
 }
 
 impl Rule {

@@ -1,4 +1,4 @@
-//! Load stage support: the text of every inventory file, and locations in it.
+//! Foundation: the text of every inventory file, and locations in it.
 //!
 //! Every finding points at a [`Loc`]: a file of the [`Sources`] and a byte
 //! range in it. Lines and columns are derived from the range only when a
@@ -13,11 +13,14 @@ pub struct FileId(pub u32);
 /// A place in the inventory: a file and a byte range of its text.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Loc {
+    /// The file it is in.
     pub file: FileId,
+    /// Byte range in the file's text (not characters, not lines).
     pub span: Range<usize>,
 }
 
 impl Loc {
+    /// The place `span` (byte offsets) in `file`.
     pub fn new(file: FileId, span: Range<usize>) -> Loc {
         Loc { file, span }
     }
@@ -26,11 +29,14 @@ impl Loc {
 /// A value together with the place it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct At<T> {
+    /// The value read.
     pub value: T,
+    /// Where it was written.
     pub loc: Loc,
 }
 
 impl<T> At<T> {
+    /// `value`, written at `loc`.
     pub fn new(value: T, loc: Loc) -> At<T> {
         At { value, loc }
     }
@@ -40,12 +46,15 @@ impl<T> At<T> {
 /// and its text.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
+    /// Path relative to the inventory root, with `/` separators: `systems/erp.toml`.
     pub path: String,
+    /// The whole text of the file, as read.
     pub text: String,
     line_starts: Vec<usize>,
 }
 
 impl SourceFile {
+    /// A file of this path and text, its line starts counted once.
     pub fn new(path: String, text: String) -> SourceFile {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
@@ -77,15 +86,18 @@ pub struct Sources {
 }
 
 impl Sources {
+    /// Adds a file and returns its id (files are numbered in the order added).
     pub fn add(&mut self, file: SourceFile) -> FileId {
         self.files.push(file);
         FileId((self.files.len() - 1) as u32)
     }
 
+    /// The file of `id` (an id from other [`Sources`] may panic).
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
     }
 
+    /// Every file, in the order added ([`FileId`] indexes this slice).
     pub fn files(&self) -> &[SourceFile] {
         &self.files
     }

@@ -9,7 +9,9 @@ use jiff::{Timestamp, ZonedDateTime};
 /// A half-open interval `[start, end)` in seconds since the epoch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Interval {
+    /// First second of the interval, in seconds since the Unix epoch (UTC), included.
     pub start: i64,
+    /// Second the interval ends at, in seconds since the Unix epoch (UTC), excluded.
     pub end: i64,
 }
 
@@ -22,6 +24,7 @@ impl Interval {
             && other.start < other.end
     }
 
+    /// Whether `inner` lies wholly inside `self` (ends may touch).
     pub fn contains(self, inner: Interval) -> bool {
         self.start <= inner.start && inner.end <= self.end
     }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use crate::analysis::score::Risk;
 use crate::base::{Finding, Level, Summary};
 use crate::check::{self, Checked};
-use crate::cli::{CheckArgs, ColorWhen, Deny, Format};
+use crate::cli::{CheckArgs, Deny, Format};
 use crate::commands::{Outcome, as_of, print};
 use crate::report;
 
@@ -43,6 +43,12 @@ pub fn check_and_print(args: &CheckArgs) -> Result<(Checked, Vec<String>), Strin
             &checked.findings,
             &checked.sources,
             &inventory,
+            checked.model.config.site.rules_url.as_deref(),
+        )),
+        Format::Gitlab => print(&report::ci::gitlab(
+            &checked.findings,
+            &checked.sources,
+            &inventory,
         )),
         Format::Github => print(&report::ci::github(
             &checked.findings,
@@ -59,13 +65,7 @@ pub fn check_and_print(args: &CheckArgs) -> Result<(Checked, Vec<String>), Strin
 }
 
 fn print_human(checked: &Checked, args: &CheckArgs) {
-    let color = match args.color {
-        ColorWhen::Always => true,
-        ColorWhen::Never => false,
-        ColorWhen::Auto => {
-            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-        }
-    };
+    let color = crate::commands::color(args.color, std::io::stdout().is_terminal());
     let shown: Vec<Finding> = checked
         .findings
         .iter()

@@ -7,14 +7,16 @@ pub mod build;
 pub mod check;
 pub mod diff;
 pub mod explain;
+pub mod export;
+pub mod init;
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use jiff::civil::Date;
 
-use crate::cli::{Cli, Command};
-use crate::{init, report, serve};
+use crate::cli::{Cli, ColorWhen, Command, SchemaFile};
+use crate::{report, serve};
 
 /// A command's outcome: an exit status, or a message for a run that could
 /// not happen (printed as `error: ...`, exit 2).
@@ -28,18 +30,15 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Diff(args) => diff::run(&args),
         Command::Serve(args) => serve_command(args),
         Command::Explain { rule } => explain::run(rule.as_deref()),
-        Command::Schema => {
-            print(&report::schema::render());
+        Command::Schema { file } => {
+            print(&report::schema::render(match file {
+                SchemaFile::Config => report::schema::SchemaFile::Config,
+                SchemaFile::Entities => report::schema::SchemaFile::Entities,
+            }));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Init { dir } => init::write(&dir).map(|()| {
-            println!(
-                "wrote the example inventory to {}; try `cutover check {}`",
-                dir.display(),
-                dir.display()
-            );
-            ExitCode::SUCCESS
-        }),
+        Command::Init(args) => init::run(&args),
+        Command::Export(args) => export::run(&args),
     };
     result.unwrap_or_else(|message| {
         eprintln!("error: {message}");
@@ -52,6 +51,15 @@ pub fn run(cli: Cli) -> ExitCode {
 pub fn as_of(flag: Option<&str>) -> Result<Date, String> {
     let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
     crate::check::as_of(flag, epoch.as_deref())
+}
+
+/// Whether to colour a stream: `--color`, else a terminal without `NO_COLOR`.
+pub fn color(when: ColorWhen, stream_is_terminal: bool) -> bool {
+    match when {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => stream_is_terminal && std::env::var_os("NO_COLOR").is_none(),
+    }
 }
 
 /// Writes `text` to standard output; a closed pipe (`cutover check | head`)

@@ -17,7 +17,7 @@ use jiff::tz::TimeZone;
 use jiff::{Timestamp, ZonedDateTime};
 use serde::Serialize;
 
-use crate::analysis::schedule::{period_zone, scopes};
+use crate::analysis::calendar::{period_zone, scopes};
 use crate::base::time::{day_start, moment};
 use crate::check::Checked;
 use crate::model::{PeriodKind, slug};
@@ -29,11 +29,16 @@ use crate::schedule::sweep::Interval;
 pub struct CalendarDiff {
     /// The horizon: first and last day, in the head's site zone.
     pub from: String,
+    /// Last day of the horizon (`YYYY-MM-DD`, in the head's site zone).
     pub to: String,
     /// False when a side has loading errors: then the calendar is not
     /// compared (its periods and phases are incomplete).
     pub compared: bool,
+    /// Periods whose occurrences differ, by kind and id; up to three entries
+    /// per period (systems on both sides, base only, head only).
     pub periods: Vec<PeriodDiff>,
+    /// Phases of active changes whose start moved, appeared or disappeared,
+    /// by change id then start.
     pub phases: Vec<PhaseMove>,
 }
 
@@ -42,7 +47,9 @@ pub struct CalendarDiff {
 pub struct PeriodDiff {
     /// `window`, `freeze` or `peak`.
     pub kind: &'static str,
+    /// The period's id, as written at the head (at the base when gone).
     pub id: String,
+    /// The period's display name.
     pub name: String,
     /// The systems this applies to (ids, sorted).
     pub systems: Vec<String>,
@@ -57,7 +64,9 @@ pub struct PeriodDiff {
 pub struct Span {
     /// Start of the first and end of the last occurrence (RFC 3339).
     pub from: String,
+    /// End of the last occurrence (RFC 3339, with the period zone's offset).
     pub to: String,
+    /// How many occurrences were merged into this span.
     pub occurrences: usize,
     /// "every Sunday 01:00–05:00 CET from 2026-12-06 to 2027-01-31".
     pub text: String,
@@ -66,7 +75,9 @@ pub struct Span {
 /// A phase whose start differs (or that exists on one side only).
 #[derive(Debug, Clone, Serialize)]
 pub struct PhaseMove {
+    /// The change's id, as written.
     pub change: String,
+    /// The phase's name.
     pub phase: String,
     /// Absent for a new phase.
     pub from: Option<Moment>,

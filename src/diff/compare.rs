@@ -19,19 +19,31 @@ use crate::model::slug;
 /// A finding as the diff shows it, located on the side where it exists.
 #[derive(Debug, Clone, Serialize)]
 pub struct Located {
+    /// The rule's name (`freeze-conflict`).
     pub rule: &'static str,
+    /// The finding's level on this side.
     pub level: Level,
+    /// The finding's message.
     pub message: String,
+    /// The file, relative to the inventory folder, with `/` separators.
     pub file: String,
+    /// Line of the finding's start, from 1.
     pub line: usize,
+    /// Column (in characters) of the finding's start, from 1.
     pub column: usize,
+    /// The change id the finding is about; `None` for findings not about one
+    /// change.
     pub change: Option<String>,
+    /// Ids the finding names (systems, periods, …), as the finding lists
+    /// them.
     pub subjects: Vec<String>,
+    /// How to fix it, when the rule says.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
 }
 
 impl Located {
+    /// Locates `finding` in the sources of the side `checked` it comes from.
     pub fn of(finding: &Finding, checked: &Checked) -> Located {
         let file = checked.sources.get(finding.loc.file);
         let (line, column) = file.line_column(finding.loc.span.start);
@@ -52,9 +64,13 @@ impl Located {
 /// A finding on both sides whose level differs.
 #[derive(Debug, Clone, Serialize)]
 pub struct LevelChange {
+    /// The level at the base.
     pub from: Level,
+    /// The level at the head.
     pub to: Level,
+    /// The finding at the base, located there.
     pub base: Located,
+    /// The finding at the head, located there.
     pub head: Located,
 }
 
@@ -65,6 +81,8 @@ pub struct FindingsDiff {
     pub added: Vec<Located>,
     /// On the base only, located at the base.
     pub resolved: Vec<Located>,
+    /// On both sides with a different level, ordered by their place at the
+    /// head.
     pub level_changed: Vec<LevelChange>,
 }
 
@@ -130,23 +148,32 @@ pub fn findings(base: &Checked, head: &Checked) -> FindingsDiff {
 /// A risk score and its level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Score {
+    /// Points, 0 to 100.
     pub score: u32,
+    /// The level those points fall in.
     pub level: crate::analysis::score::RiskLevel,
 }
 
 /// A term of the score whose points differ (0: absent on that side).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Term {
+    /// `criticality`, `blast-radius` or a rule's name.
     pub name: String,
+    /// Points at the base (0: absent).
     pub from: u32,
+    /// Points at the head (0: absent).
     pub to: u32,
 }
 
+/// How a change's risk score differs; only built when the score or a term
+/// differs.
 #[derive(Debug, Clone, Serialize)]
 pub struct RiskDiff {
     /// Absent when the change is new, or that side was not analysed.
     pub from: Option<Score>,
+    /// Absent when the change was removed, or that side was not analysed.
     pub to: Option<Score>,
+    /// Terms whose points differ, by name.
     pub terms: Vec<Term>,
 }
 
@@ -154,7 +181,9 @@ pub struct RiskDiff {
 /// and the other way round (lost), each sorted.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Moves {
+    /// Impacted at the head and not at the base.
     pub gained: Vec<String>,
+    /// Impacted at the base and not at the head.
     pub lost: Vec<String>,
 }
 
@@ -166,19 +195,26 @@ impl Moves {
         }
     }
 
+    /// Whether neither side has ids the other lacks.
     pub fn is_empty(&self) -> bool {
         self.gained.is_empty() && self.lost.is_empty()
     }
 }
 
+/// What a change impacts at the head compared to the base (empty when a side
+/// was not analysed).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ImpactDiff {
+    /// System ids.
     pub systems: Moves,
+    /// Business process ids.
     pub processes: Moves,
+    /// Audience ids.
     pub audiences: Moves,
 }
 
 impl ImpactDiff {
+    /// Whether no impacted id was gained or lost.
     pub fn is_empty(&self) -> bool {
         self.systems.is_empty() && self.processes.is_empty() && self.audiences.is_empty()
     }
@@ -187,7 +223,10 @@ impl ImpactDiff {
 /// The status on each side (absent where the change does not exist).
 #[derive(Debug, Clone, Serialize)]
 pub struct StatusDiff {
+    /// The status name at the base (`approved`); `None` when the change is
+    /// new.
     pub from: Option<&'static str>,
+    /// The status name at the head; `None` when the change was removed.
     pub to: Option<&'static str>,
 }
 
@@ -196,14 +235,19 @@ pub struct StatusDiff {
 pub struct ChangeDiff {
     /// As written at the head (at the base when removed).
     pub id: String,
+    /// As written at the head (at the base when removed).
     pub title: String,
     /// `added`, `removed` or `changed`.
     pub state: &'static str,
     /// Whether it is active at the head (plan rules apply to it).
     pub active: bool,
+    /// The status on each side.
     pub status: StatusDiff,
+    /// Absent when neither score nor terms differ, or a side was not
+    /// analysed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub risk: Option<RiskDiff>,
+    /// Impacted ids gained and lost.
     pub impacted: ImpactDiff,
 }
 

@@ -30,7 +30,10 @@ pub struct Side {
     /// `revision`, `folder`, or `worktree` (the inventory folder of the
     /// working tree, when no head is given).
     pub kind: &'static str,
+    /// The commit a revision names (full hex id); `None` for folders and the
+    /// working tree.
     pub commit: Option<String>,
+    /// Its findings, model and analysis, as `check` computes them.
     pub checked: Checked,
 }
 
@@ -104,8 +107,11 @@ pub fn sides(
 /// A side as the report describes it.
 #[derive(Debug, Clone, Serialize)]
 pub struct SideInfo {
+    /// The revision or folder as given (see [`Side::label`]).
     pub label: String,
+    /// `revision`, `folder` or `worktree` (see [`Side::kind`]).
     pub kind: &'static str,
+    /// The commit a revision names; absent for folders and the working tree.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
     /// Findings of that side by level.
@@ -135,17 +141,26 @@ impl SideInfo {
 /// (documented in docs/diff.md).
 #[derive(Debug, Clone, Serialize)]
 pub struct Diff {
+    /// Version of this JSON document (1); bumped only if a field must be
+    /// renamed or removed.
     pub version: u32,
+    /// The date both sides were checked at (`YYYY-MM-DD`).
     pub as_of: String,
+    /// The base side (what the head is compared against).
     pub base: SideInfo,
+    /// The head side (the proposed revision).
     pub head: SideInfo,
     /// "adds 2 errors, raises CHG-2047 from high 68 to critical 93".
     pub verdict: String,
+    /// Findings added, resolved or changed in level by the head.
     pub findings: FindingsDiff,
     /// Loading errors of the head, all of them (also those the base had):
     /// the head must load for its plan to be checked.
     pub head_loading_errors: Vec<Located>,
+    /// Changes with a difference, by id.
     pub changes: Vec<ChangeDiff>,
+    /// Periods whose occurrences differ and phases that moved, over the
+    /// horizon.
     pub calendar: CalendarDiff,
     /// Why the diff fails the run (exit status 1); empty when it passes.
     pub failures: Vec<String>,
@@ -154,7 +169,10 @@ pub struct Diff {
 /// What fails a diff beyond added errors.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Gate {
+    /// `--deny warnings`: a warning the head adds also fails the diff.
     pub deny_warnings: bool,
+    /// `--max-risk`: an active change the head raises above this level fails
+    /// the diff; `None`: no limit.
     pub max_risk: Option<RiskLevel>,
 }
 

@@ -49,6 +49,43 @@ fn rule_named(
     }
 }
 
+/// Whether `text` is an absolute http(s) URL as feeds and calendars can
+/// carry it: `http://` or `https://`, a host, and only characters RFC 3986
+/// allows in a URI (no space, quote, angle bracket, backslash or control
+/// character; others %-encoded).
+fn is_http_url(text: &str) -> bool {
+    let Some(rest) = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit('@').next().unwrap_or("");
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&()*+,;=%".contains(c);
+    !host.is_empty() && !host.starts_with(':') && rest.chars().all(allowed)
+}
+
+/// Whether `text` is a well-formed BCP 47 (RFC 5646) language tag: parts
+/// of 1 to 8 letters and digits joined by `-`, the first a language of 2,
+/// 3 or 5 to 8 letters (or `x`/`i` and more parts), a one-letter part
+/// always followed by another.
+fn is_language_tag(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    let well_formed = parts
+        .iter()
+        .all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+    let first = parts[0];
+    let language = first.bytes().all(|b| b.is_ascii_alphabetic())
+        && (matches!(first.len(), 2 | 3 | 5..=8)
+            || (first.len() == 1 && matches!(first, "x" | "X" | "i" | "I") && parts.len() > 1));
+    let singletons_lead = parts
+        .iter()
+        .enumerate()
+        .all(|(i, p)| p.len() != 1 || i + 1 < parts.len());
+    well_formed && language && singletons_lead
+}
+
 /// Reads the root table of `cutover.toml`.
 pub fn read(cx: &mut Cx, mut root: Table) -> Config {
     let mut config = Config::default();
@@ -58,7 +95,7 @@ pub fn read(cx: &mut Cx, mut root: Table) -> Config {
             config.site.title = title;
         }
         if let Some(url) = site.string(cx, "base_url", false) {
-            if url.value.starts_with("https://") || url.value.starts_with("http://") {
+            if is_http_url(&url.value) {
                 let mut value = url.value;
                 if !value.ends_with('/') {
                     value.push('/');
@@ -66,8 +103,8 @@ pub fn read(cx: &mut Cx, mut root: Table) -> Config {
                 config.site.base_url = Some(value);
             } else {
                 cx.report(
-                    Finding::new(Rule::Schema, url.loc, format!("`base_url` `{}` is not an absolute http(s) address", url.value))
-                        .help("write the address the site is published at, such as \"https://intranet.example.com/changes/\""),
+                    Finding::new(Rule::Schema, url.loc, format!("`base_url` `{}` is not an absolute http(s) address", url.value.escape_debug()))
+                        .help("write the address the site is published at, such as \"https://intranet.example.com/changes/\" (spaces, quotes and other characters an address cannot hold written %-encoded, such as %20)"),
                 );
             }
         }
@@ -90,8 +127,32 @@ pub fn read(cx: &mut Cx, mut root: Table) -> Config {
         if let Some(zone) = site.zone(cx, "timezone") {
             config.site.timezone = zone.value;
         }
-        if let Some(language) = site.text(cx, "language", false) {
-            config.site.language = language;
+        if let Some(language) = site.string(cx, "language", false) {
+            if is_language_tag(&language.value) {
+                config.site.language = language.value;
+            } else {
+                cx.report(
+                    Finding::new(
+                        Rule::Schema,
+                        language.loc,
+                        format!(
+                            "`language` `{}` is not a BCP 47 language tag",
+                            language.value.escape_debug()
+                        ),
+                    )
+                    .help("write a tag such as \"en\", \"de-CH\" or \"pt-BR\" (letters and digits in parts of up to 8, joined by `-`)"),
+                );
+            }
+        }
+        if let Some(url) = site.string(cx, "rules_url", false) {
+            if url.value.starts_with("https://") || url.value.starts_with("http://") {
+                config.site.rules_url = Some(url.value);
+            } else {
+                cx.report(
+                    Finding::new(Rule::Schema, url.loc, format!("`rules_url` `{}` is not an absolute http(s) address", url.value))
+                        .help("write where the rule pages are published, `{rule}` standing for a rule's name: \"https://git.example.com/cutover/blob/main/docs/rules/{rule}.md\""),
+                );
+            }
         }
         site.finish(cx);
     }
@@ -236,6 +297,155 @@ pub fn read(cx: &mut Cx, mut root: Table) -> Config {
         risk.finish(cx);
     }
 
+    if let Some(mut export) = root.table(cx, "export", "[export]".into()) {
+        if let Some(mut argocd) = export.table(cx, "argocd", "[export.argocd]".into()) {
+            read_argocd(cx, &mut argocd, &mut config.export.argocd);
+            argocd.finish(cx);
+        }
+        export.finish(cx);
+    }
+
     root.finish(cx);
     config
+}
+
+/// Whether `name` can name Argo CD applications: a Kubernetes name
+/// (lowercase letters, digits, `-`, `.`), or a pattern of one with `*`.
+fn is_application_pattern(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 253
+        && name.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'.' | b'*')
+        })
+}
+
+/// `[export.argocd]`: `project`, `namespace`, and `[export.argocd.applications]`
+/// mapping system ids to the applications that deploy them.
+fn read_argocd(cx: &mut Cx, argocd: &mut Table, out: &mut crate::model::ArgoCd) {
+    for (key, slot) in [
+        ("project", &mut out.project),
+        ("namespace", &mut out.namespace),
+    ] {
+        if let Some(name) = argocd.string(cx, key, false) {
+            if is_application_pattern(&name.value) && !name.value.contains('*') {
+                *slot = name.value;
+            } else {
+                cx.report(
+                    Finding::new(Rule::Schema, name.loc, format!("`{key}` `{}` is not a Kubernetes name", name.value))
+                        .help("use lowercase letters, digits, `-` and `.`, as the AppProject's metadata does"),
+                );
+            }
+        }
+    }
+    let Some(applications) =
+        argocd.table(cx, "applications", "[export.argocd.applications]".into())
+    else {
+        return;
+    };
+    for (key, value) in applications.entries() {
+        let id: &str = key.get_ref();
+        let id_loc = cx.loc(key.span());
+        if !crate::model::is_id(id) {
+            cx.report(
+                Finding::new(
+                    Rule::Schema,
+                    id_loc,
+                    format!("`{id}` is not a valid system id"),
+                )
+                .help("each key of [export.argocd.applications] is the id of a system"),
+            );
+            continue;
+        }
+        let DeValue::Array(items) = value.get_ref() else {
+            schema(
+                cx,
+                value.span(),
+                format!("the applications of `{id}` must be a list of names"),
+                "write for example `wms = [\"wms-prod\", \"wms-worker\"]`",
+            );
+            continue;
+        };
+        let mut names = Vec::new();
+        for item in items.iter() {
+            match item.get_ref() {
+                DeValue::String(name) if is_application_pattern(name) => names.push(
+                    crate::base::source::At::new(name.to_string(), cx.loc(item.span())),
+                ),
+                _ => schema(
+                    cx,
+                    item.span(),
+                    format!("an application of `{id}` must be an Argo CD application name"),
+                    "quote each name; use lowercase letters, digits, `-`, `.` (and `*` as a wildcard)",
+                ),
+            }
+        }
+        let system = crate::base::source::At::new(id.to_string(), id_loc);
+        cx.refs.push((crate::model::Kind::System, system.clone()));
+        out.applications.push(crate::model::Applications {
+            system: crate::model::Ref::new(system),
+            names,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_must_be_an_absolute_http_address() {
+        for good in [
+            "https://intranet.example.com/changes/",
+            "http://localhost:8000",
+            "https://user@host.example/a%20b/?q=1#x",
+        ] {
+            assert!(is_http_url(good), "{good}");
+        }
+        for bad in [
+            "https://intra net.example/",
+            "https://x.example/\"onmouseover=\"",
+            "https://x.example/\r\nX-Injected: 1",
+            "https://x.example/'",
+            "https://x.example/<b>",
+            "https:///path",
+            "https://:80/",
+            "ftp://x.example/",
+            "/changes/",
+            "intranet.example.com",
+            "https://é.example/",
+        ] {
+            assert!(!is_http_url(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn language_must_be_a_bcp47_tag() {
+        for good in [
+            "en",
+            "de-CH",
+            "pt-BR",
+            "zh-Hant-TW",
+            "sr-Latn",
+            "es-419",
+            "x-klingon",
+            "en-US-x-twain",
+        ] {
+            assert!(is_language_tag(good), "{good}");
+        }
+        for bad in [
+            "",
+            "e",
+            "english language",
+            "en_US",
+            "en-",
+            "-en",
+            "en--us",
+            "1en",
+            "toolongtag",
+            "en-x",
+            "de\"><script>",
+        ] {
+            assert!(!is_language_tag(bad), "{bad:?}");
+        }
+    }
 }

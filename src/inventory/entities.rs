@@ -15,10 +15,27 @@ fn named(cx: &mut Cx, t: &mut Table, kind: &str) -> Option<At<String>> {
     let id = t.id(cx, "id", true);
     if let Some(id) = &id {
         t.what = format!("{kind} `{}`", id.value);
+        let slug = slug(&id.value);
+        if RESERVED_SLUGS.contains(&(kind, slug.as_str())) {
+            cx.report(
+                Finding::new(
+                    Rule::Schema,
+                    id.loc.clone(),
+                    format!(
+                        "`{}` cannot be the id of a {kind}: the site writes a page of its own where its page would go",
+                        id.value
+                    ),
+                )
+                .help(format!("pick another id; no {kind} can be called `{slug}` (in any case)")),
+            );
+        }
     }
     id
 }
 
+/// Reads a `[[system]]` table: its id (when valid, also if the system is
+/// dropped for errors) and the system, when every required field could be
+/// read.
 pub fn system(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<System>) {
     let id = named(cx, &mut t, "system");
     let name = t.text(cx, "name", true);
@@ -30,7 +47,7 @@ pub fn system(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<System>)
     let legacy = t.boolean(cx, "legacy").filter(|b| b.value).map(|b| b.loc);
     let tags = t.texts(cx, "tags");
     let third_party = t.strings(cx, "third_party", false);
-    let risks = t.texts(cx, "risks");
+    let risks = t.markdowns(cx, "risks");
     let what = t.what.clone();
     let health = t
         .table(cx, "health", format!("`health` of {what}"))
@@ -49,7 +66,7 @@ pub fn system(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<System>)
         });
     let health_ok = !matches!(health, Some(None));
     let health = health.flatten();
-    let description = t.text(cx, "description", false);
+    let description = t.markdown(cx, "description", false);
     let loc = t.loc.clone();
     t.finish(cx);
     let system = (|| {
@@ -74,6 +91,8 @@ pub fn system(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<System>)
     (id, system)
 }
 
+/// Reads an `[[integration]]` table: its id, and the integration when every
+/// required field could be read.
 pub fn integration(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Integration>) {
     let id = named(cx, &mut t, "integration");
     let consumer = t.reference(cx, "consumer", true);
@@ -82,6 +101,7 @@ pub fn integration(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Int
     let critical = t.boolean(cx, "critical").is_none_or(|b| b.value);
     let third_party = t.boolean(cx, "third_party").is_some_and(|b| b.value);
     let what = format!("`runs` of {}", t.what);
+    let runs_table = t.is_table("runs");
     let mut runs = Vec::new();
     let mut runs_ok = true;
     for mut run in t.tables(cx, "runs", &what, true) {
@@ -92,7 +112,7 @@ pub fn integration(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Int
         }
         run.finish(cx);
     }
-    let description = t.text(cx, "description", false);
+    let description = t.markdown(cx, "description", false);
     let loc = t.loc.clone();
     t.finish(cx);
     let integration = (|| {
@@ -105,6 +125,7 @@ pub fn integration(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Int
             critical,
             third_party,
             runs,
+            runs_table,
             description,
             loc,
         })
@@ -237,6 +258,8 @@ fn recurrence(
     })
 }
 
+/// Reads a `[[process]]` table: its id, and the process when every required
+/// field could be read.
 pub fn process(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Process>) {
     let id = named(cx, &mut t, "process");
     let name = t.text(cx, "name", true);
@@ -244,7 +267,7 @@ pub fn process(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Process
     let owner = t.reference(cx, "owner", false);
     let systems = t.references(cx, "systems", true);
     let systems_present = t.has("systems");
-    let fallback = t.text(cx, "fallback", false);
+    let fallback = t.markdown(cx, "fallback", false);
     let loc = t.loc.clone();
     t.finish(cx);
     let process = (|| {
@@ -262,6 +285,8 @@ pub fn process(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Process
     (id, process)
 }
 
+/// Reads a `[[team]]` table: its id, and the team when every required field
+/// could be read.
 pub fn team(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Team>) {
     let id = named(cx, &mut t, "team");
     let name = t.text(cx, "name", true);
@@ -283,6 +308,8 @@ pub fn team(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Team>) {
     (id, team)
 }
 
+/// Reads an `[[audience]]` table: its id, and the audience when every
+/// required field could be read.
 pub fn audience(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Audience>) {
     let id = named(cx, &mut t, "audience");
     let name = t.text(cx, "name", true);
@@ -337,6 +364,8 @@ fn scope_refs<K: Entity>(
     refs
 }
 
+/// Reads a `[[window]]`, `[[freeze]]` or `[[peak]]` table (by `kind`): its
+/// id, and the period when every required field could be read.
 pub fn period(cx: &mut Cx, mut t: Table, kind: PeriodKind) -> (Option<At<String>>, Option<Period>) {
     let kind_name = match kind {
         PeriodKind::Window => "window",
@@ -421,6 +450,8 @@ pub fn period(cx: &mut Cx, mut t: Table, kind: PeriodKind) -> (Option<At<String>
     (id, period)
 }
 
+/// Reads a `[[change]]` table with its phases: its id, and the change when
+/// every required field could be read.
 pub fn change(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Change>) {
     let id = named(cx, &mut t, "change");
     let what = t.what.clone();
@@ -437,9 +468,9 @@ pub fn change(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Change>)
         );
     }
     let timezone = t.zone(cx, "timezone");
-    let summary = t.text(cx, "summary", true);
-    let why = t.text(cx, "why", true);
-    let impact = t.text(cx, "impact", false);
+    let summary = t.markdown(cx, "summary", true);
+    let why = t.markdown(cx, "why", true);
+    let impact = t.markdown(cx, "impact", false);
     let downtime = t.duration(cx, "downtime", false);
     let announced = t.date(cx, "announced", false);
 
@@ -482,8 +513,8 @@ pub fn change(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Change>)
         }
         let systems = p.references(cx, "systems", false);
         let audiences = p.references(cx, "audiences", false);
-        let steps = p.texts(cx, "steps");
-        let checks = p.texts(cx, "checks");
+        let steps = p.markdowns(cx, "steps");
+        let checks = p.markdowns(cx, "checks");
         let loc = p.loc.clone();
         p.finish(cx);
         if let (Some(name), Some(start), Some(duration)) = (name, start, duration) {
@@ -531,12 +562,12 @@ pub fn change(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Change>)
         .table(cx, "rollback", format!("`rollback` of {what}"))
         .map(|mut r| {
             let rollback = Rollback {
-                steps: r.texts(cx, "steps"),
+                steps: r.markdowns(cx, "steps"),
                 time: r.duration(cx, "time", false),
-                triggers: r.texts(cx, "triggers"),
+                triggers: r.markdowns(cx, "triggers"),
                 owner: r.reference(cx, "owner", false),
-                switch_back: r.text(cx, "switch_back", false),
-                point_of_no_return: r.text(cx, "point_of_no_return", false),
+                switch_back: r.markdown(cx, "switch_back", false),
+                point_of_no_return: r.markdown(cx, "point_of_no_return", false),
                 loc: r.loc.clone(),
             };
             r.finish(cx);
@@ -548,9 +579,9 @@ pub fn change(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Change>)
         .map(|mut r| {
             let testing = Testing {
                 environment: r.text(cx, "environment", false),
-                pre: r.texts(cx, "pre"),
-                during: r.texts(cx, "during"),
-                post: r.texts(cx, "post"),
+                pre: r.markdowns(cx, "pre"),
+                during: r.markdowns(cx, "during"),
+                post: r.markdowns(cx, "post"),
                 evidence: r.text(cx, "evidence", false),
                 failures: r.texts(cx, "failures"),
                 loc: r.loc.clone(),
@@ -617,7 +648,7 @@ pub fn change(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Change>)
                 audiences: c.references(cx, "audiences", false),
                 channels: c.texts(cx, "channels"),
                 contact: c.text(cx, "contact", false),
-                guidelines: c.text(cx, "guidelines", false),
+                guidelines: c.markdown(cx, "guidelines", false),
                 loc: c.loc.clone(),
             };
             c.finish(cx);
@@ -629,8 +660,8 @@ pub fn change(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Change>)
         .and_then(|mut o| {
             let result = o.choice::<OutcomeResult>(cx, "result", true);
             let completed = o.datetime(cx, "completed", false);
-            let notes = o.text(cx, "notes", false);
-            let issues = o.texts(cx, "issues");
+            let notes = o.markdown(cx, "notes", false);
+            let issues = o.markdowns(cx, "issues");
             let loc = o.loc.clone();
             o.finish(cx);
             result.map(|result| Outcome {
@@ -674,6 +705,8 @@ pub fn change(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Change>)
     (id, change)
 }
 
+/// Reads an `[[incident]]` table: its id, and the incident when every
+/// required field could be read.
 pub fn incident(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Incident>) {
     let id = named(cx, &mut t, "incident");
     let date = t.date(cx, "date", true);
@@ -681,7 +714,7 @@ pub fn incident(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Incide
     let systems_present = t.has("systems");
     let change = t.reference(cx, "change", false);
     let summary = t.text(cx, "summary", true);
-    let lesson = t.text(cx, "lesson", false);
+    let lesson = t.markdown(cx, "lesson", false);
     let loc = t.loc.clone();
     t.finish(cx);
     let incident = (|| {

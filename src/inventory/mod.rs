@@ -23,8 +23,12 @@ pub struct LoadError(pub String);
 
 /// An inventory as read: its files, its model and what is wrong with it.
 pub struct Loaded {
+    /// Every file read, for locating findings.
     pub sources: Sources,
+    /// The entities that could be read, their references resolved.
     pub model: Model,
+    /// Loading findings (schema, duplicate ids, unknown references, …),
+    /// unsorted and before `[rules]` overrides.
     pub findings: Vec<Finding>,
 }
 
@@ -32,15 +36,25 @@ pub struct Loaded {
 /// that a bad entity does not make every reference to it dangle.
 #[derive(Default)]
 pub struct Declared {
+    /// Ids of `[[system]]` tables.
     pub systems: Vec<At<String>>,
+    /// Ids of `[[integration]]` tables.
     pub integrations: Vec<At<String>>,
+    /// Ids of `[[process]]` tables.
     pub processes: Vec<At<String>>,
+    /// Ids of `[[team]]` tables.
     pub teams: Vec<At<String>>,
+    /// Ids of `[[audience]]` tables.
     pub audiences: Vec<At<String>>,
+    /// Ids of `[[window]]` tables.
     pub windows: Vec<At<String>>,
+    /// Ids of `[[freeze]]` tables.
     pub freezes: Vec<At<String>>,
+    /// Ids of `[[peak]]` tables.
     pub peaks: Vec<At<String>>,
+    /// Ids of `[[change]]` tables.
     pub changes: Vec<At<String>>,
+    /// Ids of `[[incident]]` tables.
     pub incidents: Vec<At<String>>,
     /// Every reference read, by the kind it names (see [`reader::Cx::refs`]).
     pub refs: Vec<(Kind, At<String>)>,

@@ -10,13 +10,16 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::base::source::{At, FileId, Loc};
+use crate::base::text::{NESTING_LIMIT, TEXT_LIMIT, markdown_nesting};
 use crate::base::{Finding, Rule};
 use crate::model::time::{self, DateTime, Duration, Zone};
 use crate::model::{Entity, Kind, Named, Ref, is_id};
 
 /// Where findings of one file go.
 pub struct Cx<'f> {
+    /// The file being read.
     pub file: FileId,
+    /// Where its findings are added.
     pub findings: &'f mut Vec<Finding>,
     /// Every reference read, by the kind it names, also those of entities
     /// later dropped for other errors, so each one is checked.
@@ -24,10 +27,12 @@ pub struct Cx<'f> {
 }
 
 impl Cx<'_> {
+    /// The location of `span` (byte offsets) in this file.
     pub fn loc(&self, span: std::ops::Range<usize>) -> Loc {
         Loc::new(self.file, span)
     }
 
+    /// Records `finding`.
     pub fn report(&mut self, finding: Finding) {
         self.findings.push(finding);
     }
@@ -42,6 +47,7 @@ type Value<'i> = Spanned<DeValue<'i>>;
 
 /// One TOML table being read as an entity (or a part of one).
 pub struct Table<'a, 'i> {
+    /// The table's location (the whole table; `0..0` for a file's root).
     pub loc: Loc,
     /// How messages name this table: "system `erp`", "a [[change.phase]]".
     pub what: String,
@@ -129,6 +135,13 @@ impl<'a, 'i> Table<'a, 'i> {
         self.entries.contains_key(key)
     }
 
+    /// Whether `key` is written as one table (not an array of them).
+    pub fn is_table(&self, key: &str) -> bool {
+        self.entries
+            .get(key)
+            .is_some_and(|value| matches!(value.get_ref(), DeValue::Table(_)))
+    }
+
     fn missing(&self, cx: &mut Cx, key: &str, kind: &str) {
         cx.schema(
             self.loc.span.clone(),
@@ -164,6 +177,8 @@ impl<'a, 'i> Table<'a, 'i> {
         value
     }
 
+    /// A string; a schema finding when it is missing but `required`, or not a
+    /// string.
     pub fn string(&mut self, cx: &mut Cx, key: &'static str, required: bool) -> Option<At<String>> {
         let value = self.get(cx, key, required, "a string")?;
         match value.get_ref() {
@@ -175,9 +190,73 @@ impl<'a, 'i> Table<'a, 'i> {
         }
     }
 
-    /// A plain or Markdown text field.
+    /// A plain text field, at most [`TEXT_LIMIT`] bytes.
     pub fn text(&mut self, cx: &mut Cx, key: &'static str, required: bool) -> Option<String> {
-        self.string(cx, key, required).map(|s| s.value)
+        let text = self.string(cx, key, required)?;
+        self.bounded(cx, key, &text, false);
+        Some(text.value)
+    }
+
+    /// A Markdown text field: at most [`TEXT_LIMIT`] bytes, block quotes
+    /// and lists nested at most [`NESTING_LIMIT`] deep.
+    pub fn markdown(&mut self, cx: &mut Cx, key: &'static str, required: bool) -> Option<String> {
+        let text = self.string(cx, key, required)?;
+        self.bounded(cx, key, &text, true);
+        Some(text.value)
+    }
+
+    /// A `schema` finding at `key` (or at the list element `text`) when
+    /// `text` is longer than [`TEXT_LIMIT`] or, for Markdown, nests deeper
+    /// than [`NESTING_LIMIT`]: rendering stays linear within these bounds.
+    fn bounded(&mut self, cx: &mut Cx, key: &'static str, text: &At<String>, markdown: bool) {
+        let loc = || {
+            let at_key = self
+                .entries
+                .keys()
+                .find(|k| k.get_ref() == key)
+                .map(|k| Loc::new(self.loc.file, k.span()));
+            // A list element is its own place; a field is its key.
+            match at_key {
+                Some(k)
+                    if !matches!(
+                        self.entries.get(key).map(|v| v.get_ref()),
+                        Some(DeValue::Array(_))
+                    ) =>
+                {
+                    k
+                }
+                _ => text.loc.clone(),
+            }
+        };
+        if text.value.len() > TEXT_LIMIT {
+            cx.report(
+                Finding::new(
+                    Rule::Schema,
+                    loc(),
+                    format!(
+                        "`{key}` of {} is {} bytes long; a text field holds at most {TEXT_LIMIT}",
+                        self.what,
+                        text.value.len()
+                    ),
+                )
+                .help("shorten it, and link to a longer document if one is needed"),
+            );
+        } else if markdown {
+            let depth = markdown_nesting(&text.value);
+            if depth > NESTING_LIMIT {
+                cx.report(
+                    Finding::new(
+                        Rule::Schema,
+                        loc(),
+                        format!(
+                            "`{key}` of {} nests block quotes and lists {depth} deep; Markdown fields nest at most {NESTING_LIMIT}",
+                            self.what
+                        ),
+                    )
+                    .help("flatten the quotes and lists (a line that starts with `>` or `- ` opens one more level)"),
+                );
+            }
+        }
     }
 
     /// A string that must be of the id form.
@@ -194,6 +273,8 @@ impl<'a, 'i> Table<'a, 'i> {
         }
     }
 
+    /// A reference to an entity of kind `K` (an id), recorded in [`Cx::refs`]
+    /// to be resolved later.
     pub fn reference<K: Entity>(
         &mut self,
         cx: &mut Cx,
@@ -232,13 +313,27 @@ impl<'a, 'i> Table<'a, 'i> {
         out
     }
 
+    /// A list of plain texts, each at most [`TEXT_LIMIT`] bytes.
     pub fn texts(&mut self, cx: &mut Cx, key: &'static str) -> Vec<String> {
-        self.strings(cx, key, false)
-            .into_iter()
-            .map(|s| s.value)
-            .collect()
+        self.bounded_texts(cx, key, false)
     }
 
+    /// A list of Markdown texts (steps, checks, triggers), each bounded as
+    /// [`Table::markdown`] is.
+    pub fn markdowns(&mut self, cx: &mut Cx, key: &'static str) -> Vec<String> {
+        self.bounded_texts(cx, key, true)
+    }
+
+    fn bounded_texts(&mut self, cx: &mut Cx, key: &'static str, markdown: bool) -> Vec<String> {
+        let items = self.strings(cx, key, false);
+        for item in &items {
+            self.bounded(cx, key, item, markdown);
+        }
+        items.into_iter().map(|s| s.value).collect()
+    }
+
+    /// A list of references to entities of kind `K`, each recorded in
+    /// [`Cx::refs`]; an element that is not an id is its own finding.
     pub fn references<K: Entity>(
         &mut self,
         cx: &mut Cx,
@@ -260,6 +355,8 @@ impl<'a, 'i> Table<'a, 'i> {
         out
     }
 
+    /// An optional boolean; a schema finding when it is not `true` or
+    /// `false`.
     pub fn boolean(&mut self, cx: &mut Cx, key: &'static str) -> Option<At<bool>> {
         let value = self.raw(key)?;
         match value.get_ref() {
@@ -271,6 +368,8 @@ impl<'a, 'i> Table<'a, 'i> {
         }
     }
 
+    /// An optional whole number (any TOML radix); a schema finding when it is
+    /// not one or does not fit an `i64`.
     pub fn integer(&mut self, cx: &mut Cx, key: &'static str) -> Option<At<i64>> {
         let value = self.raw(key)?;
         let parsed = match value.get_ref() {
@@ -326,6 +425,8 @@ impl<'a, 'i> Table<'a, 'i> {
         }
     }
 
+    /// A TOML local date (no time); an `invalid-time` finding for a date out
+    /// of range.
     pub fn date(&mut self, cx: &mut Cx, key: &'static str, required: bool) -> Option<At<Date>> {
         const KIND: &str = "a date such as 2026-12-06 (no quotes)";
         let (value, dt) = self.datetime_value(cx, key, required, KIND)?;
@@ -403,6 +504,8 @@ impl<'a, 'i> Table<'a, 'i> {
         }
     }
 
+    /// A duration string (`"1h30m"`); an `invalid-time` finding when it does
+    /// not parse.
     pub fn duration(
         &mut self,
         cx: &mut Cx,
@@ -412,6 +515,8 @@ impl<'a, 'i> Table<'a, 'i> {
         self.parsed(cx, key, required, Duration::parse, time::DURATION_FORM)
     }
 
+    /// A time of day (`"02:00"`, 24-hour clock); an `invalid-time` finding
+    /// when it does not parse.
     pub fn time_of_day(
         &mut self,
         cx: &mut Cx,
@@ -421,6 +526,8 @@ impl<'a, 'i> Table<'a, 'i> {
         self.parsed(cx, key, required, time::parse_time_of_day, time::TIME_FORM)
     }
 
+    /// An optional IANA zone name (`"Europe/Berlin"`); an `invalid-time`
+    /// finding when it is unknown.
     pub fn zone(&mut self, cx: &mut Cx, key: &'static str) -> Option<At<Zone>> {
         self.parsed(cx, key, false, Zone::parse, time::ZONE_FORM)
     }

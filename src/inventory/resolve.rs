@@ -106,6 +106,10 @@ fn duplicates(kind: &str, ids: &[At<String>], findings: &mut Vec<Finding>) {
     }
 }
 
+/// Reports duplicate ids of each kind (`duplicate-id`, ignoring case),
+/// resolves every reference of `model` to its entity's index
+/// (`unknown-reference` when it names none), and checks what needs resolved
+/// references.
 pub fn resolve(model: &mut Model, declared: &Declared, findings: &mut Vec<Finding>) {
     for kind in Kind::ALL {
         duplicates(kind.key(), declared.ids(kind), findings);
@@ -210,6 +214,9 @@ pub fn resolve(model: &mut Model, declared: &Declared, findings: &mut Vec<Findin
         if let Some(communication) = &mut change.communication {
             audiences.all(&mut communication.audiences);
         }
+    }
+    for mapping in &mut model.config.export.argocd.applications {
+        systems.resolve(&mut mapping.system);
     }
     for (kind, id) in &declared.refs {
         let index = match kind {

@@ -15,21 +15,27 @@ use crate::inventory::LoadError;
 pub struct TreeFile {
     /// Relative to the inventory root, with `/`.
     pub path: String,
+    /// The file's bytes, or why it could not be read.
     pub content: Content,
 }
 
 /// The bytes of a file, or why there are none.
 #[derive(Debug, Clone)]
 pub enum Content {
+    /// The file's bytes, as read.
     Bytes(Vec<u8>),
     /// An `unreadable` finding at the file: what happened, and how to fix it.
     Unreadable {
+        /// What happened, naming the file.
         message: String,
+        /// How to fix it.
         help: String,
     },
 }
 
 impl TreeFile {
+    /// An entry for `path` that could not be read, with the finding's message
+    /// and help.
     pub fn unreadable(path: String, message: String, help: &str) -> TreeFile {
         TreeFile {
             path,
@@ -76,6 +82,7 @@ pub fn link_out(path: &str, target: &str) -> String {
     )
 }
 
+/// The help of [`link_out`]'s finding.
 pub const LINK_HELP: &str =
     "move what it links to into the inventory folder, or replace the link by the file itself";
 
@@ -87,6 +94,7 @@ pub struct Folder {
 }
 
 impl Folder {
+    /// The inventory folder at `root` (not read until [`FileTree::files`]).
     pub fn new(root: &Path) -> Folder {
         Folder {
             root: root.to_path_buf(),

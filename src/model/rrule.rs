@@ -18,9 +18,13 @@ use jiff::tz::TimeZone;
 /// How often the rule repeats: the length of one period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Freq {
+    /// `FREQ=DAILY`
     Daily,
+    /// `FREQ=WEEKLY`
     Weekly,
+    /// `FREQ=MONTHLY`
     Monthly,
+    /// `FREQ=YEARLY`
     Yearly,
 }
 
@@ -28,7 +32,10 @@ pub enum Freq {
 /// negative) of its month or year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct WeekdayNum {
+    /// The n-th (1-based; negative counts from the end) in the month or year; `None`: every such
+    /// weekday.
     pub ordinal: Option<i8>,
+    /// The weekday.
     pub weekday: Weekday,
 }
 
@@ -46,21 +53,34 @@ pub enum Until {
 /// A parsed, valid recurrence rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RRule {
+    /// How often it repeats (`FREQ`).
     pub freq: Freq,
+    /// Every how many periods it repeats (`INTERVAL`), from 1 (the default).
     pub interval: u32,
+    /// How many occurrences at most, counted from the DTSTART (`COUNT`); `None`: no limit.
     pub count: Option<u32>,
+    /// The bound on occurrence starts (`UNTIL`, inclusive); `None`: none.
     pub until: Option<Until>,
+    /// `BYDAY` entries, in the order written; empty: not given.
     pub by_day: Vec<WeekdayNum>,
+    /// `BYMONTHDAY`: days 1 to 31, or -1 to -31 counting back from the month's end; empty: not
+    /// given.
     pub by_month_day: Vec<i8>,
+    /// `BYMONTH`: months 1 to 12; empty: not given.
     pub by_month: Vec<i8>,
+    /// `BYSETPOS`: positions 1 to 366 (or -1 to -366 from the end) in each period's set of dates;
+    /// empty: not given.
     pub by_set_pos: Vec<i16>,
+    /// The first day of the week (`WKST`), default Monday.
     pub wkst: Weekday,
 }
 
 /// An invalid RRULE: what is wrong and how to fix it, and the byte range within the RRULE string of the offending part (so the caller can point at it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RRuleError {
+    /// What is wrong and how to fix it, as a sentence.
     pub message: String,
+    /// Byte range of the offending part within the RRULE string.
     pub range: Range<usize>,
 }
 

@@ -14,7 +14,9 @@ use jiff::{Span, Timestamp, ZonedDateTime as Zoned};
 /// `h` and `m`). `1d2h` is one calendar day in the zone, then two hours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Duration {
+    /// Calendar days in the zone (`d`, and 7 for each `w`).
     pub days: u32,
+    /// Exact minutes after the days (`h` and `m`).
     pub minutes: u32,
 }
 
@@ -75,6 +77,7 @@ impl Duration {
         })
     }
 
+    /// Whether it is `0m`.
     pub fn is_zero(self) -> bool {
         self.days == 0 && self.minutes == 0
     }
@@ -150,7 +153,10 @@ pub fn parse_time_of_day(text: &str) -> Result<Time, String> {
 /// An IANA time zone with the name it was written as.
 #[derive(Debug, Clone)]
 pub struct Zone {
+    /// The canonical IANA name from the bundled database (the name written when the database has
+    /// none).
     pub name: String,
+    /// The zone's rules.
     pub tz: TimeZone,
 }
 
@@ -173,6 +179,7 @@ impl Zone {
         }
     }
 
+    /// Coordinated Universal Time, the default zone.
     pub fn utc() -> Zone {
         Zone {
             name: "UTC".into(),
@@ -185,7 +192,9 @@ impl Zone {
 /// (an absolute instant).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DateTime {
+    /// Without offset: read in the entity's zone.
     Local(civil::DateTime),
+    /// With an offset (or `Z`): an absolute instant.
     Offset(Timestamp),
 }
 
@@ -204,11 +213,11 @@ impl DateTime {
     }
 }
 
-/// Converts a TOML date to a civil date.
 /// The years a date may fall in: wide enough for any plan, and far from
 /// the ends of the calendar arithmetic so that adding durations is safe.
 pub const YEARS: std::ops::RangeInclusive<u16> = 1900..=2999;
 
+/// Converts a TOML date to a civil date, or says why it is not one (`YEARS` bounds it).
 pub fn date_from_toml(date: toml::value::Date) -> Result<Date, String> {
     if !YEARS.contains(&date.year) {
         return Err(format!(

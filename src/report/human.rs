@@ -7,13 +7,19 @@ use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, termcolor};
 
 use crate::base::source::Sources;
+use crate::base::text::{terminal_safe, terminal_source};
 use crate::base::{Finding, Level, Summary};
 
 /// Renders findings into a string; `color` adds ANSI colours.
 pub fn render(findings: &[Finding], sources: &Sources, color: bool) -> String {
     let mut files = SimpleFiles::new();
+    // Nothing from the inventory reaches the terminal as a control
+    // sequence: names, messages and notes are escaped, source lines masked.
     for file in sources.files() {
-        files.add(file.path.clone(), file.text.clone());
+        files.add(
+            terminal_safe(&file.path).into_owned(),
+            terminal_source(&file.text).into_owned(),
+        );
     }
     let config = term::Config {
         chars: term::Chars::ascii(),
@@ -26,19 +32,41 @@ pub fn render(findings: &[Finding], sources: &Sources, color: bool) -> String {
     };
     for finding in findings {
         let diagnostic = diagnostic(finding);
-        if term::emit_to_write_style(&mut buffer, &config, &files, &diagnostic).is_err() {
+        let mut one = if color {
+            termcolor::Buffer::ansi()
+        } else {
+            termcolor::Buffer::no_color()
+        };
+        if term::emit_to_write_style(&mut one, &config, &files, &diagnostic).is_ok() {
+            let text = String::from_utf8_lossy(one.as_slice());
+            std::io::Write::write_all(&mut buffer, info_header(&text, finding).as_bytes()).ok();
+        } else {
             // A span outside its file cannot happen for spans from the parser;
             // fall back to a plain line rather than lose the finding.
             let file = sources.get(finding.loc.file);
             let (line, column) = file.line_column(finding.loc.span.start);
             let text = format!(
                 "{}[{}]: {}\n  --> {}:{line}:{column}\n\n",
-                finding.level, finding.rule, finding.message, file.path
+                finding.level,
+                finding.rule,
+                terminal_safe(&finding.message),
+                terminal_safe(&file.path)
             );
             std::io::Write::write_all(&mut buffer, text.as_bytes()).ok();
         }
     }
     String::from_utf8_lossy(buffer.as_slice()).into_owned()
+}
+
+/// codespan-reporting names its lowest severity `note`; cutover's level is
+/// `info` everywhere (JSON, summary, pages), so the header says `info[rule]`.
+fn info_header<'t>(text: &'t str, finding: &Finding) -> std::borrow::Cow<'t, str> {
+    if finding.level != Level::Info {
+        return text.into();
+    }
+    let from = format!("note[{}]", finding.rule.name());
+    text.replacen(&from, &format!("info[{}]", finding.rule.name()), 1)
+        .into()
 }
 
 fn diagnostic(finding: &Finding) -> Diagnostic<usize> {
@@ -53,19 +81,20 @@ fn diagnostic(finding: &Finding) -> Diagnostic<usize> {
     )];
     for (loc, note) in &finding.related {
         labels.push(
-            Label::secondary(loc.file.0 as usize, loc.span.clone()).with_message(note.clone()),
+            Label::secondary(loc.file.0 as usize, loc.span.clone())
+                .with_message(terminal_safe(note)),
         );
     }
     let mut notes = Vec::new();
     if let Some(change) = &finding.change {
-        notes.push(format!("change: {change}"));
+        notes.push(format!("change: {}", terminal_safe(change)));
     }
     if let Some(help) = &finding.help {
-        notes.push(format!("help: {help}"));
+        notes.push(format!("help: {}", terminal_safe(help)));
     }
     Diagnostic::new(severity)
         .with_code(finding.rule.name())
-        .with_message(finding.message.clone())
+        .with_message(terminal_safe(&finding.message))
         .with_labels(labels)
         .with_notes(notes)
 }

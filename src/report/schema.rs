@@ -1,12 +1,43 @@
-//! `cutover schema`: a JSON Schema (draft 2020-12) of the inventory files,
-//! for editor completion and checking (Taplo / Even Better TOML, VS Code).
-//! One schema covers every file: entity arrays, and the tables of
-//! `cutover.toml` (which belong in that file only). The loader remains the
-//! judge; a test keeps the two in step on the example inventory.
+//! `cutover schema`: JSON Schemas (draft 2020-12) of the inventory files,
+//! for editor completion and checking (Taplo / Even Better TOML, VS Code,
+//! check-jsonschema). Two schemas, because two kinds of file: `--file
+//! config` for `cutover.toml` (`[site]`, `[policy]`, `[rules]`, `[risk]`,
+//! `[export]`) and `--file entities` for every other file (the arrays of
+//! tables). `cutover init` writes both next to a `.taplo.toml` that
+//! associates them.
+//!
+//! Values are checked the way the loader reads them, as far as JSON Schema
+//! can say it: ids and durations by pattern (an empty duration or a
+//! malformed id fails), dates with the `date` format, date-times that may
+//! be local or carry an offset with Taplo's `local-date-time` or the
+//! standard `date-time` format and a pattern that accepts both. The loader
+//! remains the judge; tests keep the two in step on the example inventory.
 
 use serde_json::{Value, json};
 
 use crate::base::{Family, Rule};
+
+/// Which files a schema describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchemaFile {
+    /// `cutover.toml` at the inventory root.
+    Config,
+    /// Every other `*.toml` file of the inventory.
+    Entities,
+}
+
+/// An id: `[A-Za-z0-9][A-Za-z0-9._-]{0,63}`.
+const ID: &str = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$";
+/// A duration: numbers with w, d, h, m, each at most once, largest first,
+/// at least one (`""` is not a duration).
+const DURATION: &str = "^([0-9]+w([0-9]+d)?([0-9]+h)?([0-9]+m)?|[0-9]+d([0-9]+h)?([0-9]+m)?|[0-9]+h([0-9]+m)?|[0-9]+m)$";
+/// A TOML date-time as editors hand it over: local (`2026-12-06T02:00:00`,
+/// also with a space or without seconds) or with an offset. Validators that
+/// turn a local value into a string add a `Z` (check-jsonschema does), so
+/// the pattern admits an offset on every value; the `format`s tell the two
+/// apart where a validator knows them.
+const DATETIME: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?([Zz]|[+-][0-9]{2}:[0-9]{2})?$";
+const DATE: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
 
 fn string(description: &str) -> Value {
     json!({"type": "string", "description": description})
@@ -32,11 +63,41 @@ fn array_of(item: Value, description: &str) -> Value {
     json!({"type": "array", "items": item, "description": description})
 }
 
-/// The schema as a JSON value.
-pub fn schema() -> Value {
+/// The value kinds both schemas share.
+fn defs() -> Value {
+    json!({
+        "id": {"type": "string", "pattern": ID, "description": "an id: a letter or digit, then up to 63 letters, digits, `.`, `_` or `-`"},
+        "scope_id": {"type": "string", "pattern": format!("^[*]$|{ID}"), "description": "a system id, or \"*\" for every system"},
+        "duration": {"type": "string", "pattern": DURATION, "description": "\"90m\", \"2h\", \"1h30m\", \"3d\", \"2w\": units w, d, h, m, largest first"},
+        "time_of_day": {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$", "description": "\"HH:MM\" on a 24-hour clock"},
+        "zone": {"type": "string", "minLength": 1, "description": "IANA time zone, such as Europe/Berlin"},
+        "date": {"type": "string", "format": "date", "pattern": DATE, "description": "a TOML date, such as 2026-12-06"},
+        "datetime": {
+            "type": "string",
+            "anyOf": [{"format": "local-date-time"}, {"format": "date-time"}],
+            "pattern": DATETIME,
+            "description": "a TOML local date-time (read in the entity's zone), such as 2026-12-06T02:00:00, or an offset date-time, such as 2026-12-06T01:00:00Z",
+        },
+        "date_or_datetime": {"anyOf": [{"$ref": "#/$defs/date"}, {"$ref": "#/$defs/datetime"}]},
+        "criticality": {"enum": ["low", "medium", "high", "critical"]},
+        "rrule": {"type": "string", "pattern": "^[A-Za-z]+=[^;]+(;[A-Za-z]+=[^;]+)*$", "description": "RFC 5545 RRULE: FREQ=DAILY|WEEKLY|MONTHLY|YEARLY with INTERVAL, COUNT, UNTIL, BYDAY, BYMONTHDAY, BYMONTH, BYSETPOS, WKST"},
+        "http_url": {"type": "string", "pattern": "^https?://", "format": "uri"},
+    })
+}
+
+/// The schema of `file`, as a JSON value.
+pub fn schema(file: SchemaFile) -> Value {
+    match file {
+        SchemaFile::Config => config(),
+        SchemaFile::Entities => entities(),
+    }
+}
+
+/// The schema of every inventory file but `cutover.toml`.
+fn entities() -> Value {
     let duration = json!({"$ref": "#/$defs/duration"});
     let recurring = json!({
-        "rrule": string("RFC 5545 RRULE: FREQ=DAILY|WEEKLY|MONTHLY|YEARLY with INTERVAL, COUNT, UNTIL, BYDAY, BYMONTHDAY, BYMONTH, BYSETPOS, WKST"),
+        "rrule": {"$ref": "#/$defs/rrule"},
         "start": {"$ref": "#/$defs/time_of_day"},
         "duration": duration,
         "timezone": {"$ref": "#/$defs/zone"},
@@ -50,14 +111,20 @@ pub fn schema() -> Value {
         "rrule": recurring["rrule"],
         "start": recurring["start"],
         "duration": duration,
-        "systems": strings("scope: system ids, or [\"*\"] for all"),
+        "systems": {"type": "array", "items": {"$ref": "#/$defs/scope_id"}, "description": "scope: system ids, or [\"*\"] for all"},
         "tags": strings("scope: systems with these tags"),
         "processes": ids("scope: systems supporting these processes"),
         "reason": string("shown on the calendar and in findings"),
     });
-    let window = object(period_properties.clone(), &["id", "name"]);
+    // A period is one-off (`from` and `until`) or recurring (`rrule`,
+    // `start`, `duration`); the loader rejects one with neither form.
+    let forms =
+        json!([{"required": ["from", "until"]}, {"required": ["rrule", "start", "duration"]}]);
+    let mut window = object(period_properties.clone(), &["id", "name"]);
+    window["anyOf"] = forms.clone();
     period_properties["hard"] = json!({"type": "boolean", "default": true, "description": "a hard freeze is an error, a soft one a warning"});
-    let freeze = object(period_properties, &["id", "name"]);
+    let mut freeze = object(period_properties, &["id", "name"]);
+    freeze["anyOf"] = forms;
     let run = object(
         json!({
             "rrule": recurring["rrule"], "start": recurring["start"], "duration": duration,
@@ -66,42 +133,14 @@ pub fn schema() -> Value {
         }),
         &["rrule", "start", "duration"],
     );
-    let levels = json!({"enum": ["error", "warning", "info", "off"]});
-    let overridable: Vec<&str> = Rule::ALL
-        .iter()
-        .filter(|r| r.family() != Family::Loading)
-        .map(|r| r.name())
-        .collect();
-    let rules: serde_json::Map<String, Value> = overridable
-        .iter()
-        .map(|name| (name.to_string(), levels.clone()))
-        .collect();
-    let weights: serde_json::Map<String, Value> = overridable
-        .iter()
-        .map(|name| {
-            (
-                name.to_string(),
-                json!({"type": "integer", "minimum": 0, "maximum": 100}),
-            )
-        })
-        .collect();
     let text_list = |d: &str| strings(d);
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "cutover inventory file",
-        "description": "A file of a cutover inventory: arrays of entities; cutover.toml holds site, policy, rules and risk.",
+        "title": "cutover inventory file (entities)",
+        "description": "A file of a cutover inventory other than cutover.toml: arrays of tables of systems, integrations, processes, teams, audiences, windows, freezes, peaks, changes and incidents.",
         "type": "object",
         "additionalProperties": false,
-        "$defs": {
-            "id": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"},
-            "duration": {"type": "string", "pattern": "^([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?$", "description": "\"90m\", \"2h\", \"1h30m\", \"3d\", \"2w\""},
-            "time_of_day": {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"},
-            "zone": {"type": "string", "description": "IANA time zone, such as Europe/Berlin"},
-            "date": {"type": "string", "format": "date", "description": "a TOML date, such as 2026-12-06"},
-            "datetime": {"type": "string", "format": "date-time", "description": "a TOML local or offset date-time"},
-            "date_or_datetime": {"type": "string"},
-            "criticality": {"enum": ["low", "medium", "high", "critical"]},
-        },
+        "$defs": defs(),
         "properties": {
             "system": array_of(object(json!({
                 "id": id("system id"), "name": string("display name"), "owner": id("team id"),
@@ -149,9 +188,53 @@ pub fn schema() -> Value {
                 "id": id("incident id"), "date": {"$ref": "#/$defs/date"}, "systems": ids("systems"),
                 "change": id("change id"), "summary": string("summary"), "lesson": string("Markdown"),
             }), &["id", "date", "systems", "summary"]), "[[incident]]"),
+        },
+    })
+}
+
+/// The schema of `cutover.toml`.
+fn config() -> Value {
+    let duration = json!({"$ref": "#/$defs/duration"});
+    let levels = json!({"enum": ["error", "warning", "info", "off"]});
+    let overridable: Vec<&str> = Rule::ALL
+        .iter()
+        .filter(|r| r.family() != Family::Loading)
+        .map(|r| r.name())
+        .collect();
+    let rules: serde_json::Map<String, Value> = overridable
+        .iter()
+        .map(|name| (name.to_string(), levels.clone()))
+        .collect();
+    // The score counts risk and schedule rules only; so do the weights.
+    let weights: serde_json::Map<String, Value> = Rule::ALL
+        .iter()
+        .filter(|r| matches!(r.family(), Family::Risk | Family::Schedule))
+        .map(|r| r.name())
+        .map(|name| {
+            (
+                name.to_string(),
+                json!({"type": "integer", "minimum": 0, "maximum": 100}),
+            )
+        })
+        .collect();
+    let applications = json!({
+        "type": "object",
+        "description": "system id = [names of the Argo CD applications that deploy it]",
+        "propertyNames": {"pattern": ID},
+        "additionalProperties": {"type": "array", "items": {"type": "string", "pattern": "^[a-z0-9.*-]+$"}},
+    });
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "cutover.toml",
+        "description": "The configuration of a cutover inventory: site, policy, rules, risk and export. Every key is optional.",
+        "type": "object",
+        "additionalProperties": false,
+        "$defs": defs(),
+        "properties": {
             "site": object(json!({
-                "title": string("default \"Changes\""), "base_url": string("absolute address of the published site"),
+                "title": string("default \"Changes\""), "base_url": {"type": "string", "pattern": "^https?://", "description": "absolute address of the published site"},
                 "timezone": {"$ref": "#/$defs/zone"}, "language": string("default \"en\""),
+                "rules_url": {"type": "string", "pattern": "^https?://", "description": "where the rule pages are published, {rule} standing for a rule's name (SARIF helpUri)"},
                 "id": string("unique name of the site in calendar UIDs; default: the host and path of base_url"),
             }), &[]),
             "policy": object(json!({
@@ -164,6 +247,13 @@ pub fn schema() -> Value {
                 "high": {"type": "integer", "minimum": 0, "maximum": 100},
                 "critical": {"type": "integer", "minimum": 0, "maximum": 100},
                 "weights": {"type": "object", "additionalProperties": false, "properties": weights},
+            }), &[]),
+            "export": object(json!({
+                "argocd": object(json!({
+                    "project": {"type": "string", "pattern": "^[a-z0-9.-]+$", "description": "the AppProject's name (default \"default\")"},
+                    "namespace": {"type": "string", "pattern": "^[a-z0-9.-]+$", "description": "the AppProject's namespace (default \"argocd\")"},
+                    "applications": applications,
+                }), &[]),
             }), &[]),
         },
     })
@@ -254,9 +344,9 @@ fn change() -> Value {
     )
 }
 
-/// The schema, pretty-printed.
-pub fn render() -> String {
-    let mut text = serde_json::to_string_pretty(&schema()).unwrap_or_default();
+/// The schema of `file`, pretty-printed.
+pub fn render(file: SchemaFile) -> String {
+    let mut text = serde_json::to_string_pretty(&schema(file)).unwrap_or_default();
     text.push('\n');
     text
 }
@@ -265,44 +355,75 @@ pub fn render() -> String {
 mod tests {
     use super::*;
 
-    /// Every key written in the example inventory is known to the schema,
-    /// so the schema and the loader stay in step.
-    #[test]
-    fn the_schema_knows_every_key_of_the_example() {
-        fn check(value: &toml::Value, schema: &Value, root: &Value, path: &str) {
-            let schema = match schema.get("$ref").and_then(Value::as_str) {
-                Some(reference) => &root["$defs"][reference.trim_start_matches("#/$defs/")],
-                None => schema,
-            };
-            match value {
-                toml::Value::Table(table) => {
-                    let properties = schema.get("properties").or_else(|| {
-                        schema
-                            .get("oneOf")
-                            .and_then(|options| options[0].get("properties"))
-                    });
-                    for (key, inner) in table {
-                        let Some(property) = properties.and_then(|p| p.get(key)) else {
-                            panic!("{path}.{key} is not in the schema");
-                        };
-                        check(inner, property, root, &format!("{path}.{key}"));
-                    }
+    /// The schema of one property of `schema` (following `$ref`, `anyOf`
+    /// and `oneOf`), if the key is known.
+    fn property<'s>(schema: &'s Value, root: &'s Value, key: &str) -> Option<&'s Value> {
+        let schema = resolve(schema, root);
+        if let Some(p) = schema.get("properties").and_then(|p| p.get(key)) {
+            return Some(p);
+        }
+        if let Some(extra) = schema.get("additionalProperties").filter(|a| a.is_object()) {
+            return Some(extra);
+        }
+        for options in ["oneOf", "anyOf"] {
+            for option in schema
+                .get(options)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(p) = property(option, root, key) {
+                    return Some(p);
                 }
-                toml::Value::Array(items) => {
-                    let item_schema = schema
-                        .get("items")
-                        .cloned()
-                        .or_else(|| schema.get("oneOf").map(|o| o[1]["items"].clone()));
-                    if let Some(item_schema) = item_schema {
-                        for item in items {
-                            check(item, &item_schema, root, &format!("{path}[]"));
-                        }
-                    }
-                }
-                _ => {}
             }
         }
-        let root = schema();
+        None
+    }
+
+    fn resolve<'s>(schema: &'s Value, root: &'s Value) -> &'s Value {
+        match schema.get("$ref").and_then(Value::as_str) {
+            Some(reference) => &root["$defs"][reference.trim_start_matches("#/$defs/")],
+            None => schema,
+        }
+    }
+
+    fn items<'s>(schema: &'s Value, root: &'s Value) -> Option<&'s Value> {
+        let schema = resolve(schema, root);
+        schema.get("items").or_else(|| {
+            schema
+                .get("oneOf")
+                .and_then(Value::as_array)
+                .and_then(|o| o.iter().find_map(|s| s.get("items")))
+        })
+    }
+
+    fn check(value: &toml::Value, schema: &Value, root: &Value, path: &str) {
+        match value {
+            toml::Value::Table(table) => {
+                for (key, inner) in table {
+                    let Some(p) = property(schema, root, key) else {
+                        panic!("{path}.{key} is not in the schema");
+                    };
+                    check(inner, p, root, &format!("{path}.{key}"));
+                }
+            }
+            toml::Value::Array(list) => {
+                if let Some(item) = items(schema, root) {
+                    for inner in list {
+                        check(inner, item, root, &format!("{path}[]"));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Every key written in the example inventory is known to the schema
+    /// of its kind of file, so the schemas and the loader stay in step.
+    #[test]
+    fn the_schemas_know_every_key_of_the_example() {
+        let config = schema(SchemaFile::Config);
+        let entities = schema(SchemaFile::Entities);
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("inventory");
         let mut files = 0;
         for entry in walkdir::WalkDir::new(&dir)
@@ -311,11 +432,28 @@ mod tests {
         {
             if entry.path().extension().is_some_and(|e| e == "toml") {
                 let text = std::fs::read_to_string(entry.path()).unwrap();
-                let value: toml::Value = toml::Value::Table(text.parse::<toml::Table>().unwrap());
-                check(&value, &root, &root, &entry.path().display().to_string());
+                let value = toml::Value::Table(text.parse::<toml::Table>().unwrap());
+                let root = if entry.path() == dir.join("cutover.toml") {
+                    &config
+                } else {
+                    &entities
+                };
+                check(&value, root, root, &entry.path().display().to_string());
                 files += 1;
             }
         }
         assert!(files > 10);
+    }
+
+    #[test]
+    fn config_tables_and_entity_arrays_are_apart() {
+        let config = schema(SchemaFile::Config);
+        let entities = schema(SchemaFile::Entities);
+        assert!(config["properties"].get("site").is_some());
+        assert!(config["properties"].get("system").is_none());
+        assert!(entities["properties"].get("system").is_some());
+        assert!(entities["properties"].get("site").is_none());
+        assert_eq!(entities["additionalProperties"], false);
+        assert_eq!(config["additionalProperties"], false);
     }
 }

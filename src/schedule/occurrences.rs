@@ -17,12 +17,14 @@ use crate::model::{Recurrence, When};
 /// Spans of time the plan touches, merged when closer than a month.
 #[derive(Debug, Clone, Default)]
 pub struct Horizon {
+    /// Disjoint spans, sorted by start.
     pub spans: Vec<Interval>,
 }
 
 impl Horizon {
     const MERGE_GAP: i64 = 31 * 24 * 3600;
 
+    /// The spans covering `intervals`, sorted, with those at most 31 days apart merged into one.
     pub fn new(mut intervals: Vec<Interval>) -> Horizon {
         intervals.sort_unstable();
         let mut spans: Vec<Interval> = Vec::new();

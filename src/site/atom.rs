@@ -168,6 +168,8 @@ fn completion_html(
     html
 }
 
+/// `feed.xml` of a checked plan: announcements, cancellations and
+/// completions, newest first, each from its day on.
 pub fn feed(checked: &Checked) -> String {
     let model = &checked.model;
     let site_tz = &model.config.site.timezone.tz;

@@ -19,8 +19,11 @@
 //! [`PERIODS_LISTED`], and the timeline of the index spans at most
 //! [`TIMELINE_WEEKS`] weeks and [`crate::site::timeline::LANES`] systems.
 //!
-//! Occurrences come from expanding each period once over the span of all
-//! month grids ([`Plan::new`]); every page reads them from the plan.
+//! Nothing is expanded here: the occurrences are those the analysis
+//! expanded over the planning horizon (`facts.calendar`), which starts on
+//! the as-of date, so the days of the first month before it are marked
+//! past. [`Plan::new`] takes them once per build; every page reads them
+//! from the plan.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -29,11 +32,10 @@ use jiff::tz::TimeZone;
 use serde::Serialize;
 
 use crate::base::time::{Interval, at_second, day_start};
-use crate::base::{Level, Rule};
+use crate::base::{Level, Rule, Subject};
 use crate::check::Checked;
 use crate::model::rrule::Freq;
 use crate::model::{PeriodKind, Status, When as PeriodWhen, slug};
-use crate::schedule::occurrences::{self, Horizon};
 use crate::site::markdown::to_inline_html;
 use crate::site::timeline;
 
@@ -98,8 +100,8 @@ fn add_days(date: Date, days: i64) -> Date {
         .unwrap_or(date)
 }
 
-/// The worst level (warning or worse) and rules of the findings at each
-/// phase start, and of the monitoring findings per change.
+/// The worst level (warning or worse) and rules of the findings about
+/// each phase, and of the monitoring findings about each change.
 #[allow(clippy::type_complexity)]
 fn worst_findings(
     checked: &Checked,
@@ -107,37 +109,32 @@ fn worst_findings(
     BTreeMap<(usize, usize), (Level, Vec<&'static str>)>,
     BTreeMap<usize, Level>,
 ) {
-    let model = &checked.model;
-    let mut at: BTreeMap<(u32, usize), (Level, Vec<&'static str>)> = BTreeMap::new();
-    let mut monitoring: BTreeMap<&str, Level> = BTreeMap::new();
+    let mut phases: BTreeMap<(usize, usize), (Level, Vec<&'static str>)> = BTreeMap::new();
+    let mut watch: BTreeMap<usize, Level> = BTreeMap::new();
     for finding in checked
         .findings
         .iter()
         .filter(|f| f.level >= Level::Warning)
     {
-        let key = (finding.loc.file.0, finding.loc.span.start);
-        let entry = at.entry(key).or_insert((finding.level, Vec::new()));
-        entry.0 = entry.0.max(finding.level);
-        if !entry.1.contains(&finding.rule.name()) {
-            entry.1.push(finding.rule.name());
-        }
-        if matches!(finding.rule, Rule::ShortMonitoring | Rule::MissingMetric)
-            && let Some(change) = &finding.change
-        {
-            let level = monitoring.entry(change.as_str()).or_insert(finding.level);
-            *level = (*level).max(finding.level);
-        }
-    }
-    let mut phases = BTreeMap::new();
-    let mut watch = BTreeMap::new();
-    for (c, change) in model.changes.iter().enumerate() {
-        for (p, phase) in change.phases.iter().enumerate() {
-            if let Some(found) = at.get(&(phase.start.loc.file.0, phase.start.loc.span.start)) {
-                phases.insert((c, p), found.clone());
+        for subject in &finding.subject_refs {
+            match *subject {
+                Subject::Phase { change, phase } => {
+                    let entry = phases
+                        .entry((change, phase))
+                        .or_insert((finding.level, Vec::new()));
+                    entry.0 = entry.0.max(finding.level);
+                    if !entry.1.contains(&finding.rule.name()) {
+                        entry.1.push(finding.rule.name());
+                    }
+                }
+                Subject::Change(change)
+                    if matches!(finding.rule, Rule::ShortMonitoring | Rule::MissingMetric) =>
+                {
+                    let level = watch.entry(change).or_insert(finding.level);
+                    *level = (*level).max(finding.level);
+                }
+                _ => {}
             }
-        }
-        if let Some(level) = monitoring.get(change.id.value.as_str()) {
-            watch.insert(c, *level);
         }
     }
     (phases, watch)
@@ -157,32 +154,21 @@ fn merged(mut list: Vec<Interval>) -> Vec<Interval> {
 }
 
 impl<'a> Plan<'a> {
-    /// The planning horizon is the one of the schedule rules: from the
-    /// as-of date to the end of the last phase of an active change, at
-    /// least 8 weeks, at most two years.
+    /// The months of the planning horizon of the analysis (from the as-of
+    /// date to the end of the last phase of an active change, at least 8
+    /// weeks, at most two years), with the occurrences the analysis expanded
+    /// over it: nothing is expanded here.
     pub fn new(checked: &'a Checked) -> Plan<'a> {
         let model = &checked.model;
         let tz = model.config.site.timezone.tz.clone();
         let today = checked.as_of;
-        let start = day_start(today, &tz);
-        let mut end = start
-            .checked_add(jiff::Span::new().weeks(8))
-            .unwrap_or_else(|_| start.clone());
-        for (c, change) in model.changes.iter().enumerate() {
-            if change.status.value.is_active()
-                && let Some(last) = checked.facts.changes[c].last_end()
-                && last.timestamp() > end.timestamp()
-            {
-                end = last.clone();
-            }
-        }
-        let cap = start
-            .checked_add(jiff::Span::new().years(2))
-            .unwrap_or_else(|_| start.clone());
-        if end.timestamp() > cap.timestamp() {
-            end = cap;
-        }
-        let last = end.timestamp().to_zoned_datetime(tz.clone()).date();
+        let last = checked
+            .facts
+            .horizon
+            .end
+            .timestamp()
+            .to_zoned_datetime(tz.clone())
+            .date();
         let mut months = Vec::new();
         let mut month = today.first_of_month();
         while month <= last {
@@ -192,7 +178,8 @@ impl<'a> Plan<'a> {
                 .unwrap_or(Date::MAX);
         }
         // The grids run from the Monday before the first month's first day
-        // to the Sunday after the last month's last day.
+        // to the Sunday after the last month's last day; occurrences are
+        // known from the as-of date on.
         let grid = Interval {
             start: day_start(monday(today.first_of_month()), &tz)
                 .timestamp()
@@ -201,16 +188,15 @@ impl<'a> Plan<'a> {
                 .timestamp()
                 .as_second(),
         };
-        let horizon = Horizon::new(vec![grid]);
-        let occurrences = model
-            .periods
-            .iter()
-            .map(|period| {
-                let zone = crate::analysis::schedule::period_zone(model, period);
+        let calendar = &checked.facts.calendar;
+        let occurrences = (0..model.periods.len())
+            .map(|ix| {
                 merged(
-                    occurrences::occurrences(&period.when, zone, &horizon)
-                        .into_iter()
+                    calendar
+                        .occurrences(ix)
+                        .iter()
                         .filter(|o| o.overlaps(grid))
+                        .copied()
                         .collect(),
                 )
             })
@@ -312,6 +298,9 @@ pub struct MonthView {
 
 #[derive(Serialize)]
 pub struct WeekView {
+    /// Every day of it lies before the as-of date: the analysis knows no
+    /// occurrences there, and the week says so.
+    pub past: bool,
     /// ISO week number and the Monday: "W52", "2026-12-21".
     pub number: String,
     pub monday: String,
@@ -332,6 +321,8 @@ pub struct DayCell {
     pub day: i8,
     pub in_month: bool,
     pub today: bool,
+    /// Before the as-of date.
+    pub past: bool,
     pub weekend: bool,
     /// One entry per band slot of the week (none: the slot is free that day).
     pub bands: Vec<Option<BandCell>>,
@@ -462,7 +453,7 @@ fn rule_text(plan: &Plan, period: usize, list: &[Interval]) -> String {
         (Freq::Weekly, 2) => "every other",
         _ => "this week:",
     };
-    let zone = crate::analysis::schedule::period_zone(model, p);
+    let zone = plan.checked.facts.calendar.zone(period);
     let own = if zone.iana_name() != plan.tz.iana_name() {
         let at = |s| at_second(s, zone).strftime("%H:%M").to_string();
         let name = at_second(first.start, zone).strftime("%Z").to_string();
@@ -698,6 +689,7 @@ fn week(plan: &Plan, month: Date, first: Date, root: &str, seen: &mut BTreeSet<u
                 day: date.day(),
                 in_month: date.year() == month.year() && date.month() == month.month(),
                 today: date == today,
+                past: date < today,
                 weekend: date.weekday().to_monday_zero_offset() >= 5,
                 bands: slots.iter().map(|s| s[d].clone()).collect(),
                 chips: chips.into_iter().map(|(_, c)| c).collect(),
@@ -707,6 +699,7 @@ fn week(plan: &Plan, month: Date, first: Date, root: &str, seen: &mut BTreeSet<u
         })
         .collect();
     WeekView {
+        past: dates[6] < today,
         number: first.iso_week_date().week().to_string(),
         monday: first.to_string(),
         days,
@@ -730,12 +723,12 @@ pub fn month_view(plan: &Plan, month: Date, root: &str) -> MonthView {
     }
     // Recurring periods with the same rule in every week are listed once
     // for the month; the weeks keep the others.
-    let every_week: Vec<RecurringLine> = match weeks.first() {
+    let every_week: Vec<RecurringLine> = match weeks.iter().find(|w| !w.past) {
         Some(first) => first
             .recurring
             .iter()
             .filter(|r| {
-                weeks.iter().all(|w| {
+                weeks.iter().filter(|w| !w.past).all(|w| {
                     w.recurring
                         .iter()
                         .any(|x| x.id == r.id && x.kind == r.kind && x.rule == r.rule)

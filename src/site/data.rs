@@ -1,28 +1,482 @@
 //! Render stage: `data.json`, the `--format json` document of the check
-//! plus the inventory itself: every entity of every file, grouped by kind
-//! in file order, and `cutover.toml` as `config`.
+//! plus the inventory: the model serialised in the vocabulary of
+//! inventory.md (every entity grouped by kind in load order, `cutover.toml`
+//! as `config`), with defaults filled in and references as ids. It reads no
+//! file: everything comes from the model and the facts.
+//!
+//! Values are written in their canonical forms: durations as `cutover`
+//! prints them (`"90m"` reads back as `"1h30m"`), RRULEs part by part,
+//! date-times with an offset in UTC.
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
+use crate::base::Override;
 use crate::check::Checked;
+use crate::model::{
+    Audience, Backup, Change, Config, DateTime, Duration, Incident, Integration, Model, Period,
+    PeriodKind, Process, Recurrence, Ref, System, Team, When,
+};
 
-/// A TOML value as JSON; datetimes become their TOML text.
-fn json(value: &toml::Value) -> Value {
-    match value {
-        toml::Value::String(s) => Value::String(s.clone()),
-        toml::Value::Integer(i) => Value::from(*i),
-        toml::Value::Float(f) => {
-            serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number)
-        }
-        toml::Value::Boolean(b) => Value::Bool(*b),
-        toml::Value::Datetime(d) => Value::String(d.to_string()),
-        toml::Value::Array(items) => Value::Array(items.iter().map(json).collect()),
-        toml::Value::Table(table) => {
-            Value::Object(table.iter().map(|(k, v)| (k.clone(), json(v))).collect())
-        }
+/// An object from pairs, leaving out the `None`s.
+fn object<const N: usize>(fields: [(&str, Option<Value>); N]) -> Value {
+    Value::Object(
+        fields
+            .into_iter()
+            .filter_map(|(key, value)| value.map(|v| (key.to_string(), v)))
+            .collect(),
+    )
+}
+
+fn text(value: &str) -> Option<Value> {
+    Some(Value::String(value.to_string()))
+}
+
+fn opt_text(value: &Option<String>) -> Option<Value> {
+    value.as_deref().and_then(text)
+}
+
+fn texts(values: &[String]) -> Option<Value> {
+    Some(values.iter().map(|v| Value::String(v.clone())).collect())
+}
+
+fn id<K>(r: &Ref<K>) -> Value {
+    Value::String(r.id.value.clone())
+}
+
+fn ids<K>(refs: &[Ref<K>]) -> Option<Value> {
+    Some(refs.iter().map(id).collect())
+}
+
+fn duration(d: Duration) -> Option<Value> {
+    text(&d.to_string())
+}
+
+fn shown(value: impl std::fmt::Display) -> Option<Value> {
+    text(&value.to_string())
+}
+
+fn datetime(dt: &DateTime) -> Option<Value> {
+    match dt {
+        DateTime::Local(local) => shown(local),
+        DateTime::Offset(instant) => shown(instant),
     }
 }
 
+fn time_of_day(t: jiff::civil::Time) -> Option<Value> {
+    let format = if t.second() == 0 { "%H:%M" } else { "%H:%M:%S" };
+    text(&t.strftime(format).to_string())
+}
+
+fn flag(b: bool) -> Option<Value> {
+    Some(Value::Bool(b))
+}
+
+fn system(s: &System) -> Value {
+    object([
+        ("id", text(&s.id.value)),
+        ("name", text(&s.name)),
+        ("owner", Some(id(&s.owner))),
+        ("criticality", text(s.criticality.value.name())),
+        ("kind", opt_text(&s.kind)),
+        ("stateful", flag(s.stateful)),
+        ("version", opt_text(&s.version)),
+        ("legacy", flag(s.legacy.is_some())),
+        ("tags", texts(&s.tags)),
+        (
+            "third_party",
+            Some(s.third_party.iter().map(|t| json!(t.value)).collect()),
+        ),
+        ("risks", texts(&s.risks)),
+        (
+            "health",
+            s.health.as_ref().map(|h| {
+                object([
+                    ("status", text(h.status.value.name())),
+                    ("checked", h.checked.as_ref().and_then(|c| shown(c.value))),
+                    ("notes", opt_text(&h.notes)),
+                ])
+            }),
+        ),
+        ("description", opt_text(&s.description)),
+    ])
+}
+
+/// The recurring fields of a run or a period.
+fn recurrence(r: &Recurrence, fields: &mut Map<String, Value>) {
+    let mut put = |key: &str, value: Option<Value>| {
+        if let Some(value) = value {
+            fields.insert(key.to_string(), value);
+        }
+    };
+    put("rrule", shown(&r.rrule.value));
+    put("start", time_of_day(r.start.value));
+    put("duration", duration(r.duration.value));
+    put("from", r.from.as_ref().and_then(|d| shown(d.value)));
+    put("until", r.until.as_ref().and_then(|d| shown(d.value)));
+    put(
+        "timezone",
+        r.timezone.as_ref().and_then(|z| text(&z.value.name)),
+    );
+}
+
+fn integration(i: &Integration) -> Value {
+    let runs: Vec<Value> = i
+        .runs
+        .iter()
+        .map(|run| {
+            let mut fields = Map::new();
+            recurrence(run, &mut fields);
+            Value::Object(fields)
+        })
+        .collect();
+    let runs = match (i.runs_table, runs.len()) {
+        (_, 0) => None,
+        (true, 1) => runs.into_iter().next(),
+        _ => Some(Value::Array(runs)),
+    };
+    object([
+        ("id", text(&i.id.value)),
+        ("consumer", Some(id(&i.consumer))),
+        ("provider", Some(id(&i.provider))),
+        ("kind", opt_text(&i.kind)),
+        ("critical", flag(i.critical)),
+        ("third_party", flag(i.third_party)),
+        ("runs", runs),
+        ("description", opt_text(&i.description)),
+    ])
+}
+
+fn process(p: &Process) -> Value {
+    object([
+        ("id", text(&p.id.value)),
+        ("name", text(&p.name)),
+        ("criticality", text(p.criticality.value.name())),
+        ("owner", p.owner.as_ref().map(id)),
+        ("systems", ids(&p.systems)),
+        ("fallback", opt_text(&p.fallback)),
+    ])
+}
+
+fn team(t: &Team) -> Value {
+    object([
+        ("id", text(&t.id.value)),
+        ("name", text(&t.name)),
+        ("email", opt_text(&t.email)),
+        ("chat", opt_text(&t.chat)),
+        ("oncall", opt_text(&t.oncall)),
+    ])
+}
+
+fn audience(a: &Audience) -> Value {
+    object([
+        ("id", text(&a.id.value)),
+        ("name", text(&a.name)),
+        ("criticality", text(a.criticality.value.name())),
+        ("contact", opt_text(&a.contact)),
+        ("processes", ids(&a.processes)),
+        ("systems", ids(&a.systems)),
+    ])
+}
+
+fn period(p: &Period) -> Value {
+    // Every system: `"*"` first in `systems`.
+    let mut systems: Vec<Value> = Vec::new();
+    if p.scope.everything {
+        systems.push(json!("*"));
+    }
+    systems.extend(p.scope.systems.iter().map(id));
+    let Value::Object(mut fields) = object([
+        ("id", text(&p.id.value)),
+        ("name", text(&p.name)),
+        (
+            "timezone",
+            p.timezone.as_ref().and_then(|z| text(&z.value.name)),
+        ),
+        ("systems", Some(Value::Array(systems))),
+        ("tags", texts(&p.scope.tags)),
+        ("processes", ids(&p.scope.processes)),
+        (
+            "hard",
+            (p.kind == PeriodKind::Freeze).then_some(Value::Bool(p.hard)),
+        ),
+        ("reason", opt_text(&p.reason)),
+    ]) else {
+        unreachable!("object() makes objects")
+    };
+    match &p.when {
+        When::Once { from, until } => {
+            fields.extend(
+                [("from", &from.value), ("until", &until.value)]
+                    .into_iter()
+                    .filter_map(|(key, dt)| datetime(dt).map(|v| (key.to_string(), v))),
+            );
+        }
+        When::Recurring(r) => recurrence(r, &mut fields),
+    }
+    Value::Object(fields)
+}
+
+fn change(c: &Change) -> Value {
+    let phases: Vec<Value> = c
+        .phases
+        .iter()
+        .map(|p| {
+            object([
+                ("name", text(&p.name)),
+                ("start", datetime(&p.start.value)),
+                ("duration", duration(p.duration.value)),
+                ("systems", ids(&p.systems)),
+                ("audiences", ids(&p.audiences)),
+                ("steps", texts(&p.steps)),
+                ("checks", texts(&p.checks)),
+            ])
+        })
+        .collect();
+    let backup = c.backup.as_ref().map(|b| match b {
+        Backup::None { reason, .. } => object([("none", text(&reason.value))]),
+        Backup::Plan {
+            method,
+            scope,
+            location,
+            restore_time,
+            restore_tested,
+            ..
+        } => object([
+            ("method", opt_text(method)),
+            ("scope", opt_text(scope)),
+            ("location", opt_text(location)),
+            (
+                "restore_time",
+                restore_time.as_ref().and_then(|d| duration(d.value)),
+            ),
+            (
+                "restore_tested",
+                restore_tested.as_ref().and_then(|d| shown(d.value)),
+            ),
+        ]),
+    });
+    let rollback = c.rollback.as_ref().map(|r| {
+        object([
+            ("steps", texts(&r.steps)),
+            ("time", r.time.as_ref().and_then(|d| duration(d.value))),
+            ("triggers", texts(&r.triggers)),
+            ("owner", r.owner.as_ref().map(id)),
+            ("switch_back", opt_text(&r.switch_back)),
+            ("point_of_no_return", opt_text(&r.point_of_no_return)),
+        ])
+    });
+    let testing = c.testing.as_ref().map(|t| {
+        object([
+            ("environment", opt_text(&t.environment)),
+            ("pre", texts(&t.pre)),
+            ("during", texts(&t.during)),
+            ("post", texts(&t.post)),
+            ("evidence", opt_text(&t.evidence)),
+            ("failures", texts(&t.failures)),
+        ])
+    });
+    let compat: Vec<Value> = c
+        .compat
+        .iter()
+        .map(|x| {
+            object([
+                ("target", text(&x.target.value)),
+                ("verified", flag(x.verified)),
+                ("notes", opt_text(&x.notes)),
+            ])
+        })
+        .collect();
+    let monitoring = c.monitoring.as_ref().map(|m| {
+        let metrics: Vec<Value> = m
+            .metrics
+            .iter()
+            .map(|x| {
+                object([
+                    ("name", text(&x.name)),
+                    ("kind", text(x.kind.value.name())),
+                    ("threshold", opt_text(&x.threshold)),
+                    ("source", opt_text(&x.source)),
+                ])
+            })
+            .collect();
+        object([
+            (
+                "duration",
+                m.duration.as_ref().and_then(|d| duration(d.value)),
+            ),
+            ("owner", m.owner.as_ref().map(id)),
+            ("metrics", Some(Value::Array(metrics))),
+        ])
+    });
+    let communication = c.communication.as_ref().map(|x| {
+        object([
+            ("audiences", ids(&x.audiences)),
+            ("channels", texts(&x.channels)),
+            ("contact", opt_text(&x.contact)),
+            ("guidelines", opt_text(&x.guidelines)),
+        ])
+    });
+    let outcome = c.outcome.as_ref().map(|o| {
+        object([
+            ("result", text(o.result.value.name())),
+            (
+                "completed",
+                o.completed.as_ref().and_then(|d| datetime(&d.value)),
+            ),
+            ("notes", opt_text(&o.notes)),
+            ("issues", texts(&o.issues)),
+        ])
+    });
+    let approvals: Vec<Value> = c
+        .approvals
+        .iter()
+        .map(|a| object([("by", text(&a.by)), ("date", shown(a.date.value))]))
+        .collect();
+    object([
+        ("id", text(&c.id.value)),
+        ("title", text(&c.title)),
+        ("owner", Some(id(&c.owner))),
+        ("status", text(c.status.value.name())),
+        ("systems", ids(&c.systems)),
+        (
+            "timezone",
+            c.timezone.as_ref().and_then(|z| text(&z.value.name)),
+        ),
+        ("summary", text(&c.summary)),
+        ("why", text(&c.why)),
+        ("impact", opt_text(&c.impact)),
+        (
+            "downtime",
+            c.downtime.as_ref().and_then(|d| duration(d.value)),
+        ),
+        (
+            "announced",
+            c.announced.as_ref().and_then(|d| shown(d.value)),
+        ),
+        ("approvals", Some(Value::Array(approvals))),
+        ("phase", Some(Value::Array(phases))),
+        ("backup", backup),
+        ("rollback", rollback),
+        ("testing", testing),
+        ("compat", Some(Value::Array(compat))),
+        ("monitoring", monitoring),
+        ("communication", communication),
+        ("outcome", outcome),
+    ])
+}
+
+fn incident(i: &Incident) -> Value {
+    object([
+        ("id", text(&i.id.value)),
+        ("date", shown(i.date.value)),
+        ("systems", ids(&i.systems)),
+        ("change", i.change.as_ref().map(id)),
+        ("summary", text(&i.summary)),
+        ("lesson", opt_text(&i.lesson)),
+    ])
+}
+
+fn config(c: &Config) -> Value {
+    let site = &c.site;
+    let policy = &c.policy;
+    let rules: Map<String, Value> = c
+        .rules
+        .iter()
+        .map(|(rule, o)| {
+            let level = match o {
+                Override::Off => "off",
+                Override::Level(level) => level.name(),
+            };
+            (rule.name().to_string(), json!(level))
+        })
+        .collect();
+    let weights: Map<String, Value> = c
+        .risk
+        .weights
+        .iter()
+        .map(|(rule, points)| (rule.name().to_string(), json!(points)))
+        .collect();
+    object([
+        (
+            "site",
+            Some(object([
+                ("title", text(&site.title)),
+                ("base_url", opt_text(&site.base_url)),
+                ("timezone", text(&site.timezone.name)),
+                ("language", text(&site.language)),
+            ])),
+        ),
+        (
+            "policy",
+            Some(object([
+                ("notice", duration(policy.notice)),
+                ("health_max_age", duration(policy.health_max_age)),
+                ("monitoring", duration(policy.monitoring)),
+                ("min_soak", duration(policy.min_soak)),
+                (
+                    "required_metrics",
+                    Some(
+                        policy
+                            .required_metrics
+                            .iter()
+                            .map(|k| json!(k.name()))
+                            .collect(),
+                    ),
+                ),
+            ])),
+        ),
+        ("rules", Some(Value::Object(rules))),
+        (
+            "risk",
+            Some(object([
+                ("medium", Some(json!(c.risk.medium))),
+                ("high", Some(json!(c.risk.high))),
+                ("critical", Some(json!(c.risk.critical))),
+                ("weights", Some(Value::Object(weights))),
+            ])),
+        ),
+    ])
+}
+
+/// The inventory part: a list per entity kind that has entities.
+pub fn inventory(model: &Model) -> Map<String, Value> {
+    let mut out = Map::new();
+    let mut put = |kind: &str, items: Vec<Value>| {
+        if !items.is_empty() {
+            out.insert(kind.to_string(), Value::Array(items));
+        }
+    };
+    put("system", model.systems.iter().map(system).collect());
+    put(
+        "integration",
+        model.integrations.iter().map(integration).collect(),
+    );
+    put("process", model.processes.iter().map(process).collect());
+    put("team", model.teams.iter().map(team).collect());
+    put("audience", model.audiences.iter().map(audience).collect());
+    for (kind, name) in [
+        (PeriodKind::Window, "window"),
+        (PeriodKind::Freeze, "freeze"),
+        (PeriodKind::Peak, "peak"),
+    ] {
+        put(
+            name,
+            model
+                .periods
+                .iter()
+                .filter(|p| p.kind == kind)
+                .map(period)
+                .collect(),
+        );
+    }
+    put("change", model.changes.iter().map(change).collect());
+    put("incident", model.incidents.iter().map(incident).collect());
+    out.insert("config".into(), config(&model.config));
+    out
+}
+
+/// `data.json`: the `--format json` document of the check plus the inventory
+/// as written (defaults filled in), compact, with `<`, `>` and `&` escaped.
 pub fn document(checked: &Checked) -> String {
     let check = crate::report::json::document(
         &checked.findings,
@@ -36,25 +490,7 @@ pub fn document(checked: &Checked) -> String {
         Ok(Value::Object(map)) => map,
         _ => Map::new(),
     };
-    let mut inventory = Map::new();
-    for file in checked.sources.files() {
-        let Ok(table) = file.text.parse::<toml::Table>() else {
-            continue;
-        };
-        if file.path == "cutover.toml" {
-            inventory.insert("config".into(), json(&toml::Value::Table(table)));
-            continue;
-        }
-        for (kind, value) in table {
-            let list = inventory
-                .entry(kind)
-                .or_insert_with(|| Value::Array(Vec::new()));
-            if let (Value::Array(list), toml::Value::Array(items)) = (list, &value) {
-                list.extend(items.iter().map(json));
-            }
-        }
-    }
-    root.insert("inventory".into(), Value::Object(inventory));
+    root.insert("inventory".into(), Value::Object(inventory(&checked.model)));
     // Compact: the file is data for programs (`jq .` pretty-prints it).
     let text = serde_json::to_string(&Value::Object(root)).unwrap_or_default();
     // Escaped so that no inventory text can be read as markup, should the
@@ -65,4 +501,43 @@ pub fn document(checked: &Checked) -> String {
         .replace('&', "\\u0026");
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inventory_keeps_the_written_shape_with_defaults_filled_in() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("inv.toml"),
+            "[[team]]\nid = \"t\"\nname = \"T\"\n\
+             [[system]]\nid = \"a\"\nname = \"A\"\nowner = \"t\"\ncriticality = \"low\"\n\
+             [[system]]\nid = \"b\"\nname = \"B\"\nowner = \"t\"\ncriticality = \"high\"\nstateful = true\n\
+             [[integration]]\nid = \"one\"\nconsumer = \"a\"\nprovider = \"b\"\n\
+             runs = { rrule = \"FREQ=DAILY\", start = \"02:00\", duration = \"90m\" }\n\
+             [[integration]]\nid = \"list\"\nconsumer = \"b\"\nprovider = \"a\"\ncritical = false\n\
+             runs = [{ rrule = \"FREQ=DAILY\", start = \"03:00\", duration = \"1h\" }]\n\
+             [[window]]\nid = \"w\"\nname = \"W\"\nrrule = \"FREQ=WEEKLY;BYDAY=SU\"\nstart = \"01:00\"\nduration = \"5h\"\nsystems = [\"*\"]\n",
+        )
+        .unwrap();
+        let loaded = crate::inventory::load(dir.path()).unwrap();
+        assert!(loaded.findings.is_empty(), "{:?}", loaded.findings);
+        let inventory = inventory(&loaded.model);
+        let integrations = &inventory["integration"];
+        // One table stays one table, an array stays an array.
+        assert_eq!(
+            integrations[0]["runs"],
+            json!({"rrule": "FREQ=DAILY", "start": "02:00", "duration": "1h30m"})
+        );
+        assert_eq!(integrations[1]["runs"][0]["start"], "03:00");
+        assert_eq!(integrations[0]["critical"], true);
+        assert_eq!(integrations[1]["critical"], false);
+        assert_eq!(inventory["system"][1]["stateful"], true);
+        assert_eq!(inventory["system"][0]["stateful"], false);
+        assert_eq!(inventory["window"][0]["systems"], json!(["*"]));
+        assert_eq!(inventory["config"]["site"]["timezone"], "UTC");
+        assert!(!inventory.contains_key("change"));
+    }
 }

@@ -9,8 +9,6 @@ use serde::Serialize;
 
 use crate::base::time::{Interval, at_second};
 use crate::check::Checked;
-use crate::model::{Model, PeriodKind};
-use crate::schedule::occurrences::{self, Horizon};
 use crate::site::views::{ChangeCtx, When};
 
 /// The rollback deadline of one phase.
@@ -30,52 +28,14 @@ pub struct Deadline {
     pub too_late: bool,
 }
 
-/// Whether period `w` applies to system `s` (its scope names it, tags it,
-/// or names a process it supports, or is everything).
-pub fn applies(model: &Model, w: usize, s: usize) -> bool {
-    let scope = &model.periods[w].scope;
-    scope.everything
-        || scope.systems.iter().any(|r| r.ix == s)
-        || scope
-            .processes
-            .iter()
-            .any(|p| model.processes[p.ix].systems.iter().any(|r| r.ix == s))
-        || model.systems[s]
-            .tags
-            .iter()
-            .any(|tag| scope.tags.contains(tag))
-}
-
 /// The window occurrence binding `phase` on `systems`: per system the
-/// holding occurrence that ends last, and of those the earliest end.
+/// holding occurrence that ends last (from the analysis's calendar), and
+/// of those the earliest end.
 fn binding(checked: &Checked, systems: &[usize], phase: Interval) -> Option<(usize, Interval)> {
     let model = &checked.model;
-    let horizon = Horizon::new(vec![phase]);
-    let windows: Vec<(usize, Vec<Interval>)> = model
-        .periods
-        .iter()
-        .enumerate()
-        .filter(|(w, p)| {
-            p.kind == PeriodKind::Window && systems.iter().any(|&s| applies(model, *w, s))
-        })
-        .map(|(w, period)| {
-            let tz = crate::analysis::schedule::period_zone(model, period);
-            (w, occurrences::occurrences(&period.when, tz, &horizon))
-        })
-        .collect();
     systems
         .iter()
-        .filter_map(|&s| {
-            windows
-                .iter()
-                .filter(|(w, _)| applies(model, *w, s))
-                .filter_map(|(w, list)| occurrences::holding(list, phase).map(|o| (*w, o)))
-                .max_by(|(a, x), (b, y)| {
-                    x.end
-                        .cmp(&y.end)
-                        .then_with(|| model.periods[*b].id.value.cmp(&model.periods[*a].id.value))
-                })
-        })
+        .filter_map(|&s| checked.facts.calendar.holding_window(s, phase))
         .min_by(|(a, x), (b, y)| {
             x.end
                 .cmp(&y.end)

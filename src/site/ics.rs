@@ -17,14 +17,17 @@ use jiff::{SignedDuration, Timestamp, ZonedDateTime};
 pub struct Event {
     /// Stable across builds, e.g. `chg-2041-phase-1@cutover`.
     pub uid: String,
+    /// The SUMMARY line: the event's title (plain text).
     pub summary: String,
     /// Plain text; any character is allowed, escaping is done here.
     pub description: String,
     /// Written as local time with its zone's TZID, or in UTC with `Z`.
     pub start: ZonedDateTime,
+    /// The event's end, written like `start`.
     pub end: ZonedDateTime,
     /// Absolute or relative URL.
     pub url: Option<String>,
+    /// CATEGORIES, in order (escaped here).
     pub categories: Vec<String>,
     /// `TENTATIVE`, `CONFIRMED` or `CANCELLED`.
     pub status: Option<&'static str>,

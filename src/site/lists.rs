@@ -326,7 +326,8 @@ pub struct IntegrationRow {
 pub struct ImpactedBy {
     pub change: Link,
     /// From this system to the changed one.
-    pub path: Vec<String>,
+    #[serde(flatten)]
+    pub path: super::views::PathView,
 }
 
 /// Per system: the changes that change it and those that impact it
@@ -448,19 +449,9 @@ pub fn system_view(checked: &Checked, index: &SystemIndex, s: usize) -> SystemVi
     let impacted: Vec<ImpactedBy> = index.impacted_by[s]
         .iter()
         .take(LIST_LIMIT)
-        .map(|&c| {
-            let impact = &checked.facts.changes[c].impact;
-            let mut path = vec![system.id.value.clone()];
-            path.extend(
-                impact
-                    .path(s)
-                    .iter()
-                    .map(|&(_, p)| model.systems[p].id.value.clone()),
-            );
-            ImpactedBy {
-                change: change_link(root, &checked.model.changes[c]),
-                path,
-            }
+        .map(|&c| ImpactedBy {
+            change: change_link(root, &checked.model.changes[c]),
+            path: super::views::path_view(model, &checked.facts.changes[c].impact, s),
         })
         .collect();
     let more_impacted_by = index.impacted_count[s].saturating_sub(LIST_LIMIT);

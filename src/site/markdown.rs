@@ -4,7 +4,9 @@
 //! tags and attributes, so raw HTML, scripts, event handlers and
 //! `javascript:` links written in the inventory never reach a page.
 
-use pulldown_cmark::{Options, Parser, html};
+use pulldown_cmark::{Parser, html};
+
+use crate::base::text::{NESTING_LIMIT, markdown_options};
 
 /// Removes tag-like text (`<img src=x onerror=…>`) that CommonMark did not
 /// recognise as HTML (it is strict about attribute syntax), so that not even
@@ -42,13 +44,32 @@ fn strip_tags(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Markdown events without raw HTML and with tag-like text removed. The parser splits text at
-/// characters such as `<` and `'`, so adjacent text is joined first.
+/// characters such as `<` and `'`, so adjacent text is joined first (into
+/// one growing string: joining pairwise would copy quadratically). Block
+/// quotes and lists nested deeper than [`NESTING_LIMIT`] are flattened into
+/// the deepest kept level (the loader reports such a field), so the
+/// sanitiser, whose tree builder is quadratic in depth, sees bounded
+/// nesting and every step stays linear in the text.
 fn events(text: &str) -> Vec<pulldown_cmark::Event<'_>> {
-    use pulldown_cmark::{CowStr, Event};
+    use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
     let mut out: Vec<Event> = Vec::new();
+    // Text since the last other event, joined.
+    let mut pending: Option<String> = None;
+    let flush = |pending: &mut Option<String>, out: &mut Vec<Event>| {
+        if let Some(text) = pending.take() {
+            let text = match strip_tags(&text) {
+                std::borrow::Cow::Borrowed(_) => text,
+                std::borrow::Cow::Owned(s) => s,
+            };
+            out.push(Event::Text(CowStr::from(text)));
+        }
+    };
     // Inside an inline <script> or <style>: its text is dropped as well.
     let mut inside: Option<&str> = None;
-    for event in Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH) {
+    // Open block quotes, lists and items: whether each was kept.
+    let mut open: Vec<bool> = Vec::new();
+    let mut depth = 0usize;
+    for event in Parser::new_ext(text, markdown_options()) {
         if let Event::InlineHtml(tag) = &event {
             let tag = tag.to_ascii_lowercase();
             match inside {
@@ -65,24 +86,46 @@ fn events(text: &str) -> Vec<pulldown_cmark::Event<'_>> {
         if inside.is_some() {
             continue;
         }
-        match (out.last_mut(), event) {
-            (Some(Event::Text(previous)), Event::Text(t)) => {
-                *previous = CowStr::from(format!("{previous}{t}"));
+        let kept = match &event {
+            Event::Start(Tag::BlockQuote(_) | Tag::List(_)) => {
+                let keep = depth < NESTING_LIMIT;
+                depth += usize::from(keep);
+                open.push(keep);
+                keep
             }
+            // An item is kept with its list.
+            Event::Start(Tag::Item) => {
+                let keep = open.last().copied().unwrap_or(true);
+                open.push(keep);
+                // Flattened items stay apart.
+                if let (false, Some(text)) = (keep, pending.as_mut())
+                    && !text.ends_with(' ')
+                {
+                    text.push(' ');
+                }
+                keep
+            }
+            Event::End(TagEnd::BlockQuote(_) | TagEnd::List(_)) => {
+                let keep = open.pop().unwrap_or(true);
+                depth -= usize::from(keep && depth > 0);
+                keep
+            }
+            Event::End(TagEnd::Item) => open.pop().unwrap_or(true),
+            _ => true,
+        };
+        match event {
+            Event::Text(t) => pending.get_or_insert_with(String::new).push_str(&t),
             // Raw HTML never reaches a page, not even as text.
-            (_, Event::Html(_) | Event::InlineHtml(_)) => {}
-            (_, event) => out.push(event),
+            Event::Html(_) | Event::InlineHtml(_) => {}
+            _ if !kept => {}
+            event => {
+                flush(&mut pending, &mut out);
+                out.push(event);
+            }
         }
     }
-    out.into_iter()
-        .map(|event| match event {
-            Event::Text(t) => match strip_tags(&t) {
-                std::borrow::Cow::Borrowed(_) => Event::Text(t),
-                std::borrow::Cow::Owned(s) => Event::Text(CowStr::from(s)),
-            },
-            other => other,
-        })
-        .collect()
+    flush(&mut pending, &mut out);
+    out
 }
 
 /// Markdown to sanitized HTML.
@@ -273,5 +316,59 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("mailto:ops@example.com"), "{html}");
+    }
+
+    /// Issue 10, case 3: `">" × N + " x"` and `"- " × N + "x"` took seconds
+    /// to minutes in the sanitiser (quadratic in depth). Nesting beyond the
+    /// limit is flattened: the output holds at most the limit of levels and
+    /// grows with the text, not its square.
+    #[test]
+    fn deep_quotes_and_lists_are_flattened_beyond_the_limit() {
+        let quotes = to_html(&(">".repeat(100_000) + " x"));
+        assert_eq!(quotes.matches("<blockquote>").count(), NESTING_LIMIT);
+        assert_eq!(quotes.matches("</blockquote>").count(), NESTING_LIMIT);
+        assert!(quotes.contains("<p>x</p>"), "{quotes}");
+        assert!(quotes.len() < 1_000, "{} bytes", quotes.len());
+        let dashes = to_html(&("- ".repeat(20_000) + "x"));
+        assert_eq!(dashes.matches("<ul>").count(), NESTING_LIMIT);
+        assert_eq!(dashes.matches("<li>").count(), NESTING_LIMIT);
+        assert!(
+            dashes.contains('x') && dashes.len() < 1_000,
+            "{}",
+            dashes.len()
+        );
+        let numbers = to_html(&("1. ".repeat(20_000) + "x"));
+        assert_eq!(numbers.matches("<ol>").count(), NESTING_LIMIT);
+        assert!(numbers.len() < 1_000, "{numbers}");
+        assert_eq!(
+            to_text(&("- ".repeat(20_000) + "x")).matches("- ").count(),
+            NESTING_LIMIT
+        );
+        assert!(to_inline_html(&("> ".repeat(50_000) + "x")).ends_with('x'));
+    }
+
+    #[test]
+    fn nesting_up_to_the_limit_is_kept() {
+        let html = to_html(&(">".repeat(NESTING_LIMIT) + " x"));
+        assert_eq!(html.matches("<blockquote>").count(), NESTING_LIMIT);
+        let html = to_html("- a\n  - b\n    - c\n- d");
+        assert_eq!(html.matches("<ul>").count(), 3);
+        assert_eq!(html.matches("<li>").count(), 4);
+    }
+
+    #[test]
+    fn flattened_items_keep_their_text_apart() {
+        let text = "- ".repeat(NESTING_LIMIT) + "a\n" + &"  ".repeat(NESTING_LIMIT) + "- b\n";
+        let html = to_html(&text);
+        assert_eq!(html.matches("<ul>").count(), NESTING_LIMIT);
+        assert!(html.contains("<li>a b</li>"), "{html}");
+    }
+
+    /// Text split into many parser events (`"[a](" × N`) is joined in one
+    /// pass: the output is the text, whatever its length.
+    #[test]
+    fn split_text_is_joined_linearly() {
+        let text = "[a](".repeat(20_000);
+        assert_eq!(to_html(&text), format!("<p>{text}</p>\n"));
     }
 }

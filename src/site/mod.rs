@@ -372,6 +372,18 @@ pub fn render_site(
     for result in results {
         outputs.extend(result?);
     }
+    // No page, feed, calendar or text file holds a character that XML or
+    // HTML forbids, whatever the inventory or a template wrote
+    // (`data.json` escapes them itself; the stylesheet is copied as is).
+    for output in &mut outputs {
+        if output.path != "data.json"
+            && output.path != "style.css"
+            && let Ok(text) = std::str::from_utf8(&output.bytes)
+            && let std::borrow::Cow::Owned(clean) = crate::base::text::markup_safe(text)
+        {
+            output.bytes = clean.into_bytes();
+        }
+    }
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(outputs)
 }

@@ -19,7 +19,6 @@ use crate::base::Level;
 use crate::base::time::Interval;
 use crate::model::{PeriodKind, Status, slug};
 use crate::site::calendar::Plan;
-use crate::site::deadline::applies;
 use crate::site::svg::{escape, fit};
 
 /// Lanes drawn at most.
@@ -108,7 +107,7 @@ fn shading(
     let span = scale.span();
     let mut list: Vec<Interval> = Vec::new();
     for (p, period) in model.periods.iter().enumerate() {
-        if period.kind != kind || !applies(model, p, system) {
+        if period.kind != kind || !plan.checked.facts.calendar.applies(p, system) {
             continue;
         }
         let all = &plan.occurrences[p];

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::analysis::ChangeFacts;
 use crate::analysis::score::Risk;
 use crate::base::time::moment;
-use crate::base::{Finding, Level, Summary};
+use crate::base::{Finding, Level, Subject, Summary};
 use crate::check::Checked;
 use crate::model::{Backup, Change, Criticality, Model, System, slug};
 use crate::site::markdown::{to_html, to_inline_html};
@@ -18,6 +18,50 @@ use crate::site::status::{StatusNotice, notice};
 
 /// Lists on pages that could grow with the inventory stop at this many.
 pub const LIST_LIMIT: usize = 50;
+
+/// Impact paths of at most this many systems are shown whole; a longer one
+/// shows its first `PATH_LIMIT - 1` systems, how many are left out, and the
+/// changed system it ends at, so a page stays linear in what it lists
+/// whatever the depth of a chain of integrations.
+pub const PATH_LIMIT: usize = 8;
+
+/// The path that makes a system impacted, bounded by [`PATH_LIMIT`].
+#[derive(Serialize, Debug, PartialEq)]
+pub struct PathView {
+    /// From the system towards the changed one: "webshop → erp → db".
+    pub path: Vec<String>,
+    /// Systems left out between `path` and `path_last` (0: `path` is whole).
+    pub path_more: usize,
+    /// The changed system a shortened path ends at.
+    pub path_last: Option<String>,
+}
+
+/// The bounded path from `system` to the change of `impact`.
+pub fn path_view(model: &Model, impact: &crate::analysis::Impact, system: usize) -> PathView {
+    let id = |s: usize| model.systems[s].id.value.clone();
+    let total = impact.via.get(&system).map_or(1, |step| step.hops + 1);
+    let shown = if total <= PATH_LIMIT {
+        total
+    } else {
+        PATH_LIMIT - 1
+    };
+    let mut path = vec![id(system)];
+    path.extend(
+        impact
+            .path_head(system, shown - 1)
+            .iter()
+            .map(|&(_, provider)| id(provider)),
+    );
+    let (path_more, path_last) = match impact.via.get(&system) {
+        Some(step) if total > PATH_LIMIT => (total - shown - 1, Some(id(step.changed))),
+        _ => (0, None),
+    };
+    PathView {
+        path,
+        path_more,
+        path_last,
+    }
+}
 
 /// Site-wide facts every page shows (header, footer, error banner).
 #[derive(Serialize)]
@@ -276,7 +320,12 @@ pub fn phases(cx: &ChangeCtx, root: &str) -> Vec<PhaseView> {
                 findings: cx
                     .findings
                     .iter()
-                    .filter(|f| f.loc == phase.start.loc)
+                    .filter(|f| {
+                        f.is_about(Subject::Phase {
+                            change: cx.ix,
+                            phase: p,
+                        })
+                    })
                     .map(|f| finding_view(cx.checked, f))
                     .collect(),
             }
@@ -289,7 +338,8 @@ pub struct ImpactedSystem {
     pub link: Link,
     pub changed: bool,
     /// From this system to the changed one: "webshop → erp → db".
-    pub path: Vec<String>,
+    #[serde(flatten)]
+    pub path: PathView,
 }
 
 #[derive(Serialize)]
@@ -320,39 +370,36 @@ pub struct AudienceView {
 fn impact(cx: &ChangeCtx, root: &str) -> ImpactView {
     let model = cx.model();
     let impact = &cx.facts.impact;
-    let mut systems: Vec<ImpactedSystem> = impact
+    let mut systems: Vec<(Link, bool, usize)> = impact
         .systems
         .iter()
         .map(|&s| {
-            let mut path = vec![model.systems[s].id.value.clone()];
-            path.extend(
-                impact
-                    .path(s)
-                    .iter()
-                    .map(|&(_, provider)| model.systems[provider].id.value.clone()),
-            );
-            ImpactedSystem {
-                link: system_link(root, &model.systems[s]),
-                changed: cx.facts.changed.binary_search(&s).is_ok(),
-                path,
-            }
+            (
+                system_link(root, &model.systems[s]),
+                cx.facts.changed.binary_search(&s).is_ok(),
+                s,
+            )
         })
         .collect();
     // Changed systems first, then by criticality (highest first) and id.
     systems.sort_by(|a, b| {
-        (
-            !a.changed,
-            std::cmp::Reverse(a.link.criticality),
-            &a.link.id,
-        )
-            .cmp(&(
-                !b.changed,
-                std::cmp::Reverse(b.link.criticality),
-                &b.link.id,
-            ))
+        (!a.1, std::cmp::Reverse(a.0.criticality), &a.0.id).cmp(&(
+            !b.1,
+            std::cmp::Reverse(b.0.criticality),
+            &b.0.id,
+        ))
     });
     let more_systems = systems.len().saturating_sub(LIST_LIMIT);
     systems.truncate(LIST_LIMIT);
+    // Paths only for the systems shown, each bounded.
+    let systems: Vec<ImpactedSystem> = systems
+        .into_iter()
+        .map(|(link, changed, s)| ImpactedSystem {
+            link,
+            changed,
+            path: path_view(model, impact, s),
+        })
+        .collect();
     let notified: Vec<usize> = cx
         .change
         .communication

@@ -6,8 +6,8 @@
 //!
 //! Around the swap: the `--out` path is normalised first (so no step passes
 //! through the folder being replaced), builds into one folder take turns
-//! through a lock file beside it, and the one holding the lock removes the
-//! folders that killed builds left behind.
+//! through a lock file beside it (removed again when done), and the one
+//! holding the lock removes the folders that killed builds left behind.
 
 use std::fs::File;
 use std::io;
@@ -18,7 +18,9 @@ use crate::base::fsio::{self, IoError};
 /// A page or file of the site: its path relative to the site root (with
 /// `/`) and its bytes.
 pub struct Output {
+    /// Relative to the site root, with `/` separators.
     pub path: String,
+    /// The file's content.
     pub bytes: Vec<u8>,
 }
 
@@ -144,37 +146,80 @@ pub fn write_new(dir: &Path, outputs: &[Output]) -> Result<(), String> {
     result.map_err(|e| e.to_string())
 }
 
+/// The lock of a target, held until dropped; its file is removed then,
+/// so a successful build leaves nothing beside the site.
+struct Lock {
+    file: File,
+    path: PathBuf,
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        // Removed while still held: a build waiting on this file sees that
+        // it was replaced and takes the lock again on a new one.
+        if cfg!(unix) {
+            let _ = std::fs::remove_file(&self.path);
+        }
+        let _ = self.file.unlock();
+    }
+}
+
+/// Whether `path` still names the open `file` (not removed or replaced
+/// since it was opened).
+fn still_names(file: &File, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (file.metadata(), std::fs::metadata(path)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, path);
+        true
+    }
+}
+
 /// Takes the lock of `target`, a `.NAME.lock` file beside it, waiting (as
 /// long as it takes, as cargo does) while another build holds it. The
 /// kernel drops the lock of a killed build, so a wait ends when the other
 /// build ends. `None` when the file system has no locks.
-fn lock(target: &Path) -> Result<Option<File>, String> {
+fn lock(target: &Path) -> Result<Option<Lock>, String> {
     let path = target.with_file_name(format!(".{}.lock", name(target)));
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&path)
-        .map_err(|e| format!("cannot open the lock `{}`: {e}", path.display()))?;
-    match file.try_lock() {
-        Ok(()) => return Ok(Some(file)),
-        Err(std::fs::TryLockError::WouldBlock) => {}
-        Err(std::fs::TryLockError::Error(e)) if e.kind() == io::ErrorKind::Unsupported => {
-            return Ok(None);
+    let failed = |e: io::Error| format!("cannot lock `{}`: {e}", path.display());
+    let mut told = false;
+    loop {
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| format!("cannot open the lock `{}`: {e}", path.display()))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                if !told {
+                    eprintln!(
+                        "waiting for another build into `{}` to finish (it holds `{}`)",
+                        target.display(),
+                        path.display()
+                    );
+                    told = true;
+                }
+                file.lock().map_err(failed)?;
+            }
+            Err(std::fs::TryLockError::Error(e)) if e.kind() == io::ErrorKind::Unsupported => {
+                return Ok(None);
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(failed(e)),
         }
-        Err(std::fs::TryLockError::Error(e)) => {
-            return Err(format!("cannot lock `{}`: {e}", path.display()));
+        if still_names(&file, &path) {
+            return Ok(Some(Lock { file, path }));
         }
     }
-    eprintln!(
-        "waiting for another build into `{}` to finish (it holds `{}`)",
-        target.display(),
-        path.display()
-    );
-    file.lock()
-        .map_err(|e| format!("cannot lock `{}`: {e}", path.display()))?;
-    Ok(Some(file))
 }
 
 /// The process id in a sibling's name (`.NAME.new-PID`, `.NAME.old-PID`).
@@ -346,8 +391,8 @@ mod tests {
         replace_dir(&site, &[out("c.html", "3")]).unwrap();
         assert!(!site.join("a.html").exists());
         assert_eq!(std::fs::read_to_string(site.join("c.html")).unwrap(), "3");
-        // Nothing is left beside it but the lock.
-        assert_eq!(names(dir.path()), [".site.lock", "site"]);
+        // Nothing is left beside it.
+        assert_eq!(names(dir.path()), ["site"]);
     }
 
     #[test]
@@ -359,7 +404,7 @@ mod tests {
         let result = replace_dir(&site, &[out("f", "x"), out("f/g.html", "y")]);
         assert!(result.is_err());
         assert_eq!(std::fs::read_to_string(site.join("a.html")).unwrap(), "1");
-        assert_eq!(names(dir.path()), [".site.lock", "site"]);
+        assert_eq!(names(dir.path()), ["site"]);
     }
 
     #[test]
@@ -418,7 +463,7 @@ mod tests {
         }
         std::fs::create_dir(dir.path().join(".other.new-1")).unwrap();
         replace_dir(&site, &[out("a.html", "1")]).unwrap();
-        assert_eq!(names(dir.path()), [".other.new-1", ".site.lock", "site"]);
+        assert_eq!(names(dir.path()), [".other.new-1", "site"]);
     }
 
     #[test]

@@ -1,0 +1,284 @@
+//! Analysis stage, schedule rules across changes over their overlapping
+//! phases: `change-collision`, `blast-radius-overlap` and
+//! `owner-double-booked`, each reported on both changes, once per phase
+//! with the count when a phase is in more than [`AGGREGATE_OVER`] pairs.
+
+use crate::analysis::rules::pairs::{AGGREGATE_OVER, Pair, across, first_few, grouped};
+use crate::analysis::rules::{Ctx, NAMED, listed, phase_finding, some_ids};
+use crate::base::{Finding, Rule, Subject};
+
+/// `change-collision`: two changes change one system in overlapping
+/// phases; reported on both, once per phase with the count when a phase
+/// collides with more than [`AGGREGATE_OVER`] others.
+pub fn change_collision(cx: &Ctx, findings: &mut Vec<Finding>) {
+    let help = "two changes to one system at once cannot be told apart when something breaks: move one of them";
+    let hits = across(cx).filter(|&(t, o)| !Pair::new(cx, t, o).common().is_empty());
+    for (this, others) in grouped(cx, hits) {
+        if others.len() > AGGREGATE_OVER {
+            let pair = Pair::new(cx, this, others[0]);
+            let mut common: Vec<usize> = others
+                .iter()
+                .flat_map(|&o| Pair::new(cx, this, o).common())
+                .collect();
+            common.sort_unstable();
+            common.dedup();
+            let (ids, more) = some_ids(cx.model, common.iter().copied());
+            let finding = phase_finding(
+                cx.model,
+                pair.this.change,
+                pair.this.phase,
+                Rule::ChangeCollision,
+                String::new(),
+            );
+            let (few, mut finding) = first_few(cx, &others, finding);
+            finding.message = format!(
+                "{} changes {} at the same time as {} phases of other changes: {few}",
+                pair.label(),
+                listed(&ids, more),
+                others.len()
+            );
+            findings.push(
+                finding
+                    .about_all(common.iter().take(NAMED).map(|&s| Subject::System(s)))
+                    .help(help)
+                    .subjects(ids),
+            );
+            continue;
+        }
+        for other in others {
+            let pair = Pair::new(cx, this, other);
+            let common = pair.common();
+            let (ids, more) = some_ids(cx.model, common.iter().copied());
+            let finding = pair
+                .finding(
+                    Rule::ChangeCollision,
+                    format!(
+                        "{} changes {} at the same time as phase \"{}\" of `{}` ({})",
+                        pair.label(),
+                        listed(&ids, more),
+                        pair.other_phase(),
+                        pair.other_id(),
+                        pair.when()
+                    ),
+                )
+                .about_all(common.iter().map(|&s| Subject::System(s)))
+                .help(help)
+                .subjects(ids);
+            findings.push(finding);
+        }
+    }
+}
+
+/// `blast-radius-overlap`: overlapping phases of two changes that change no
+/// common system, but one changes a system the other impacts; aggregated
+/// per phase as `change-collision` is.
+pub fn blast_radius_overlap(cx: &Ctx, findings: &mut Vec<Finding>) {
+    let help =
+        "if something breaks, nobody will know which change caused it: move one of the phases";
+    let hits = across(cx).filter(|&(t, o)| {
+        let pair = Pair::new(cx, t, o);
+        pair.common().is_empty() && !pair.hit().is_empty()
+    });
+    for (this, others) in grouped(cx, hits) {
+        if others.len() > AGGREGATE_OVER {
+            let pair = Pair::new(cx, this, others[0]);
+            let mut hit: Vec<usize> = others
+                .iter()
+                .flat_map(|&o| Pair::new(cx, this, o).hit())
+                .collect();
+            hit.sort_unstable();
+            hit.dedup();
+            let (ids, more) = some_ids(cx.model, hit.iter().copied());
+            let finding = phase_finding(
+                cx.model,
+                pair.this.change,
+                pair.this.phase,
+                Rule::BlastRadiusOverlap,
+                String::new(),
+            );
+            let (few, mut finding) = first_few(cx, &others, finding);
+            finding.message = format!(
+                "{} overlaps {} phases of other changes whose blast radii meet its own at {}: {few}",
+                pair.label(),
+                others.len(),
+                listed(&ids, more)
+            );
+            findings.push(
+                finding
+                    .about_all(hit.iter().take(NAMED).map(|&s| Subject::System(s)))
+                    .help(help)
+                    .subjects(ids),
+            );
+            continue;
+        }
+        for other in others {
+            let pair = Pair::new(cx, this, other);
+            let hit = pair.hit();
+            let (ids, more) = some_ids(cx.model, hit.iter().copied());
+            let finding = pair
+                .finding(
+                    Rule::BlastRadiusOverlap,
+                    format!(
+                        "{} overlaps phase \"{}\" of `{}` ({}), and their blast radii meet at {}",
+                        pair.label(),
+                        pair.other_phase(),
+                        pair.other_id(),
+                        pair.when(),
+                        listed(&ids, more)
+                    ),
+                )
+                .about_all(hit.iter().map(|&s| Subject::System(s)))
+                .help(help)
+                .subjects(ids);
+            findings.push(finding);
+        }
+    }
+}
+
+/// `owner-double-booked`: one team owns two changes with overlapping
+/// phases; aggregated per phase as `change-collision` is.
+pub fn owner_double_booked(cx: &Ctx, findings: &mut Vec<Finding>) {
+    let help =
+        "one team cannot watch two changes closely at once: move one, or hand one to another team";
+    let owner = |slot: usize| cx.model.changes[cx.slots[slot].change].owner.ix;
+    let hits = across(cx).filter(|&(t, o)| owner(t) == owner(o));
+    for (this, others) in grouped(cx, hits) {
+        let this_change = &cx.model.changes[cx.slots[this].change];
+        let team = &this_change.owner;
+        if others.len() > AGGREGATE_OVER {
+            let pair = Pair::new(cx, this, others[0]);
+            let finding = phase_finding(
+                cx.model,
+                pair.this.change,
+                pair.this.phase,
+                Rule::OwnerDoubleBooked,
+                String::new(),
+            );
+            let (few, mut finding) = first_few(cx, &others, finding);
+            finding.message = format!(
+                "team `{}` runs {} and {} phases of its other changes at the same time: {few}",
+                team.id.value,
+                pair.label(),
+                others.len()
+            );
+            findings.push(
+                finding
+                    .subject(team.id.value.clone())
+                    .about(Subject::Team(team.ix))
+                    .help(help),
+            );
+            continue;
+        }
+        for other in others {
+            let pair = Pair::new(cx, this, other);
+            findings.push(
+                pair.finding(
+                    Rule::OwnerDoubleBooked,
+                    format!(
+                        "team `{}` runs {} and phase \"{}\" of `{}` ({}) at the same time",
+                        team.id.value,
+                        pair.label(),
+                        pair.other_phase(),
+                        pair.other_id(),
+                        pair.when()
+                    ),
+                )
+                .subject(team.id.value.clone())
+                .about(Subject::Team(team.ix))
+                .help(help),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::rules::test_support::{change, messages, phase, run};
+
+    fn two(first: &str, second_keys: &str, second_start: &str) -> String {
+        change("c1", first, "") + &change("c2", second_keys, &phase("q", second_start, "1h", ""))
+    }
+
+    #[test]
+    fn change_collision_fires_on_both_changes() {
+        let found = run(&two("", "", "2026-12-06T02:30:00"), change_collision);
+        let changes: Vec<Option<&str>> = found.iter().map(|f| f.change.as_deref()).collect();
+        assert_eq!(changes, [Some("c1"), Some("c2")]);
+        assert!(messages(&found)[0].contains("changes `app` at the same time"));
+        assert!(found[0].is_about(Subject::Change(1)));
+        assert!(found[0].is_about(Subject::System(0)));
+    }
+
+    #[test]
+    fn change_collision_near_miss_an_hour_apart() {
+        assert!(run(&two("", "", "2026-12-06T03:00:00"), change_collision).is_empty());
+    }
+
+    #[test]
+    fn blast_radius_overlap_fires_when_one_changes_what_the_other_impacts() {
+        // c1 changes db, which app (changed by c2) needs.
+        let text = two("systems = [\"db\"]", "", "2026-12-06T02:30:00");
+        let found = run(&text, blast_radius_overlap);
+        assert_eq!(found.len(), 2);
+        assert!(messages(&found)[0].contains("their blast radii meet at `app`"));
+        // A collision is not also a blast-radius overlap.
+        assert!(run(&two("", "", "2026-12-06T02:30:00"), blast_radius_overlap).is_empty());
+    }
+
+    #[test]
+    fn blast_radius_overlap_near_miss_for_unrelated_systems() {
+        let text = two(
+            "systems = [\"db\"]",
+            "systems = [\"web\"]",
+            "2026-12-06T02:30:00",
+        );
+        assert!(run(&text, blast_radius_overlap).is_empty());
+    }
+
+    fn crowd(n: usize) -> String {
+        (0..n).map(|i| change(&format!("c{i}"), "", "")).collect()
+    }
+
+    #[test]
+    fn a_crowded_phase_gets_one_finding_per_rule_with_the_count() {
+        let found = run(&crowd(7), change_collision);
+        assert_eq!(found.len(), 7);
+        assert_eq!(
+            found[0].message,
+            "phase \"p\" of `c0` (Sun 2026-12-06 02:00 UTC to Sun 2026-12-06 03:00 UTC) changes `app` at the same time as 6 phases of other changes: phase \"p\" of `c1`, phase \"p\" of `c2`, phase \"p\" of `c3` and 3 more"
+        );
+        assert_eq!(found[0].subjects, ["c1", "c2", "c3", "app"]);
+        let found = run(&crowd(7), owner_double_booked);
+        assert_eq!(found.len(), 7);
+        assert!(
+            found[0]
+                .message
+                .contains("and 6 phases of its other changes at the same time")
+        );
+    }
+
+    #[test]
+    fn a_crowded_phase_near_miss_at_five_others_is_reported_pair_by_pair() {
+        assert_eq!(run(&crowd(6), change_collision).len(), 30);
+    }
+
+    #[test]
+    fn owner_double_booked_fires_for_one_team_at_once() {
+        let text = two("", "systems = [\"web\"]", "2026-12-06T02:30:00");
+        let found = run(&text, owner_double_booked);
+        assert_eq!(found.len(), 2);
+        assert!(messages(&found)[0].starts_with("team `t` runs phase \"p\" of `c1`"));
+        assert!(found[0].is_about(Subject::Team(0)));
+    }
+
+    #[test]
+    fn owner_double_booked_near_miss_for_two_teams() {
+        let text = two(
+            "",
+            "systems = [\"web\"]\nowner = \"u\"",
+            "2026-12-06T02:30:00",
+        );
+        assert!(run(&text, owner_double_booked).is_empty());
+    }
+}

@@ -1,0 +1,426 @@
+//! Analysis stage: pairs of overlapping phases of active changes, and the
+//! rule over pairs within a change, `phase-overlap`; the rules across
+//! changes are in `collisions.rs`. A phase in too many pairs gets one
+//! finding per rule with the count ([`AGGREGATE_OVER`]).
+//!
+//! The pairs come from the sweep of [`overlapping_pairs`], once per check
+//! (in [`Ctx::pairs`]): O(p log p + k) for p phases and k overlapping pairs.
+
+use crate::analysis::rules::{Ctx, phase_finding, phase_label};
+use crate::analysis::{ChangeFacts, Facts};
+use crate::base::time::span_text;
+use crate::base::{Finding, Rule, Subject};
+use crate::model::Model;
+use crate::schedule::sweep::{Interval, overlapping_pairs};
+
+/// A phase of an active change, as the pair rules see it.
+pub struct Slot {
+    /// Index into `model.changes`.
+    pub change: usize,
+    /// Index into that change's phases.
+    pub phase: usize,
+    /// The phase's span, in seconds since the epoch.
+    pub interval: Interval,
+}
+
+/// Finds the overlapping pairs `(i, j)`, `i < j`, of slots.
+pub type PairFinder = dyn Fn(&[Slot]) -> Vec<(usize, usize)>;
+
+/// Overlapping pairs by the sweep.
+pub fn sweep_pairs(slots: &[Slot]) -> Vec<(usize, usize)> {
+    let intervals: Vec<Interval> = slots.iter().map(|s| s.interval).collect();
+    overlapping_pairs(&intervals)
+}
+
+/// Every pair, compared one by one: the quadratic oracle for the sweep.
+pub fn all_pairs(slots: &[Slot]) -> Vec<(usize, usize)> {
+    let mut pairs = Vec::new();
+    for i in 0..slots.len() {
+        for j in i + 1..slots.len() {
+            if slots[i].interval.overlaps(slots[j].interval) {
+                pairs.push((i, j));
+            }
+        }
+    }
+    pairs
+}
+
+/// Every phase of every active change.
+pub(super) fn slots(model: &Model, facts: &Facts) -> Vec<Slot> {
+    let mut slots = Vec::new();
+    for (ix, change) in model.changes.iter().enumerate() {
+        if change.status.value.is_active() {
+            for (p, phase) in facts.changes[ix].phases.iter().enumerate() {
+                slots.push(Slot {
+                    change: ix,
+                    phase: p,
+                    interval: phase.interval,
+                });
+            }
+        }
+    }
+    slots
+}
+
+/// A phase that overlaps more than this many phases (of other changes, or
+/// of its own change for `phase-overlap`) gets one finding per rule that
+/// names the count and the first of them, not one finding per pair: a
+/// thousand changes at once make a thousand findings, not a million.
+pub const AGGREGATE_OVER: usize = 5;
+
+/// How many of the other phases an aggregated finding names.
+pub(super) const FIRST_FEW: usize = 3;
+
+/// The pairs of slot indices `(this, others)` that `hit` keeps, grouped by
+/// `this` in slot order, the others by change id and written order (for
+/// "the first few").
+pub(super) fn grouped(
+    cx: &Ctx,
+    pairs: impl Iterator<Item = (usize, usize)>,
+) -> std::collections::BTreeMap<usize, Vec<usize>> {
+    let mut groups: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+    for (this, other) in pairs {
+        groups.entry(this).or_default().push(other);
+    }
+    for others in groups.values_mut() {
+        if others.len() > AGGREGATE_OVER {
+            others.sort_by(|&a, &b| {
+                let (a, b) = (&cx.slots[a], &cx.slots[b]);
+                let id = |s: &Slot| &cx.model.changes[s.change].id.value;
+                id(a).cmp(id(b)).then(a.phase.cmp(&b.phase))
+            });
+        }
+    }
+    groups
+}
+
+/// Overlapping pairs of phases of one change, as (later, earlier) slot
+/// indices: the later phase (ties: written later) is the one reported.
+fn within<'a>(cx: &'a Ctx) -> impl Iterator<Item = (usize, usize)> + 'a {
+    cx.pairs
+        .iter()
+        .copied()
+        .filter(|&(i, j)| cx.slots[i].change == cx.slots[j].change)
+        .map(|(i, j)| {
+            let (a, b) = (&cx.slots[i], &cx.slots[j]);
+            if (a.interval.start, a.phase) <= (b.interval.start, b.phase) {
+                (j, i)
+            } else {
+                (i, j)
+            }
+        })
+}
+
+/// Overlapping pairs of phases of two changes, each way round, as
+/// (this, other) slot indices.
+pub(super) fn across<'a>(cx: &'a Ctx) -> impl Iterator<Item = (usize, usize)> + 'a {
+    cx.pairs
+        .iter()
+        .copied()
+        .filter(|&(i, j)| cx.slots[i].change != cx.slots[j].change)
+        .flat_map(|(i, j)| [(i, j), (j, i)])
+}
+
+/// "phase \"q\" of `c2`, phase \"r\" of `c3` … and 7 more" for the first
+/// few of `others` (slot indices), with their ids as subjects.
+pub(super) fn first_few(cx: &Ctx, others: &[usize], finding: Finding) -> (String, Finding) {
+    let mut finding = finding;
+    let mut named = Vec::new();
+    for &o in others.iter().take(FIRST_FEW) {
+        let slot = &cx.slots[o];
+        let change = &cx.model.changes[slot.change];
+        named.push(format!(
+            "phase \"{}\" of `{}`",
+            change.phases[slot.phase].name, change.id.value
+        ));
+        finding = finding
+            .subject(change.id.value.clone())
+            .about(Subject::Change(slot.change));
+    }
+    let mut text = named.join(", ");
+    if others.len() > FIRST_FEW {
+        text.push_str(&format!(" and {} more", others.len() - FIRST_FEW));
+    }
+    (text, finding)
+}
+
+/// `phase-overlap`: two phases of one change overlap; reported once, at
+/// the later phase (ties: written later); once per phase, with the count,
+/// when it overlaps more than [`AGGREGATE_OVER`] others.
+pub fn phase_overlap(cx: &Ctx, findings: &mut Vec<Finding>) {
+    let model = cx.model;
+    let help =
+        "phases run one after another: start this one after the other ends, leaving the soak time";
+    for (second, firsts) in grouped(cx, within(cx)) {
+        let second = &cx.slots[second];
+        let change = &model.changes[second.change];
+        let f = &cx.facts.changes[second.change];
+        let name = &change.phases[second.phase].name;
+        let at = |rule, message| phase_finding(model, second.change, second.phase, rule, message);
+        if firsts.len() > AGGREGATE_OVER {
+            let mut names: Vec<String> = firsts
+                .iter()
+                .take(FIRST_FEW)
+                .map(|&s| format!("\"{}\"", change.phases[cx.slots[s].phase].name))
+                .collect();
+            if firsts.len() > FIRST_FEW {
+                names.push(format!("{} more", firsts.len() - FIRST_FEW));
+            }
+            findings.push(
+                at(
+                    Rule::PhaseOverlap,
+                    format!(
+                        "phase \"{name}\" ({}) overlaps {} other phases of the same change: {}",
+                        span_text(second.interval, &f.tz),
+                        firsts.len(),
+                        names.join(", ")
+                    ),
+                )
+                .help(help),
+            );
+            continue;
+        }
+        for first in firsts {
+            let first = &cx.slots[first];
+            findings.push(
+                at(
+                    Rule::PhaseOverlap,
+                    format!(
+                        "phase \"{name}\" ({}) overlaps phase \"{}\" ({}) of the same change",
+                        span_text(second.interval, &f.tz),
+                        change.phases[first.phase].name,
+                        span_text(first.interval, &f.tz),
+                    ),
+                )
+                .help(help),
+            );
+        }
+    }
+}
+
+/// What the pair rules say of `this` phase and `other`, another change's.
+pub(super) struct Pair<'a> {
+    pub(super) model: &'a Model,
+    pub(super) this: &'a Slot,
+    pub(super) other: &'a Slot,
+    pub(super) mine: &'a ChangeFacts,
+    pub(super) theirs: &'a ChangeFacts,
+}
+
+impl<'a> Pair<'a> {
+    /// The pair of slots `this` and `other` (indices into [`Ctx::slots`]).
+    pub(super) fn new(cx: &'a Ctx, this: usize, other: usize) -> Pair<'a> {
+        let (this, other) = (&cx.slots[this], &cx.slots[other]);
+        Pair {
+            model: cx.model,
+            this,
+            other,
+            mine: &cx.facts.changes[this.change],
+            theirs: &cx.facts.changes[other.change],
+        }
+    }
+
+    /// Systems both phases change.
+    pub(super) fn common(&self) -> Vec<usize> {
+        intersect(
+            &self.mine.phases[self.this.phase].systems,
+            &self.theirs.phases[self.other.phase].systems,
+        )
+    }
+
+    /// Systems one phase changes that the other change impacts.
+    pub(super) fn hit(&self) -> Vec<usize> {
+        let my_systems = &self.mine.phases[self.this.phase].systems;
+        let their_systems = &self.theirs.phases[self.other.phase].systems;
+        let mut hit: Vec<usize> = their_systems
+            .iter()
+            .copied()
+            .filter(|&s| self.mine.impact.set.contains(s))
+            .collect();
+        hit.extend(
+            my_systems
+                .iter()
+                .copied()
+                .filter(|&s| self.theirs.impact.set.contains(s)),
+        );
+        hit.sort_unstable();
+        hit.dedup();
+        hit
+    }
+
+    // Messages are built only for pairs that produce a finding: most
+    // overlapping pairs do not, and formatting times dominates otherwise.
+    pub(super) fn label(&self) -> String {
+        phase_label(self.model, self.this.change, self.this.phase, self.mine)
+    }
+
+    pub(super) fn when(&self) -> String {
+        span_text(self.theirs.phases[self.other.phase].interval, &self.mine.tz)
+    }
+
+    pub(super) fn other_id(&self) -> &'a str {
+        &self.model.changes[self.other.change].id.value
+    }
+
+    pub(super) fn other_phase(&self) -> &'a str {
+        &self.model.changes[self.other.change].phases[self.other.phase].name
+    }
+
+    pub(super) fn finding(&self, rule: Rule, message: String) -> Finding {
+        phase_finding(self.model, self.this.change, self.this.phase, rule, message)
+            .subject(self.other_id())
+            .about(Subject::Change(self.other.change))
+    }
+}
+
+/// Common elements of two sorted lists.
+pub(super) fn intersect(a: &[usize], b: &[usize]) -> Vec<usize> {
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::Date;
+    use proptest::prelude::*;
+
+    use crate::analysis::rules::collisions::{
+        blast_radius_overlap, change_collision, owner_double_booked,
+    };
+    use crate::analysis::rules::test_support::{change, messages, phase, run};
+
+    #[test]
+    fn phase_overlap_fires_on_overlapping_phases_of_one_change() {
+        let phases = phase("a", "2026-12-06T02:00:00", "1h", "")
+            + &phase("b", "2026-12-06T02:30:00", "1h", "");
+        let found = run(&change("c", "", &phases), phase_overlap);
+        assert_eq!(found.len(), 1);
+        assert!(messages(&found)[0].starts_with("phase \"b\""));
+        assert!(found[0].is_about(Subject::Phase {
+            change: 0,
+            phase: 1
+        }));
+    }
+
+    #[test]
+    fn phase_overlap_near_miss_when_one_ends_as_the_next_starts() {
+        let phases = phase("a", "2026-12-06T02:00:00", "1h", "")
+            + &phase("b", "2026-12-06T03:00:00", "1h", "");
+        assert!(run(&change("c", "", &phases), phase_overlap).is_empty());
+    }
+
+    #[test]
+    fn a_phase_overlapping_many_of_its_own_change_gets_one_finding() {
+        let phases: String = (0..7)
+            .map(|i| {
+                phase(
+                    &format!("p{i}"),
+                    &format!("2026-12-06T02:0{i}:00"),
+                    "1h",
+                    "",
+                )
+            })
+            .collect();
+        let found = run(&change("c", "", &phases), phase_overlap);
+        // p6 overlaps all six before it; p1..p5 fewer than six each.
+        assert_eq!(found.len(), 1 + 2 + 3 + 4 + 5 + 1);
+        assert!(found.iter().any(|f| f.message.contains(
+            "overlaps 6 other phases of the same change: \"p0\", \"p1\", \"p2\", 3 more"
+        )));
+    }
+
+    /// An inventory of `changes`, each a list of (system, team, start
+    /// offset in minutes, duration in minutes, status) phases.
+    /// (owner team, phases as (system, unused, start minute, minutes), active).
+    type ChangeSpec = (usize, Vec<(usize, usize, u32, u32)>, bool);
+
+    fn inventory(changes: &[ChangeSpec]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let mut text = String::from(
+            "[[team]]\nid = \"t0\"\nname = \"T0\"\n[[team]]\nid = \"t1\"\nname = \"T1\"\n",
+        );
+        for s in 0..6 {
+            text.push_str(&format!("[[system]]\nid = \"s{s}\"\nname = \"S{s}\"\nowner = \"t0\"\ncriticality = \"low\"\n"));
+        }
+        // A chain s1 -> s0 and s2 -> s1 (critical), s3 -> s0 not critical.
+        for (i, (consumer, provider, critical)) in [(1, 0, true), (2, 1, true), (3, 0, false)]
+            .iter()
+            .enumerate()
+        {
+            text.push_str(&format!(
+                "[[integration]]\nid = \"i{i}\"\nconsumer = \"s{consumer}\"\nprovider = \"s{provider}\"\ncritical = {critical}\n"
+            ));
+        }
+        for (c, (team, phases, active)) in changes.iter().enumerate() {
+            let status = if *active { "proposed" } else { "cancelled" };
+            let systems: Vec<String> = phases.iter().map(|p| format!("s{}", p.0)).collect();
+            text.push_str(&format!(
+                "[[change]]\nid = \"c{c}\"\ntitle = \"C\"\nowner = \"t{team}\"\nstatus = \"{status}\"\nsystems = {systems:?}\nsummary = \"s\"\nwhy = \"w\"\n"
+            ));
+            for (system, _, start, duration) in phases {
+                let at = jiff::civil::date(2026, 12, 1).at(0, 0, 0, 0)
+                    + jiff::Span::new().minutes(i64::from(*start));
+                text.push_str(&format!(
+                    "[[change.phase]]\nname = \"p\"\nstart = {at}\nduration = \"{duration}m\"\nsystems = [\"s{system}\"]\n"
+                ));
+            }
+        }
+        std::fs::write(dir.path().join("inv.toml"), text).unwrap();
+        dir
+    }
+
+    fn keyed(findings: &[Finding]) -> Vec<(Rule, String, Option<String>, Vec<String>)> {
+        let mut keys: Vec<_> = findings
+            .iter()
+            .map(|f| {
+                (
+                    f.rule,
+                    f.message.clone(),
+                    f.change.clone(),
+                    f.subjects.clone(),
+                )
+            })
+            .collect();
+        keys.sort();
+        keys
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        #[test]
+        fn sweep_pair_findings_equal_all_pairs(
+            changes in prop::collection::vec(
+                (0usize..2, prop::collection::vec((0usize..6, 0usize..1, 0u32..3000, 1u32..300), 1..5), prop::bool::weighted(0.85)),
+                1..80,
+            )
+        ) {
+            let dir = inventory(&changes);
+            let loaded = crate::inventory::load(dir.path()).unwrap();
+            prop_assert!(loaded.findings.is_empty(), "{:?}", loaded.findings);
+            let as_of = Date::constant(2026, 11, 24);
+            let (facts, _) = crate::analysis::analyse(&loaded.model, as_of);
+            let pair_rules = |finder: &PairFinder| {
+                let cx = Ctx::with_pairs(&loaded.model, &facts, as_of, finder);
+                let mut found = Vec::new();
+                for rule in [phase_overlap, change_collision, blast_radius_overlap, owner_double_booked] {
+                    rule(&cx, &mut found);
+                }
+                found
+            };
+            let swept = pair_rules(&sweep_pairs);
+            prop_assert_eq!(keyed(&swept), keyed(&pair_rules(&all_pairs)));
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! Foundation layer: bounds on inventory text, shared by the loader that
+//! reports a field beyond them and the renderer that never works past them,
+//! so that rendering stays linear in the size of the inventory; and the
+//! characters no page, feed or calendar may hold.
+
+use std::borrow::Cow;
+
+/// Longest text field, in bytes (64 KiB): a runbook step or a summary is a
+/// few hundred; anything longer belongs in a linked document.
+pub const TEXT_LIMIT: usize = 64 * 1024;
+
+/// Deepest nesting of block quotes and lists in a Markdown field. The HTML
+/// sanitiser's tree builder is quadratic in nesting depth; the renderer
+/// flattens anything deeper, and the loader reports it.
+pub const NESTING_LIMIT: usize = 16;
+
+/// The parser options every Markdown field is read with.
+pub fn markdown_options() -> pulldown_cmark::Options {
+    pulldown_cmark::Options::ENABLE_TABLES | pulldown_cmark::Options::ENABLE_STRIKETHROUGH
+}
+
+/// How deep block quotes and lists nest in `text` read as Markdown (0 for
+/// plain paragraphs), in one linear pass of the parser.
+pub fn markdown_nesting(text: &str) -> usize {
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for event in Parser::new_ext(text, markdown_options()) {
+        match event {
+            Event::Start(Tag::BlockQuote(_) | Tag::List(_)) => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            Event::End(TagEnd::BlockQuote(_) | TagEnd::List(_)) => {
+                depth = depth.saturating_sub(1);
+            }
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// Whether `c` may stand in an XML 1.0 or HTML document (and an ICS or
+/// plain-text file of the site): not a C0 control but tab, line feed and
+/// carriage return, not DEL or a C1 control, not a noncharacter
+/// (U+FDD0..U+FDEF, U+FFFE and U+FFFF of every plane).
+pub fn is_markup_char(c: char) -> bool {
+    let n = u32::from(c);
+    !(matches!(n, 0..=0x08 | 0x0B | 0x0C | 0x0E..=0x1F | 0x7F..=0x9F | 0xFDD0..=0xFDEF)
+        || n & 0xFFFE == 0xFFFE)
+}
+
+/// `text` with every character that [`is_markup_char`] refuses replaced by
+/// U+FFFD, borrowed when there is none (the usual case).
+pub fn markup_safe(text: &str) -> Cow<'_, str> {
+    if text.chars().all(is_markup_char) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| if is_markup_char(c) { c } else { '\u{FFFD}' })
+            .collect(),
+    )
+}
+
+/// Whether a terminal could act on `c` instead of showing it: a control
+/// character (but tab and line feed, which output uses as such), or a
+/// bidirectional override that reorders what is shown.
+fn acts_on_terminal(c: char) -> bool {
+    (c.is_control() && c != '\t' && c != '\n')
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` for a terminal or a CI log: every character a terminal could act
+/// on (escape sequences that retitle the window or clear the screen, a
+/// carriage return that overwrites a line) written as `\u{1b}`.
+pub fn terminal_safe(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(acts_on_terminal) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if acts_on_terminal(c) {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Source text for a terminal, with each character [`terminal_safe`]
+/// would escape replaced by as many `?` as it has bytes, so that byte
+/// offsets into it (the spans of findings) still point where they did.
+pub fn terminal_source(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(acts_on_terminal) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if acts_on_terminal(c) {
+            out.extend(std::iter::repeat_n('?', c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nesting_counts_block_quotes_and_lists() {
+        assert_eq!(markdown_nesting("plain *text*"), 0);
+        assert_eq!(markdown_nesting("- a\n- b"), 1);
+        assert_eq!(markdown_nesting("> - a\n>   - b"), 3);
+        assert_eq!(markdown_nesting(&(">".repeat(100) + " x")), 100);
+        assert_eq!(markdown_nesting(&("- ".repeat(20) + "x")), 20);
+    }
+
+    #[test]
+    fn markup_safe_replaces_controls_and_noncharacters_only() {
+        assert_eq!(
+            markup_safe("a\u{1}b\u{b}c\u{1b}[2Jd\u{fffe}e\u{85}f\u{1ffff}"),
+            "a\u{fffd}b\u{fffd}c\u{fffd}[2Jd\u{fffd}e\u{fffd}f\u{fffd}"
+        );
+        let kept = "tab\tlf\ncr\r é ✓ \u{fffd} \u{10000}";
+        assert!(matches!(markup_safe(kept), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn terminal_safe_escapes_what_a_terminal_acts_on() {
+        assert_eq!(
+            terminal_safe("x\u{1b}]0;t\u{7}\u{1b}[2J\r\u{9b}\u{202e}y\tz\n"),
+            "x\\u{1b}]0;t\\u{7}\\u{1b}[2J\\u{d}\\u{9b}\\u{202e}y\tz\n"
+        );
+        assert!(matches!(
+            terminal_safe("plain é ✓\tline\n"),
+            Cow::Borrowed(_)
+        ));
+        let source = terminal_source("a\u{1b}b\u{9b}c");
+        assert_eq!(source, "a?b??c");
+        assert_eq!(source.len(), "a\u{1b}b\u{9b}c".len());
+    }
+}
