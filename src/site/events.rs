@@ -7,20 +7,26 @@
 //!   stay, as `STATUS:CANCELLED`, so that subscribers learn they are off;
 //!   drafts and proposed changes are `TENTATIVE`, the others `CONFIRMED`,
 //!   and every summary but an approved one's starts with its status.
-//! - DESCRIPTION is the plain-text announcement (the `announcement.txt`
-//!   template, Markdown rendered to text: no markup, no hard line breaks of
-//!   the TOML), after a line that says which phase it is.
+//! - DESCRIPTION is the notice in short, in plain text like the
+//!   `announcement.txt` (Markdown rendered to text by the same renderer: no
+//!   markup, no hard line breaks of the TOML): the status, which phase and
+//!   when (the reader's zone first), what changes, what users notice, the
+//!   downtime, the contact and the notice's address.
 //! - `URL` only with `site.base_url` (absolute); never a relative one.
 //! - UID: `<change>-phase-<name>@<site>` and `<change>-monitoring@<site>`,
 //!   see [`uid_site`] and [`phase_uids`]: stable when phases move or are
 //!   inserted, unique across organisations.
 //! - SEQUENCE: see [`sequence`].
 
+use jiff::tz::TimeZone;
 use jiff::{Timestamp, ZonedDateTime};
 
 use crate::check::Checked;
 use crate::model::{Change, Model, Status, slug};
 use crate::site::ics;
+use crate::site::markdown::to_text;
+use crate::site::notice::{reader_zone, when_text};
+use crate::site::status::notice;
 use crate::site::views::ChangeCtx;
 
 /// The right-hand side of every UID: `site.id`, else the host and path of
@@ -145,16 +151,64 @@ fn event_status(status: Status) -> &'static str {
     }
 }
 
-/// The events of one change: a phase each and its monitoring period.
-/// `notice` is its plain-text announcement (for the reader of this
-/// calendar), `page` the announcement's path from the site root.
-pub fn change_events(cx: &ChangeCtx, notice: &str, page: &str) -> Vec<ics::Event> {
+/// The plain-text DESCRIPTION of an event: the notice in short, written
+/// like the `.txt` announcement (its status, Markdown rendered to plain
+/// text, times in the reader's zone first, then UTC and the other zones).
+fn description(cx: &ChangeCtx, reader: &TimeZone, what: &str, url: Option<&str>) -> String {
+    let change = cx.change;
+    let model = cx.model();
+    let status = notice(change, cx.facts, reader, 0);
+    let cancelled = change.status.value == Status::Cancelled;
+    let mut text = format!(
+        "{}: {} {}\n\n{what}\n\n{}: {}\n",
+        status.label.to_uppercase(),
+        status.headline,
+        status.detail,
+        if cancelled {
+            "What was planned"
+        } else {
+            "What changes"
+        },
+        to_text(&change.summary)
+    );
+    if cancelled {
+        text.push_str("What this means for you: nothing changes, the work will not take place.\n");
+    } else {
+        text.push_str(&format!(
+            "What you will notice: {}\n",
+            change.impact.as_deref().map_or_else(
+                || "nothing is expected to change for you.".to_string(),
+                to_text
+            )
+        ));
+        if let Some(downtime) = &change.downtime {
+            text.push_str(&format!("Expected downtime: {}.\n", downtime.value));
+        }
+    }
+    let contact = change
+        .communication
+        .as_ref()
+        .and_then(|c| c.contact.clone())
+        .or_else(|| model.teams[change.owner.ix].email.clone())
+        .unwrap_or_else(|| model.teams[change.owner.ix].name.clone());
+    text.push_str(&format!("Questions: contact {contact}.\n"));
+    if let Some(url) = url {
+        text.push_str(&format!("The notice: {url}\n"));
+    }
+    text
+}
+
+/// The events of one change for a reader (an audience, else everyone): a
+/// phase each and its monitoring period. `page`: the reader's notice, as a
+/// path from the site root.
+pub fn change_events(cx: &ChangeCtx, audience: Option<usize>, page: &str) -> Vec<ics::Event> {
     let model = cx.model();
     let change = cx.change;
     let site = uid_site(model);
     let uids = phase_uids(change, &site);
     let status = event_status(change.status.value);
     let prefix = cx.status().prefix.unwrap_or_default();
+    let reader = reader_zone(cx, audience);
     let url = model
         .config
         .site
@@ -169,10 +223,15 @@ pub fn change_events(cx: &ChangeCtx, notice: &str, page: &str) -> Vec<ics::Event
         .map(|(n, &p)| {
             let phase = &cx.facts.phases[p];
             let name = &change.phases[p].name;
+            let what = format!(
+                "Phase {} of {count}: {name}, {}.",
+                n + 1,
+                when_text(cx, &reader, &phase.start, &phase.end)
+            );
             ics::Event {
                 uid: uids[p].clone(),
                 summary: format!("{prefix}{}: {} – {name}", change.id.value, change.title),
-                description: format!("Phase {} of {count}: {name}.\n\n{notice}", n + 1),
+                description: description(cx, &reader, &what, url.as_deref()),
                 start: phase.start.clone(),
                 end: phase.end.clone(),
                 url: url.clone(),
@@ -187,16 +246,18 @@ pub fn change_events(cx: &ChangeCtx, notice: &str, page: &str) -> Vec<ics::Event
         change.monitoring.as_ref().and_then(|m| m.duration.as_ref()),
     ) {
         let until = duration.value.after(end);
+        let what = format!(
+            "Monitoring for {} after the last phase, {}.",
+            duration.value,
+            when_text(cx, &reader, end, &until)
+        );
         events.push(ics::Event {
             uid: monitoring_uid(change, &site),
             summary: format!(
                 "{prefix}{}: monitoring after {}",
                 change.id.value, change.title
             ),
-            description: format!(
-                "Monitoring: the change is watched for {} after its last phase.\n\n{notice}",
-                duration.value
-            ),
+            description: description(cx, &reader, &what, url.as_deref()),
             sequence: Some(sequence(end, &until, status)),
             start: end.clone(),
             end: until,

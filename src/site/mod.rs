@@ -7,6 +7,7 @@
 //! syntax (ICS, Atom, JSON) come from Rust, not templates.
 
 pub mod atom;
+pub mod calendar;
 pub mod data;
 pub mod deadline;
 pub mod events;
@@ -16,6 +17,7 @@ pub mod markdown;
 pub mod notice;
 pub mod status;
 pub mod svg;
+pub mod timeline;
 pub mod views;
 pub mod write;
 
@@ -71,6 +73,22 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "calendar.html",
         include_str!("../../templates/calendar.html"),
+    ),
+    (
+        "calendar_month.html",
+        include_str!("../../templates/calendar_month.html"),
+    ),
+    (
+        "month_grid.html",
+        include_str!("../../templates/month_grid.html"),
+    ),
+    (
+        "calendar_legend.html",
+        include_str!("../../templates/calendar_legend.html"),
+    ),
+    (
+        "timeline_legend.html",
+        include_str!("../../templates/timeline_legend.html"),
     ),
     ("risks.html", include_str!("../../templates/risks.html")),
 ];
@@ -187,22 +205,18 @@ impl Renderer<'_> {
 enum Job {
     Index,
     Changes,
+    Change(usize),
     Systems,
     System(usize),
     Calendar,
+    /// `calendar/YYYY-MM.html`, by position in the plan's months.
+    Month(usize),
     Risks,
     Ics,
     /// `calendar/<audience>.ics`.
     AudienceIcs(usize),
     Feed,
     Data,
-}
-
-/// The plain-text notices of one change, for the calendar files: the
-/// general one, and the copy of each audience with a zone of its own.
-struct ChangeTexts {
-    general: String,
-    copies: Vec<(usize, String)>,
 }
 
 /// Renders every page and file of the site into memory, in parallel.
@@ -247,22 +261,12 @@ pub fn render_site(
         Job::Feed,
         Job::Data,
     ];
+    jobs.extend((0..model.changes.len()).map(Job::Change));
+    let plan = calendar::Plan::new(checked);
+    jobs.extend((0..plan.months.len()).map(Job::Month));
     jobs.extend((0..model.audiences.len()).map(Job::AudienceIcs));
     jobs.extend((0..model.systems.len()).map(Job::System));
 
-    // Change pages first: their plain-text notices go into the calendars.
-    let changes: Vec<Result<(Vec<Output>, ChangeTexts), String>> =
-        contexts.par_iter().map(|cx| change_pages(&r, cx)).collect();
-    let mut outputs = vec![Output {
-        path: "style.css".into(),
-        bytes: style.as_bytes().to_vec(),
-    }];
-    let mut texts = Vec::with_capacity(changes.len());
-    for result in changes {
-        let (pages, text) = result?;
-        outputs.extend(pages);
-        texts.push(text);
-    }
     // Per audience, the changes that impact it, in the order of the model.
     let mut impacting: Vec<Vec<usize>> = vec![Vec::new(); model.audiences.len()];
     for (c, facts) in checked.facts.changes.iter().enumerate() {
@@ -286,6 +290,7 @@ pub fn render_site(
                         lists::index_view(checked, &rows),
                     )?]
                 }
+                Job::Change(ix) => change_pages(&r, &contexts[*ix])?,
                 Job::Changes => {
                     vec![r.page(
                         "changes.html",
@@ -324,8 +329,13 @@ pub fn render_site(
                     "../",
                     "Change calendar".into(),
                     "calendar",
-                    lists::calendar_view(checked, "../"),
+                    calendar::index(&plan),
                 )?],
+                Job::Month(i) => {
+                    let (path, view) = calendar::month_page(&plan, *i);
+                    let title = format!("Calendar: {}", view.month.title);
+                    vec![r.page("calendar_month.html", path, "../", title, "calendar", view)?]
+                }
                 Job::Risks => {
                     vec![r.page(
                         "risks.html",
@@ -338,12 +348,11 @@ pub fn render_site(
                 }
                 Job::Ics => vec![Output {
                     path: "calendar.ics".into(),
-                    bytes: ics_file(checked, &contexts, &texts).into_bytes(),
+                    bytes: ics_file(checked, &contexts).into_bytes(),
                 }],
                 Job::AudienceIcs(a) => vec![Output {
                     path: notice::feed_path(&model.audiences[*a]),
-                    bytes: audience_ics(checked, &contexts, &texts, *a, &impacting[*a])
-                        .into_bytes(),
+                    bytes: audience_ics(checked, &contexts, *a, &impacting[*a]).into_bytes(),
                 }],
                 Job::Feed => vec![Output {
                     path: "feed.xml".into(),
@@ -356,6 +365,10 @@ pub fn render_site(
             })
         })
         .collect();
+    let mut outputs = vec![Output {
+        path: "style.css".into(),
+        bytes: style.as_bytes().to_vec(),
+    }];
     for result in results {
         outputs.extend(result?);
     }
@@ -375,7 +388,7 @@ pub fn render_site(
     Ok(outputs)
 }
 
-fn change_pages(r: &Renderer, cx: &ChangeCtx) -> Result<(Vec<Output>, ChangeTexts), String> {
+fn change_pages(r: &Renderer, cx: &ChangeCtx) -> Result<Vec<Output>, String> {
     let dir = format!("changes/{}", slug(&cx.change.id.value));
     let id = &cx.change.id.value;
     let title = &cx.change.title;
@@ -407,10 +420,6 @@ fn change_pages(r: &Renderer, cx: &ChangeCtx) -> Result<(Vec<Output>, ChangeText
     ];
     // The announcement, then each zoned audience's copy: one view for both
     // forms of each.
-    let mut texts = ChangeTexts {
-        general: String::new(),
-        copies: Vec::new(),
-    };
     let readers = std::iter::once(None).chain(notice::zoned(cx).into_iter().map(Some));
     for reader in readers {
         let audience = reader.map(|a| &cx.model().audiences[a]);
@@ -432,23 +441,18 @@ fn change_pages(r: &Renderer, cx: &ChangeCtx) -> Result<(Vec<Output>, ChangeText
             "changes",
             &view,
         )?;
-        let text = String::from_utf8_lossy(&txt.bytes).into_owned();
-        match reader {
-            None => texts.general = text,
-            Some(a) => texts.copies.push((a, text)),
-        }
         pages.push(html);
         pages.push(txt);
     }
-    Ok((pages, texts))
+    Ok(pages)
 }
 
 /// `calendar.ics`: every change, each phase and monitoring period.
-fn ics_file(checked: &Checked, contexts: &[ChangeCtx], texts: &[ChangeTexts]) -> String {
+fn ics_file(checked: &Checked, contexts: &[ChangeCtx]) -> String {
     let mut events = Vec::new();
-    for (cx, text) in contexts.iter().zip(texts) {
+    for cx in contexts {
         let page = notice::announcement_path(cx.change, None, "html");
-        events.extend(events::change_events(cx, &text.general, &page));
+        events.extend(events::change_events(cx, None, &page));
     }
     ics::calendar(
         &checked.model.config.site.title,
@@ -457,24 +461,17 @@ fn ics_file(checked: &Checked, contexts: &[ChangeCtx], texts: &[ChangeTexts]) ->
     )
 }
 
-/// `calendar/<audience>.ics`: the changes that impact audience `a`, with
-/// its copy of their notices where it has one.
-fn audience_ics(
-    checked: &Checked,
-    contexts: &[ChangeCtx],
-    texts: &[ChangeTexts],
-    a: usize,
-    changes: &[usize],
-) -> String {
+/// `calendar/<audience>.ics`: the changes that impact audience `a`, its
+/// times first and its copy of the notice where it has one.
+fn audience_ics(checked: &Checked, contexts: &[ChangeCtx], a: usize, changes: &[usize]) -> String {
     let model = &checked.model;
     let audience = &model.audiences[a];
     let mut events = Vec::new();
     for &c in changes {
         let cx = &contexts[c];
-        let copy = texts[c].copies.iter().find(|(x, _)| *x == a);
-        let page = notice::announcement_path(cx.change, copy.map(|_| audience), "html");
-        let text = copy.map_or(&texts[c].general, |(_, t)| t);
-        events.extend(events::change_events(cx, text, &page));
+        let copy = notice::zoned(cx).contains(&a).then_some(audience);
+        let page = notice::announcement_path(cx.change, copy, "html");
+        events.extend(events::change_events(cx, Some(a), &page));
     }
     ics::calendar(
         &format!("{}: {}", model.config.site.title, audience.name),

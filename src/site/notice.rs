@@ -170,6 +170,33 @@ fn zones(cx: &ChangeCtx, reader: &TimeZone) -> Vec<TimeZone> {
     list
 }
 
+/// `start` to `end` in the reader's zone, then in parentheses in UTC and
+/// the other zones of the change's notices.
+pub fn when_text(
+    cx: &ChangeCtx,
+    reader: &TimeZone,
+    start: &ZonedDateTime,
+    end: &ZonedDateTime,
+) -> String {
+    let zones = zones(cx, reader);
+    let mut all = zones.iter().map(|tz| span_in(start, end, tz));
+    let first = all.next().unwrap_or_default();
+    let others: Vec<String> = all.collect();
+    if others.is_empty() {
+        first
+    } else {
+        format!("{first} ({})", others.join("; "))
+    }
+}
+
+/// The zone a reader sees times in first: the audience's, else the
+/// change's.
+pub fn reader_zone(cx: &ChangeCtx, audience: Option<usize>) -> TimeZone {
+    audience
+        .and_then(|a| cx.model().audiences[a].timezone.as_ref())
+        .map_or_else(|| cx.facts.tz.clone(), |z| z.value.tz.clone())
+}
+
 /// The phases of the change, in start order, in the reader's zone first.
 pub fn when_lines(cx: &ChangeCtx, reader: &TimeZone) -> Vec<WhenLine> {
     let zones = zones(cx, reader);
@@ -260,9 +287,7 @@ pub fn announcement_view(cx: &ChangeCtx, root: &str, audience: Option<usize>) ->
     let model = cx.model();
     let change = cx.change;
     let reader = audience.map(|a| &model.audiences[a]);
-    let reader_zone = reader
-        .and_then(|a| a.timezone.as_ref())
-        .map_or_else(|| cx.facts.tz.clone(), |z| z.value.tz.clone());
+    let reader_zone = reader_zone(cx, audience);
     let status = change.status.value;
     let guidelines = change
         .communication

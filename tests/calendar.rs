@@ -1,0 +1,659 @@
+//! The calendar and the notices (issue 9): the month grid shows a freeze on
+//! every day it covers, the timeline has a bar per phase linked to its
+//! change, calendar pages stay bounded on the benchmark inventory, every
+//! output tells a change's status, the feed never runs ahead of the as-of
+//! date, ICS UIDs and SEQUENCE behave as README says, and each audience's
+//! calendar holds exactly the changes that impact it.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use common::*;
+use scraper::{Html, Selector};
+
+/// Builds `inventory` as of `as_of` into a fresh folder; returns it.
+fn build_at(inventory: &Path, as_of: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let output = cutover()
+        .args([
+            "build",
+            "--as-of",
+            as_of,
+            "--quiet",
+            "--allow-errors",
+            "--out",
+        ])
+        .arg(dir.path().join("site"))
+        .arg(inventory)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    dir
+}
+
+fn read(dir: &tempfile::TempDir, path: &str) -> String {
+    fs::read_to_string(dir.path().join("site").join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn select(html: &Html, css: &str) -> Vec<String> {
+    html.select(&Selector::parse(css).unwrap())
+        .map(|e| e.text().collect::<String>())
+        .collect()
+}
+
+/// Content lines of an ICS file, unfolded.
+fn unfold(ics: &str) -> Vec<String> {
+    ics.replace("\r\n ", "")
+        .split("\r\n")
+        .map(str::to_string)
+        .collect()
+}
+
+/// The events of an ICS file as lists of content lines.
+fn events(ics: &str) -> Vec<Vec<String>> {
+    let mut list = Vec::new();
+    let mut current: Option<Vec<String>> = None;
+    for line in unfold(ics) {
+        if line == "BEGIN:VEVENT" {
+            current = Some(Vec::new());
+        } else if line == "END:VEVENT" {
+            list.extend(current.take());
+        } else if let Some(event) = current.as_mut() {
+            event.push(line);
+        }
+    }
+    list
+}
+
+fn property<'a>(event: &'a [String], name: &str) -> Option<&'a str> {
+    event.iter().find_map(|l| {
+        l.strip_prefix(name)
+            .filter(|rest| rest.starts_with(':') || rest.starts_with(';'))
+            .and_then(|rest| rest.split_once(':').map(|(_, v)| v))
+    })
+}
+
+/// UID → SEQUENCE of the events of one change (by its slug).
+fn sequences(ics: &str, slug: &str) -> Vec<(String, u64)> {
+    events(ics)
+        .iter()
+        .filter_map(|e| {
+            let uid = property(e, "UID")?;
+            uid.starts_with(&format!("{slug}-")).then(|| {
+                (
+                    uid.to_string(),
+                    property(e, "SEQUENCE").unwrap().parse().unwrap(),
+                )
+            })
+        })
+        .collect()
+}
+
+/// The entries of an Atom feed: `(title, updated, published, content)`,
+/// their text unescaped once (the content is escaped HTML).
+fn entries(feed: &str) -> Vec<(String, String, String, String)> {
+    let tag = |entry: &str, name: &str| -> String {
+        let open = entry
+            .find(&format!("<{name}"))
+            .map(|i| i + entry[i..].find('>').unwrap() + 1);
+        let close = entry.find(&format!("</{name}>"));
+        match (open, close) {
+            (Some(a), Some(b)) => entry[a..b]
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&amp;", "&"),
+            _ => String::new(),
+        }
+    };
+    feed.split("<entry>")
+        .skip(1)
+        .map(|e| {
+            (
+                tag(e, "title"),
+                tag(e, "updated"),
+                tag(e, "published"),
+                tag(e, "content"),
+            )
+        })
+        .collect()
+}
+
+/// A copy of the example inventory to edit.
+fn example_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in walkdir::WalkDir::new(example()) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(example()).unwrap();
+        let to = dir.path().join(rel);
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&to).unwrap();
+        } else {
+            fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+    dir
+}
+
+fn edit(dir: &Path, file: &str, from: &str, to: &str) {
+    let path = dir.join(file);
+    let text = fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{file} lacks {from}");
+    fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn the_holiday_freeze_appears_on_every_day_it_covers() {
+    let site = build_at(&example(), AS_OF);
+    let december = Html::parse_document(&read(&site, "calendar/2026-12.html"));
+    let january = Html::parse_document(&read(&site, "calendar/2027-01.html"));
+    let freeze_on = |html: &Html, date: &str| -> bool {
+        select(html, &format!("td[data-date=\"{date}\"] .band-freeze"))
+            .iter()
+            .any(|t| t.contains("Christmas and New Year freeze"))
+    };
+    // 2026-12-21T00:00 to 2027-01-04T00:00: fourteen days, on both pages
+    // where they show (December's last row runs to Sunday 3 January).
+    let mut covered = Vec::new();
+    let mut day = jiff::civil::date(2026, 12, 21);
+    while day <= jiff::civil::date(2027, 1, 3) {
+        covered.push(day.to_string());
+        day = day.tomorrow().unwrap();
+    }
+    assert_eq!(covered.len(), 14);
+    for date in &covered {
+        assert!(freeze_on(&december, date), "December page, {date}");
+    }
+    for date in covered.iter().filter(|d| d.as_str() >= "2026-12-28") {
+        assert!(freeze_on(&january, date), "January page, {date}");
+    }
+    // Near misses: the days before and after.
+    assert!(!freeze_on(&december, "2026-12-20"));
+    assert!(!freeze_on(&january, "2027-01-04"));
+    // One band per week: its name is shown where it starts in the week.
+    let starts = select(&december, ".band-freeze.first");
+    assert_eq!(
+        starts
+            .iter()
+            .filter(|t| t.contains("Christmas and New Year freeze"))
+            .count(),
+        2,
+        "{starts:?}"
+    );
+    // The recurring Sunday window is not repeated on each day but spelled
+    // out once.
+    let text = read(&site, "calendar/2026-12.html");
+    assert_eq!(text.matches("every Sun 01:00–06:00").count(), 1);
+    // Phases are chips on their day, linked to their change, coloured by
+    // their worst finding: CHG-2043 conflicts with the freeze.
+    let chips = december
+        .select(&Selector::parse("td[data-date=\"2026-12-27\"] li.chip-phase").unwrap())
+        .collect::<Vec<_>>();
+    assert_eq!(chips.len(), 1);
+    assert!(chips[0].value().classes().any(|c| c == "chip-error"));
+    assert!(
+        chips[0]
+            .select(&Selector::parse("a[href=\"../changes/chg-2043/index.html\"]").unwrap())
+            .next()
+            .is_some()
+    );
+    // The index shows the as-of month and the next, and links every month.
+    let index = Html::parse_document(&read(&site, "calendar/index.html"));
+    assert_eq!(
+        select(&index, "section.month h2"),
+        ["November 2026", "December 2026"]
+    );
+    let links = select(&index, "nav.months a");
+    assert_eq!(
+        links,
+        [
+            "November 2026",
+            "December 2026",
+            "January 2027",
+            "February 2027"
+        ]
+    );
+    // Reasons are inline Markdown: `tier-low` is code, not backticks.
+    assert!(
+        text.contains("(tag <code>tier-low</code>)"),
+        "reason as Markdown"
+    );
+}
+
+#[test]
+fn the_timeline_has_a_bar_per_phase_linked_to_its_change() {
+    let site = build_at(&example(), AS_OF);
+    let index = Html::parse_document(&read(&site, "calendar/index.html"));
+    let bars: BTreeSet<(String, String, String)> = index
+        .select(&Selector::parse("svg.timeline a.bar").unwrap())
+        .map(|a| {
+            let v = a.value();
+            (
+                v.attr("data-change").unwrap().to_string(),
+                v.attr("data-phase").unwrap().to_string(),
+                v.attr("href").unwrap().to_string(),
+            )
+        })
+        .collect();
+    // Every phase of a change that is not cancelled, from the week of the
+    // as-of date (2026-11-23) on, by written number.
+    let expected = [
+        ("CHG-2041", 2),
+        ("CHG-2043", 2),
+        ("CHG-2044", 2),
+        ("CHG-2045", 1),
+        ("CHG-2046", 2),
+        ("CHG-2047", 2),
+        ("CHG-2048", 1),
+        ("CHG-2049", 2),
+        ("CHG-2050", 2),
+        ("CHG-2051", 2),
+        ("CHG-2052", 1),
+        ("CHG-2053", 1),
+    ];
+    for (change, phases) in expected {
+        for phase in 1..=phases {
+            let href = format!("../changes/{}/index.html", change.to_lowercase());
+            assert!(
+                bars.contains(&(change.to_string(), phase.to_string(), href)),
+                "no bar for {change} phase {phase}"
+            );
+        }
+    }
+    let phases: BTreeSet<(&str, &str)> = bars
+        .iter()
+        .map(|(c, p, _)| (c.as_str(), p.as_str()))
+        .collect();
+    assert_eq!(phases.len(), 20, "{phases:?}");
+    // The cancelled change and the past ones have no bar.
+    for gone in ["CHG-2039", "CHG-2036", "CHG-2031"] {
+        assert!(!bars.iter().any(|(c, _, _)| c == gone), "{gone}");
+    }
+    // Lanes are systems: erp is changed by CHG-2043; freezes are drawn.
+    let svg = read(&site, "calendar/index.html");
+    assert!(svg.contains(">erp</text>"));
+    assert!(svg.contains("fill=\"#f0b8ba\""), "freeze bands");
+    assert!(svg.contains("fill=\"#cfe9d6\""), "window shading");
+}
+
+/// The generator of the benchmark inventory, compiled with rustc (it uses
+/// only std), so that no cargo runs inside the tests.
+fn generator(dir: &Path) -> PathBuf {
+    let exe = dir.join(format!("gen_inventory{}", std::env::consts::EXE_SUFFIX));
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/gen_inventory/main.rs");
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let status = std::process::Command::new(rustc)
+        .args(["--edition", "2024", "-O", "--crate-name", "gen_inventory"])
+        .arg(&source)
+        .arg("-o")
+        .arg(&exe)
+        .status()
+        .expect("rustc runs");
+    assert!(status.success());
+    exe
+}
+
+/// The bound every calendar page keeps on the benchmark inventory of
+/// bench/build.sh (2,000 changes, 5,000 systems, 20,000 integrations, 100
+/// periods): 1 MiB. Its pages measure about 0.4 to 0.5 MB.
+const PAGE_BOUND: u64 = 1 << 20;
+
+#[test]
+fn no_calendar_page_exceeds_its_bound_on_the_benchmark_inventory() {
+    let dir = tempfile::tempdir().unwrap();
+    let generate = generator(dir.path());
+    let inventory = dir.path().join("inv");
+    let status = std::process::Command::new(generate)
+        .args([
+            "--changes",
+            "2000",
+            "--systems",
+            "5000",
+            "--integrations",
+            "20000",
+            "--periods",
+            "100",
+            "--seed",
+            "1",
+            "--out",
+        ])
+        .arg(&inventory)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let site = build_at(&inventory, AS_OF);
+    let mut pages = 0;
+    for entry in fs::read_dir(site.path().join("site/calendar")).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.ends_with(".html") {
+            continue;
+        }
+        let size = entry.metadata().unwrap().len();
+        assert!(size <= PAGE_BOUND, "calendar/{name}: {size} bytes");
+        pages += 1;
+    }
+    // The index and one page per month of the plan.
+    assert!(pages >= 3, "{pages} pages");
+}
+
+#[test]
+fn cancelled_draft_and_rolled_back_notices_carry_their_status_everywhere() {
+    // As of 2027-02-10 the draft CHG-2050 (announced 2027-02-08) would be
+    // due in the feed if drafts were published.
+    let site = build_at(&example(), "2027-02-10");
+    for (slug, kind, label) in [
+        ("chg-2039", "cancelled", "Cancelled"),
+        ("chg-2050", "draft", "Draft, not approved"),
+        ("chg-2036", "rolled-back", "Rolled back"),
+    ] {
+        for page in [
+            "index.html",
+            "runbook.html",
+            "rollback.html",
+            "announcement.html",
+        ] {
+            let html = Html::parse_document(&read(&site, &format!("changes/{slug}/{page}")));
+            let banner = select(&html, &format!(".status.status-{kind} .status-label"));
+            assert_eq!(banner, [label], "{slug}/{page}");
+        }
+        let announcement =
+            Html::parse_document(&read(&site, &format!("changes/{slug}/announcement.html")));
+        let h1 = select(&announcement, "h1");
+        assert!(h1[0].starts_with(&format!("{label}: ")), "{slug}: {h1:?}");
+        let text = read(&site, &format!("changes/{slug}/announcement.txt"));
+        assert!(text.starts_with(&format!("{label}: ")), "{slug}: {text}");
+        assert!(text.contains(&format!("STATUS: {}", label.to_uppercase())));
+    }
+    // The cancelled notice is a cancellation notice; the rolled-back one
+    // is not a completion notice.
+    let cancelled = read(&site, "changes/chg-2039/announcement.txt");
+    assert!(cancelled.contains("WHEN IT WOULD HAVE BEEN (CANCELLED)"));
+    assert!(cancelled.contains("will not take place"));
+    assert!(!cancelled.contains("WHAT YOU WILL NOTICE"));
+    let rolled_back = read(&site, "changes/chg-2036/announcement.txt");
+    assert!(!rolled_back.contains("Completed"), "{rolled_back}");
+    assert!(rolled_back.contains("Everything works as it did before the change."));
+
+    // Feed: a cancellation entry and a rolled-back entry of their own; no
+    // draft (nor proposed) entry.
+    let titles: Vec<String> = entries(&read(&site, "feed.xml"))
+        .into_iter()
+        .map(|(title, ..)| title)
+        .collect();
+    assert!(
+        titles
+            .iter()
+            .any(|t| t.starts_with("Cancelled: HR & payroll")),
+        "{titles:?}"
+    );
+    assert!(
+        titles
+            .iter()
+            .any(|t| t.starts_with("Rolled back: WMS: patch 2024.2.4"))
+    );
+    assert!(
+        !titles.iter().any(|t| t.contains("CHG-2050")),
+        "draft in the feed"
+    );
+    assert!(
+        !titles.iter().any(|t| t.contains("CHG-2049")),
+        "proposed in the feed"
+    );
+    assert!(!titles.iter().any(|t| t.starts_with("Completed: WMS")));
+
+    // ICS: the cancelled change stays, as CANCELLED; the draft is
+    // TENTATIVE; all three say their status in the summary, and the
+    // description is plain text.
+    let ics = read(&site, "calendar.ics");
+    let by_change = |slug: &str| -> Vec<Vec<String>> {
+        events(&ics)
+            .into_iter()
+            .filter(|e| property(e, "UID").is_some_and(|u| u.starts_with(&format!("{slug}-"))))
+            .collect()
+    };
+    for (slug, status, prefix) in [
+        ("chg-2039", "CANCELLED", "Cancelled: CHG-2039"),
+        ("chg-2050", "TENTATIVE", "Draft\\, not approved: CHG-2050"),
+        ("chg-2036", "CONFIRMED", "Rolled back: CHG-2036"),
+    ] {
+        let list = by_change(slug);
+        assert!(!list.is_empty(), "{slug} has no events");
+        for event in list {
+            assert_eq!(property(&event, "STATUS"), Some(status), "{slug}");
+            assert!(
+                property(&event, "SUMMARY").unwrap().starts_with(prefix),
+                "{event:?}"
+            );
+            let description = property(&event, "DESCRIPTION").unwrap();
+            let label = prefix[..prefix.find(": CHG").unwrap()].to_uppercase();
+            assert!(
+                description.starts_with(&format!("{label}: ")),
+                "{description}"
+            );
+            for raw in ["<p>", "**", "`"] {
+                assert!(!description.contains(raw), "{slug}: {raw} in {description}");
+            }
+        }
+    }
+}
+
+#[test]
+fn no_feed_entry_is_dated_after_the_as_of_date() {
+    for as_of in ["2026-11-24", "2026-12-14", "2027-01-16"] {
+        let site = build_at(&example(), as_of);
+        let list = entries(&read(&site, "feed.xml"));
+        assert!(!list.is_empty(), "{as_of}: empty feed");
+        // Midnight of the as-of date in Berlin, the site's zone.
+        let limit = as_of
+            .parse::<jiff::civil::Date>()
+            .unwrap()
+            .to_datetime(jiff::civil::Time::midnight())
+            .in_tz("Europe/Berlin")
+            .unwrap()
+            .timestamp();
+        for (title, updated, published, _) in &list {
+            for date in [updated, published] {
+                let at: jiff::Timestamp = date.parse().unwrap();
+                assert!(at <= limit, "{as_of}: {title} dated {date}");
+            }
+        }
+    }
+    // An announcement is published from its day on: CHG-2047 (announced
+    // 2026-12-14) is in the feed of that day, dated that day; CHG-2045
+    // (announced 2026-12-15) is not yet.
+    let site = build_at(&example(), "2026-12-14");
+    let list = entries(&read(&site, "feed.xml"));
+    let entry = list
+        .iter()
+        .find(|(title, ..)| title.ends_with("(CHG-2047)"))
+        .expect("CHG-2047 announced");
+    assert_eq!(entry.1, "2026-12-13T23:00:00+00:00");
+    assert!(!list.iter().any(|(title, ..)| title.contains("CHG-2045")));
+    // Its content has the when (site zone and UTC), the downtime, the
+    // impact and the contact.
+    for part in [
+        "Sun 2027-01-17 02:00 CET to Sun 2027-01-17 03:00 CET",
+        "2027-01-17 01:00 UTC to 2027-01-17 02:00 UTC",
+        "Expected downtime: 20m.",
+        "What you will notice",
+        "Questions: contact Identity &amp; Security",
+    ] {
+        assert!(
+            entry.3.contains(part),
+            "feed entry lacks {part}: {}",
+            entry.3
+        );
+    }
+}
+
+#[test]
+fn ics_uids_stay_when_a_phase_is_inserted_before_another() {
+    let inventory = example_copy();
+    let before = build_at(inventory.path(), AS_OF);
+    let uids = |site: &tempfile::TempDir| -> BTreeSet<String> {
+        sequences(&read(site, "calendar.ics"), "chg-2041")
+            .into_iter()
+            .map(|(uid, _)| uid)
+            .collect()
+    };
+    let old = uids(&before);
+    assert_eq!(
+        old,
+        BTreeSet::from([
+            "chg-2041-phase-green-instance-for-the-pilot-group@intranet.northwind-trading.eu/changes".to_string(),
+            "chg-2041-phase-switch-everyone-to-the-new-version@intranet.northwind-trading.eu/changes".to_string(),
+            "chg-2041-monitoring@intranet.northwind-trading.eu/changes".to_string(),
+        ])
+    );
+    // A new first phase, written before the others.
+    edit(
+        inventory.path(),
+        "changes/chg-2041.toml",
+        "[[change.phase]]",
+        "[[change.phase]]\nname = \"Dry run on staging\"\nstart = 2026-12-06T02:00:00\nduration = \"1h\"\n\n[[change.phase]]",
+    );
+    let after = build_at(inventory.path(), AS_OF);
+    let new = uids(&after);
+    assert!(new.is_superset(&old), "{new:?}");
+    assert_eq!(new.len(), 4);
+    assert!(
+        new.contains("chg-2041-phase-dry-run-on-staging@intranet.northwind-trading.eu/changes")
+    );
+    // Per-audience calendars use the same UIDs.
+    let finance = sequences(&read(&after, "calendar/finance.ics"), "chg-2041");
+    assert_eq!(finance.len(), 4);
+    // site.id names the site instead of base_url's host.
+    edit(
+        inventory.path(),
+        "cutover.toml",
+        "[site]\n",
+        "[site]\nid = \"changes.northwind.example\"\n",
+    );
+    let with_id = build_at(inventory.path(), AS_OF);
+    assert!(uids(&with_id).contains("chg-2041-monitoring@changes.northwind.example"));
+}
+
+#[test]
+fn sequence_grows_when_a_phase_moves_or_the_status_moves_on() {
+    let inventory = example_copy();
+    let uid =
+        "chg-2041-phase-switch-everyone-to-the-new-version@intranet.northwind-trading.eu/changes";
+    let sequence = |site: &tempfile::TempDir| -> u64 {
+        sequences(&read(site, "calendar.ics"), "chg-2041")
+            .into_iter()
+            .find(|(u, _)| u == uid)
+            .unwrap()
+            .1
+    };
+    let first = sequence(&build_at(inventory.path(), AS_OF));
+    // Thursday 19:00 to Friday 19:00: a day later.
+    edit(
+        inventory.path(),
+        "changes/chg-2041.toml",
+        "start = 2026-12-10T19:00:00",
+        "start = 2026-12-11T19:00:00",
+    );
+    let moved = sequence(&build_at(inventory.path(), AS_OF));
+    assert!(moved > first, "{moved} after {first}");
+    // Ten minutes later still: it grows again.
+    edit(
+        inventory.path(),
+        "changes/chg-2041.toml",
+        "start = 2026-12-11T19:00:00",
+        "start = 2026-12-11T19:10:00",
+    );
+    let nudged = sequence(&build_at(inventory.path(), AS_OF));
+    assert!(nudged > moved);
+    // Cancelled: the same times, a higher SEQUENCE.
+    edit(
+        inventory.path(),
+        "changes/chg-2041.toml",
+        "status = \"scheduled\"",
+        "status = \"cancelled\"",
+    );
+    let cancelled = sequence(&build_at(inventory.path(), AS_OF));
+    assert!(cancelled > nudged);
+    // The same plan gives the same SEQUENCE (it depends on nothing else).
+    assert_eq!(sequence(&build_at(inventory.path(), AS_OF)), cancelled);
+    assert_eq!(
+        sequence(&build_at(inventory.path(), "2026-12-01")),
+        cancelled
+    );
+}
+
+#[test]
+fn each_audience_calendar_holds_exactly_the_changes_that_impact_it() {
+    let (_, document) = check_json(&example(), &[]);
+    let site = build_at(&example(), AS_OF);
+    let mut audiences = 0;
+    let all: BTreeSet<String> = document["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["impacted"]["audiences"].as_array().unwrap().iter())
+        .map(|a| a.as_str().unwrap().to_string())
+        .collect();
+    assert!(all.len() >= 8, "{all:?}");
+    for audience in &all {
+        let expected: BTreeSet<String> = document["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| {
+                c["impacted"]["audiences"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|a| a == audience.as_str())
+            })
+            .map(|c| c["id"].as_str().unwrap().to_lowercase())
+            .collect();
+        let ics = read(&site, &format!("calendar/{audience}.ics"));
+        let found: BTreeSet<String> = events(&ics)
+            .iter()
+            .map(|e| {
+                let uid = property(e, "UID").unwrap();
+                let (change, _) = uid
+                    .split_once("-phase-")
+                    .or_else(|| uid.split_once("-monitoring@"))
+                    .unwrap();
+                change.to_string()
+            })
+            .collect();
+        assert_eq!(found, expected, "calendar/{audience}.ics");
+        assert!(ics.contains("X-WR-CALNAME:Northwind Trading – IT changes: "));
+        audiences += 1;
+    }
+    assert!(audiences >= 8);
+    // The announcement links its audiences' calendars, https and webcal.
+    let announcement = read(&site, "changes/chg-2047/announcement.html");
+    assert!(announcement.contains(
+        "href=\"https://intranet.northwind-trading.eu/changes/calendar/warehouse-newark.ics\""
+    ));
+    assert!(announcement.contains(
+        "href=\"webcal://intranet.northwind-trading.eu/changes/calendar/warehouse-newark.ics\""
+    ));
+    // The Newark warehouse reads New York time first, in its own copy of
+    // the notice and in its calendar.
+    let newark = read(&site, "changes/chg-2047/announcement-warehouse-newark.txt");
+    assert!(
+        newark.contains("- Keycloak client and Newark scanners: Sat 2027-01-16 20:00 EST to Sat 2027-01-16 21:00 EST (2027-01-17 01:00 UTC"),
+        "{newark}"
+    );
+    let general = read(&site, "changes/chg-2047/announcement.txt");
+    assert!(general.contains("- Keycloak client and Newark scanners: Sun 2027-01-17 02:00 CET to Sun 2027-01-17 03:00 CET ("));
+    let feed = read(&site, "calendar/warehouse-newark.ics");
+    assert!(unfold(&feed).iter().any(|l| l.starts_with("DESCRIPTION:")
+        && l.contains(
+            "Phase 1 of 2: Keycloak client and Newark scanners\\, Sat 2027-01-16 20:00 EST"
+        )));
+}
