@@ -873,7 +873,9 @@ fn a_long_dependency_path_is_shown_bounded() {
         .collect();
     assert_eq!(
         via,
-        ["s0", "s21", "s22", "s23", "s24", "s25", "s26", "s27", "s28", "s29", "s30"]
+        [
+            "s0", "s21", "s22", "s23", "s24", "s25", "s26", "s27", "s28", "s29", "s30"
+        ]
     );
     assert_eq!(
         path["text"],
