@@ -291,11 +291,13 @@ pub struct Asked {
     pub change: Option<String>,
 }
 
+/// Arguments of `cutover gate`.
 #[derive(Args, Debug)]
 pub struct GateArgs {
     /// The inventory folder.
     #[arg(default_value = "inventory")]
     pub inventory: PathBuf,
+    /// What the gate is asked about: systems, tags, or a change.
     #[command(flatten)]
     pub asked: Asked,
     /// With --change: the phase (its name). Default: the phase whose planned
@@ -332,11 +334,13 @@ pub struct GateArgs {
     pub as_of: Option<String>,
 }
 
+/// Arguments of `cutover slots`.
 #[derive(Args, Debug)]
 pub struct SlotsArgs {
     /// The inventory folder.
     #[arg(default_value = "inventory")]
     pub inventory: PathBuf,
+    /// What slots are sought for: systems, tags, or a change.
     #[command(flatten)]
     pub asked: Asked,
     /// With --system or --tag: how long the work takes (90m, 2h, 1h30m).
@@ -363,17 +367,27 @@ pub struct SlotsArgs {
     pub as_of: Option<String>,
 }
 
+/// What `cutover gate` prints.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GateFormat {
+    /// Text for a terminal: the answer, the runway, until when, then each
+    /// reason.
     Human,
+    /// One JSON document: the answer, until when, the runway and the
+    /// reasons (see docs/gate.md).
     Json,
     /// GitHub Actions workflow commands: an annotation per reason.
     Github,
 }
 
+/// What `cutover slots` prints.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SlotsFormat {
+    /// Text for a terminal: each slot, best first, with the lines to paste
+    /// into the change, or why nothing fits.
     Human,
+    /// One JSON document: the slots, how many were found, and why nothing
+    /// fits when nothing does (see docs/slots.md).
     Json,
 }
 

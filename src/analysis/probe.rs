@@ -161,6 +161,7 @@ impl<'m> Probe<'m> {
         }
     }
 
+    /// The model the probe runs on (with the asked change in it).
     pub fn model(&self) -> &'m Model {
         self.model
     }
@@ -170,6 +171,8 @@ impl<'m> Probe<'m> {
         &self.facts
     }
 
+    /// The calendar the rules read: the check's, widened to the span the
+    /// question needs.
     pub fn calendar(&self) -> &Calendar {
         &self.facts.calendar
     }

@@ -20,12 +20,17 @@ pub const SEARCH_DAYS: i64 = 366;
 /// The gate's answer, in the words of AWS Change Calendar and its kin.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum State {
+    /// No schedule rule reports anything above info on the phase there.
     Open,
+    /// A schedule rule reports a warning, none an error.
     OpenWithWarnings,
+    /// A schedule rule reports an error (after `[rules]` overrides).
     Closed,
 }
 
 impl State {
+    /// The state as `gate` prints it and `--format json` writes it:
+    /// "open", "open with warnings" or "closed".
     pub fn name(self) -> &'static str {
         match self {
             State::Open => "open",
@@ -59,28 +64,43 @@ impl State {
 /// rollback to `end`.
 #[derive(Debug, Clone, Copy)]
 pub struct Runway {
+    /// Seconds since the Unix epoch (UTC) at which the runway starts: the
+    /// asked `at`.
     pub start: i64,
+    /// Seconds since the Unix epoch (UTC) at which the phase ends and its
+    /// rollback begins (`start` itself for a phase of no duration).
     pub phase_end: i64,
+    /// Seconds since the Unix epoch (UTC) at which the rollback ends, and
+    /// with it the runway (excluded).
     pub end: i64,
+    /// How long the phase lasts (`--for`, else the phase's `duration`).
     pub duration: Duration,
+    /// How long undoing it takes (`--rollback`, else the change's
+    /// `rollback.time`; 0 for systems).
     pub rollback: Duration,
 }
 
 /// The gate's answer for one phase at one instant.
 #[derive(Debug, Clone)]
 pub struct Answer {
+    /// Open, open with warnings or closed.
     pub state: State,
     /// Whether a deploy may go ahead (the exit status).
     pub passes: bool,
+    /// The asked start, in seconds since the Unix epoch (UTC).
     pub at: i64,
     /// The asked phase (index among the change's phases).
     pub phase: usize,
+    /// The phase and its rollback placed at `at`.
     pub runway: Runway,
     /// Where the answer changes (see [`answer`]); `None` when it does not
     /// within [`SEARCH_DAYS`].
     pub until: Option<i64>,
-    /// The end of the search for `until`.
+    /// The end of the search for `until`, in seconds since the Unix epoch
+    /// (UTC): [`SEARCH_DAYS`] after `at`.
     pub searched_to: i64,
+    /// The findings of the schedule rules on the phase at `at`, each with
+    /// what explains it; empty when nothing is reported.
     pub reasons: Vec<Reason>,
 }
 

@@ -37,12 +37,19 @@ pub enum Unanswerable {
 /// What is asked about, as given on the command line.
 #[derive(Debug, Clone, Default)]
 pub struct Asked {
+    /// System ids (`--system`): the question is about a change on them.
     pub systems: Vec<String>,
+    /// System tags (`--tag`): every system with one of them is added to
+    /// `systems`.
     pub tags: Vec<String>,
+    /// The id of a change of the inventory (`--change`); when given,
+    /// `systems` and `tags` are not read.
     pub change: Option<String>,
     /// Overrides of the change's phase durations (all phases of a change,
     /// or the one phase of systems).
     pub duration: Option<Duration>,
+    /// Override of the change's `rollback.time` (`--rollback`); without
+    /// it a question about systems has no rollback.
     pub rollback: Option<Duration>,
 }
 
@@ -50,7 +57,10 @@ pub struct Asked {
 /// copy with the asked change added or its durations overridden) and the
 /// change it is about.
 pub struct Question<'c> {
+    /// The check of the inventory: its facts, as-of date and findings.
     pub checked: &'c Checked,
+    /// The model the question runs on: the check's own, or a copy with the
+    /// asked change added or its durations overridden.
     pub model: Cow<'c, Model>,
     /// The asked change, in `model.changes`.
     pub ix: usize,
@@ -128,6 +138,7 @@ impl<'c> Question<'c> {
         })
     }
 
+    /// The asked change (in [`Question::model`]).
     pub fn change(&self) -> &Change {
         &self.model.changes[self.ix]
     }

@@ -20,7 +20,9 @@ const PATHS: usize = 10;
 /// the zone it is read in.
 #[derive(Debug, Clone)]
 pub struct Occurrence {
+    /// When it is, in seconds since the Unix epoch (UTC), end excluded.
     pub interval: Interval,
+    /// The zone it is shown in: the period's, run's or change's own.
     pub tz: TimeZone,
 }
 
@@ -48,6 +50,7 @@ pub const HOPS: usize = 9;
 /// One finding on the asked phase and what explains it.
 #[derive(Debug, Clone)]
 pub struct Reason {
+    /// The finding of the rule on the asked phase, at its `[rules]` level.
     pub finding: Finding,
     /// The window, freeze or peak it is about.
     pub period: Option<usize>,

@@ -27,6 +27,8 @@ use crate::model::Duration;
 pub struct Placed {
     /// Index among the change's phases.
     pub phase: usize,
+    /// When the phase runs there (without its rollback), in seconds since
+    /// the Unix epoch (UTC), end excluded.
     pub interval: Interval,
     /// The window occurrence that holds it (the one that closes first
     /// among its systems' windows).
@@ -58,8 +60,14 @@ impl Slot {
 /// The answer of `slots`.
 #[derive(Debug, Clone)]
 pub struct Slots {
+    /// Start of the searched range (`--from`, default now), in seconds
+    /// since the Unix epoch (UTC), included.
     pub from: i64,
+    /// End of the searched range (`--from` plus `--horizon`), in seconds
+    /// since the Unix epoch (UTC), excluded: every phase starts before it.
     pub to: i64,
+    /// The slots found, fewest warnings first, then earliest first, at most
+    /// `count` of them.
     pub slots: Vec<Slot>,
     /// How many slots were found before `count` cut the list.
     pub found: usize,

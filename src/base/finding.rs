@@ -113,14 +113,29 @@ impl Finding {
 /// integrations... it names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Subject {
+    /// A change, by its index in `Model::changes`.
     Change(usize),
-    Phase { change: usize, phase: usize },
+    /// A phase of a change.
+    Phase {
+        /// The change, by its index in `Model::changes`.
+        change: usize,
+        /// The phase, by its index among the change's phases, in written
+        /// order.
+        phase: usize,
+    },
+    /// A window, freeze or peak, by its index in `Model::periods`.
     Period(usize),
+    /// A system, by its index in `Model::systems`.
     System(usize),
+    /// An integration, by its index in `Model::integrations`.
     Integration(usize),
+    /// A business process, by its index in `Model::processes`.
     Process(usize),
+    /// An audience, by its index in `Model::audiences`.
     Audience(usize),
+    /// A team, by its index in `Model::teams`.
     Team(usize),
+    /// An incident, by its index in `Model::incidents`.
     Incident(usize),
 }
 

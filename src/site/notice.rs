@@ -111,6 +111,7 @@ pub fn feed_link(model: &Model, root: &str, path: &str, name: String) -> FeedLin
 /// One phase in the reader's zone first, then in the others.
 #[derive(Serialize)]
 pub struct WhenLine {
+    /// The phase's name.
     pub name: String,
     /// "Sat 2027-01-16 19:00 EST to Sat 2027-01-16 20:30 EST".
     pub first: String,
@@ -118,6 +119,7 @@ pub struct WhenLine {
     pub others: Vec<String>,
     /// Start, ISO 8601, for `<time datetime>`.
     pub iso: String,
+    /// Names of the audiences the phase names, in written order.
     pub audiences: Vec<String>,
 }
 
@@ -225,7 +227,9 @@ pub fn when_lines(cx: &ChangeCtx, reader: &TimeZone) -> Vec<WhenLine> {
 /// The audience a copy of a notice is for.
 #[derive(Serialize)]
 pub struct ReaderView {
+    /// The audience's id.
     pub id: String,
+    /// The audience's name, "Finance".
     pub name: String,
     /// Its zone, "America/New_York".
     pub zone: String,
@@ -234,10 +238,15 @@ pub struct ReaderView {
 /// A link to an audience's copy of the notice.
 #[derive(Serialize)]
 pub struct CopyLink {
+    /// The audience's name.
     pub name: String,
+    /// The audience's zone, "America/New_York".
     pub zone: String,
-    /// Relative to the announcement (same folder).
+    /// The HTML copy's file name, relative to the announcement (same
+    /// folder): `announcement-<audience>.html`.
     pub html: String,
+    /// The plain-text copy's file name, beside it:
+    /// `announcement-<audience>.txt`.
     pub txt: String,
 }
 
@@ -245,37 +254,62 @@ pub struct CopyLink {
 /// one audience.
 #[derive(Serialize)]
 pub struct AnnouncementView {
+    /// The change as in lists: its link, status, first start and last
+    /// end, risk, findings and owner.
     pub row: ChangeRow,
     /// What the status means; the notice of a cancelled change is a
     /// cancellation notice, of a finished one a completion notice.
     pub status: StatusNotice,
+    /// The change is cancelled.
     pub cancelled: bool,
+    /// The change was rolled back.
     pub rolled_back: bool,
     /// The audience this copy is for (its zone first).
     pub reader: Option<ReaderView>,
-    /// Markdown fields as sanitized HTML (for the page) ...
+    /// What changes (the change's `summary`), as sanitized HTML for the
+    /// page.
     pub summary: String,
+    /// Why it is needed (`why`), as sanitized HTML.
     pub why: String,
+    /// What users will notice (`impact`), as sanitized HTML; `None` when
+    /// not written.
     pub impact: Option<String>,
-    /// ... and as plain text (for the email body and calendar entries).
+    /// `summary` as plain text, for the email body and calendar entries.
     pub summary_text: String,
+    /// `why` as plain text.
     pub why_text: String,
+    /// `impact` as plain text; `None` when not written.
     pub impact_text: Option<String>,
+    /// Expected user-facing downtime as written ("2h30m"); `None` when not
+    /// written.
     pub downtime: Option<String>,
     /// Phases with their times (in the change's zone, UTC, the site's).
     pub phases: Vec<PhaseView>,
     /// Phases with their times in the reader's zone first.
     pub when: Vec<WhenLine>,
+    /// Whom users contact with questions: `communication.contact`, else
+    /// the owning team's email; `None` when neither is written.
     pub contact: Option<String>,
+    /// The team that owns the change.
     pub owner: TeamView,
+    /// The audiences `communication` tells.
     pub audiences: Vec<AudienceView>,
+    /// The change is over (completed or rolled back): the notice reports
+    /// its outcome instead of what to do afterwards.
     pub finished: bool,
+    /// How it went, when `[change.outcome]` is written.
     pub outcome: Option<OutcomeView>,
+    /// The outcome's `notes` as plain text; `None` when not written.
     pub outcome_notes_text: Option<String>,
+    /// New guidelines for users afterwards (`communication.guidelines`),
+    /// as sanitized HTML; `None` when not written.
     pub guidelines: Option<String>,
+    /// The guidelines as plain text.
     pub guidelines_text: Option<String>,
     /// The calendar of every change, then those of the impacted audiences.
     pub calendars: Vec<FeedLink>,
+    /// Impacted audiences whose calendar is left out of `calendars` (past
+    /// [`LIST_LIMIT`]).
     pub more_calendars: usize,
     /// The audiences' own copies (general notice only).
     pub copies: Vec<CopyLink>,
@@ -283,6 +317,9 @@ pub struct AnnouncementView {
     pub url: Option<String>,
 }
 
+/// The announcement of the change of `cx` for the page at `root` (the
+/// path back to the site root): the general notice, or the copy for the
+/// audience of index `audience`, its times in that audience's zone first.
 pub fn announcement_view(cx: &ChangeCtx, root: &str, audience: Option<usize>) -> AnnouncementView {
     let model = cx.model();
     let change = cx.change;
