@@ -24,7 +24,9 @@ use jiff::{Span, ZonedDateTime};
 
 use crate::analysis::calendar::PlanningHorizon;
 use crate::analysis::impact::Graph;
-use crate::analysis::rules::{self, Ctx, RuleFn, Slot, sweep_pairs};
+use std::sync::Arc;
+
+use crate::analysis::rules::{self, Ctx, PeriodDays, RuleFn, Slot, sweep_pairs};
 use crate::analysis::{Calendar, ChangeFacts, Facts, PhaseTime};
 use crate::base::time::{Interval, at_second, day_start};
 use crate::base::{Family, Finding, Rule, Subject};
@@ -86,6 +88,8 @@ pub struct Probe<'m> {
     as_of: Date,
     ix: usize,
     rules: Vec<(Rule, RuleFn)>,
+    /// Freezes and peaks of the (widened) calendar by day, built once.
+    period_days: Arc<PeriodDays>,
     /// Phases of other active changes, by start.
     others: Vec<Slot>,
     /// The longest of them, for the overlap search.
@@ -150,12 +154,14 @@ impl<'m> Probe<'m> {
             })
             .copied()
             .collect();
+        let period_days = Arc::new(PeriodDays::new(model, &facts.calendar));
         Probe {
             model,
             facts,
             as_of,
             ix,
             rules,
+            period_days,
             others,
             longest,
         }
@@ -296,6 +302,7 @@ impl<'m> Probe<'m> {
                 slots,
                 pairs,
                 only: Some(ix),
+                period_days: Arc::clone(&self.period_days),
             };
             for (_, rule) in &self.rules {
                 rule(&cx, &mut found);
