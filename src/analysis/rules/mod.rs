@@ -132,7 +132,7 @@ impl<'a> Ctx<'a> {
         model: &'a Model,
         facts: &'a Facts,
         as_of: Date,
-        find_pairs: &dyn Fn(&[Slot]) -> Vec<(usize, usize)>,
+        find_pairs: &PairFinder<'_>,
     ) -> Ctx<'a> {
         let mut integrations_of = vec![Vec::new(); model.systems.len()];
         for (ix, integration) in model.integrations.iter().enumerate() {

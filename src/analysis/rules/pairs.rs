@@ -28,7 +28,7 @@ pub struct Slot {
 }
 
 /// Finds the overlapping pairs `(i, j)`, `i < j`, of slots.
-pub type PairFinder = dyn Fn(&[Slot]) -> Vec<(usize, usize)>;
+pub type PairFinder<'a> = dyn Fn(&[Slot]) -> Vec<(usize, usize)> + 'a;
 
 /// Overlapping pairs by the sweep.
 pub fn sweep_pairs(slots: &[Slot]) -> Vec<(usize, usize)> {
