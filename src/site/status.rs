@@ -109,7 +109,7 @@ pub fn notice(
             if errors > 0 { "caution" } else { "info" },
             Some("In progress: "),
             "This change is in progress.".to_string(),
-            format!("It started {first}; its last phase ends {last}.{with_errors}"),
+            format!("Its first phase starts {first}; its last phase ends {last}.{with_errors}"),
         ),
         Status::Completed => (
             "Completed",
