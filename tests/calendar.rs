@@ -745,6 +745,17 @@ fn the_dashboard_flags_changes_in_progress_stale_and_approved_with_errors_first(
         "{early:?}"
     );
     assert!(!early[0].1.contains("started"), "{early:?}");
+    // A runbook says at the top that its change is not approved and still
+    // has errors, whatever its status: the proposed CHG-2043 has two.
+    let runbook = Html::parse_document(&read(&site, "changes/chg-2043/runbook.html"));
+    let banner = select(&runbook, ".status.status-proposed").join(" ");
+    assert!(banner.contains("Proposed, not approved"), "{banner}");
+    assert!(
+        banner.contains(
+            "The plan still has 2 errors on this change: it should not run until they are fixed."
+        ),
+        "{banner}"
+    );
 }
 
 #[test]
