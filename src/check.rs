@@ -35,6 +35,23 @@ impl Checked {
     pub fn has_errors(&self) -> bool {
         self.findings.iter().any(|f| f.level == Level::Error)
     }
+
+    /// Whether loading found errors (the plan was then not analysed).
+    pub fn has_loading_errors(&self) -> bool {
+        self.findings
+            .iter()
+            .any(|f| f.rule.family() == crate::base::Family::Loading)
+    }
+
+    /// The loading errors, located: what a command that must fail closed
+    /// shows.
+    pub fn loading_errors(&self) -> Vec<Finding> {
+        self.findings
+            .iter()
+            .filter(|f| f.rule.family() == crate::base::Family::Loading)
+            .cloned()
+            .collect()
+    }
 }
 
 /// Loads and checks the inventory at `root`. Plan rules run only on an

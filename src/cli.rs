@@ -32,6 +32,14 @@ pub enum Command {
     /// What a revision does to the plan: findings added and resolved, risk,
     /// impact and calendar, between two git revisions or two folders.
     Diff(DiffArgs),
+    /// May these systems (this change's phase) change now, for this long?
+    /// Answers open, open with warnings or closed, why, and until when.
+    #[command(after_long_help = GATE_EXAMPLES)]
+    Gate(GateArgs),
+    /// When can this change (these systems, for this long) run without an
+    /// error finding? Proposes slots, best first, or says why none fits.
+    #[command(after_long_help = SLOTS_EXAMPLES)]
+    Slots(SlotsArgs),
     /// Print the documentation of a rule (or list every rule).
     Explain {
         /// A rule name, such as `outside-window`.
@@ -226,6 +234,161 @@ pub struct DiffArgs {
     /// Fail (exit 1) when the head raises an active change above this level.
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub max_risk: Option<RiskLevel>,
+}
+
+const GATE_EXAMPLES: &str = "\
+Examples:
+  # The step right before a deploy: may CHG-2043 run now? (exit 0 open, 1 closed, 2 unanswerable)
+  cutover gate --change CHG-2043
+
+  # A phase at its planned start, as `check` sees it
+  cutover gate --change CHG-2043 --phase \"Patch app server 2, back-office users only\" --at 2026-12-27T03:15:00
+
+  # Ad hoc: may erp and sso change at 02:00 (site zone) for 90 minutes, with 30 minutes of rollback?
+  cutover gate --system erp --system sso --at 2026-12-06T02:00 --for 90m --rollback 30m
+
+  # Everything tagged `saas`, now, as JSON
+  cutover gate --tag saas --format json
+
+  # Closed? Sleep until it opens (at most 6 hours), re-read the inventory, answer again
+  cutover gate --change CHG-2043 --wait --timeout 6h
+
+The runway checked is [at, at + for + rollback): the phase must fit a window occurrence
+of every system it changes and clash with nothing `check` reports as an error on it; a
+rollback that does not fit is `rollback-exceeds-window` (a warning unless [rules] says
+otherwise). `until` is when the answer changes: for open, the latest start at which the
+runway still fits; for closed, the next start at which it fits. See docs/gate.md.";
+
+const SLOTS_EXAMPLES: &str = "\
+Examples:
+  # Five slots for CHG-2043 in the next 90 days, best first
+  cutover slots --change CHG-2043
+
+  # From a date, three slots, within 30 days
+  cutover slots --change CHG-2051 --from 2026-11-24 --horizon 30d --count 3
+
+  # A change not yet written: erp for 2h30m with 1h of rollback
+  cutover slots --system erp --for 2h30m --rollback 1h --format json
+
+Phases are placed in order, each at least policy.min_soak after the previous one, where
+the phase and its rollback fit a window occurrence of every system it changes and no
+error finding arises (hard freezes on impacted systems, collisions with other active
+changes). Slots are ranked by the warnings they still get, then by start; each lists the
+`start = ...` lines to paste. When nothing fits, it says why. See docs/slots.md.";
+
+/// What `gate` and `slots` ask about: systems, tags, or a change.
+#[derive(Args, Debug)]
+pub struct Asked {
+    /// A system that would change (repeatable).
+    #[arg(long = "system", value_name = "ID")]
+    pub systems: Vec<String>,
+    /// Every system with this tag would change (repeatable).
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// A change of the inventory: its phase's systems and duration, its
+    /// rollback time.
+    #[arg(long, value_name = "ID", conflicts_with_all = ["systems", "tags"])]
+    pub change: Option<String>,
+}
+
+/// Arguments of `cutover gate`.
+#[derive(Args, Debug)]
+pub struct GateArgs {
+    /// The inventory folder.
+    #[arg(default_value = "inventory")]
+    pub inventory: PathBuf,
+    /// What the gate is asked about: systems, tags, or a change.
+    #[command(flatten)]
+    pub asked: Asked,
+    /// With --change: the phase (its name). Default: the phase whose planned
+    /// interval holds --at, else the next one, else the last one.
+    #[arg(long, value_name = "NAME", requires = "change")]
+    pub phase: Option<String>,
+    /// When the work would start: an offset datetime (2026-12-06T01:00:00Z,
+    /// 2026-12-06T02:00:00+01:00) or a local one in the site's zone
+    /// (2026-12-06T02:00). Default: now.
+    #[arg(long, value_name = "DATETIME")]
+    pub at: Option<String>,
+    /// How long the work takes (90m, 2h, 1h30m). Default: the phase's
+    /// duration, else 0 (an instant).
+    #[arg(long = "for", value_name = "DURATION")]
+    pub duration: Option<String>,
+    /// How long a rollback takes. Default: the change's rollback.time, else 0.
+    #[arg(long, value_name = "DURATION")]
+    pub rollback: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GateFormat::Human)]
+    pub format: GateFormat,
+    /// Also answer closed (exit 1) when the gate is open with warnings.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub deny: Option<Deny>,
+    /// When closed, sleep until it opens, re-read the inventory and answer
+    /// again (needs --timeout; not with --at).
+    #[arg(long, requires = "timeout", conflicts_with = "at")]
+    pub wait: bool,
+    /// With --wait: give up (exit 1) when it would not open within this long.
+    #[arg(long, value_name = "DURATION", requires = "wait")]
+    pub timeout: Option<String>,
+    /// The date the date-relative rules use (YYYY-MM-DD), as in `check`.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+}
+
+/// Arguments of `cutover slots`.
+#[derive(Args, Debug)]
+pub struct SlotsArgs {
+    /// The inventory folder.
+    #[arg(default_value = "inventory")]
+    pub inventory: PathBuf,
+    /// What slots are sought for: systems, tags, or a change.
+    #[command(flatten)]
+    pub asked: Asked,
+    /// With --system or --tag: how long the work takes (90m, 2h, 1h30m).
+    #[arg(long = "for", value_name = "DURATION", conflicts_with = "change")]
+    pub duration: Option<String>,
+    /// How long a rollback takes. Default: the change's rollback.time, else 0.
+    #[arg(long, value_name = "DURATION")]
+    pub rollback: Option<String>,
+    /// The earliest start: an offset datetime or a local one in the site's
+    /// zone. Default: now.
+    #[arg(long, value_name = "DATETIME")]
+    pub from: Option<String>,
+    /// How far ahead to look.
+    #[arg(long, value_name = "DURATION", default_value = "90d")]
+    pub horizon: String,
+    /// How many slots to propose.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub count: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SlotsFormat::Human)]
+    pub format: SlotsFormat,
+    /// The date the date-relative rules use (YYYY-MM-DD), as in `check`.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+}
+
+/// What `cutover gate` prints.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GateFormat {
+    /// Text for a terminal: the answer, the runway, until when, then each
+    /// reason.
+    Human,
+    /// One JSON document: the answer, until when, the runway and the
+    /// reasons (see docs/gate.md).
+    Json,
+    /// GitHub Actions workflow commands: an annotation per reason.
+    Github,
+}
+
+/// What `cutover slots` prints.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SlotsFormat {
+    /// Text for a terminal: each slot, best first, with the lines to paste
+    /// into the change, or why nothing fits.
+    Human,
+    /// One JSON document: the slots, how many were found, and why nothing
+    /// fits when nothing does (see docs/slots.md).
+    Json,
 }
 
 /// What `cutover diff` prints.

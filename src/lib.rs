@@ -2,6 +2,7 @@
 //! `main.rs` dispatches commands to these stages.
 
 pub mod analysis;
+pub mod ask;
 pub mod base;
 pub mod check;
 pub mod cli;

@@ -126,11 +126,8 @@ fn rebuild(options: &Options, out: &Path) -> Result<(), String> {
             false,
         ));
     }
-    let inventory_templates = options.inventory.join("templates");
-    let mut overrides = vec![inventory_templates.as_path()];
-    if let Some(dir) = &options.templates {
-        overrides.push(dir.as_path());
-    }
+    let overrides = site::template_overrides(&options.inventory, options.templates.as_deref())?;
+    let overrides: Vec<&Path> = overrides.iter().map(PathBuf::as_path).collect();
     let (tera, style) = site::templates(&overrides)?;
     let outputs = site::render_site(&checked, &tera, &style)?;
     site::write::write_new(out, &outputs)

@@ -5,6 +5,7 @@
 
 pub mod calendar;
 pub mod impact;
+pub mod probe;
 pub mod rules;
 pub mod score;
 
@@ -94,62 +95,56 @@ fn change_zone(model: &Model, ix: usize) -> TimeZone {
         .clone()
 }
 
-/// Places every phase in time (the rules on DST gaps and folds are in
-/// `rules/time.rs`).
-fn phase_times(model: &Model) -> Vec<(TimeZone, Vec<PhaseTime>)> {
-    (0..model.changes.len())
-        .map(|ix| {
-            let change = &model.changes[ix];
-            let tz = change_zone(model, ix);
-            let phases = change
-                .phases
-                .iter()
-                .map(|phase| {
-                    let start = match phase.start.value {
-                        DateTime::Offset(ts) => ts.to_zoned_datetime(tz.clone()),
-                        DateTime::Local(local) => resolve_local(&tz, local),
-                    };
-                    let end = phase.duration.value.after(&start);
-                    let mut systems: Vec<usize> = phase.systems.iter().map(|r| r.ix).collect();
-                    systems.sort_unstable();
-                    systems.dedup();
-                    PhaseTime {
-                        interval: Interval {
-                            start: start.timestamp().as_second(),
-                            end: end.timestamp().as_second(),
-                        },
-                        start,
-                        end,
-                        systems,
-                    }
-                })
-                .collect();
-            (tz, phases)
+/// The facts of change `ix`: its phases placed in time (the rules on DST
+/// gaps and folds are in `rules/time.rs`), its changed systems and its
+/// impact. `analyse` runs it on every change; a probe on a change added
+/// for a question (`probe.rs`).
+pub fn change_facts(model: &Model, ix: usize, graph: &impact::Graph) -> ChangeFacts {
+    let change = &model.changes[ix];
+    let tz = change_zone(model, ix);
+    let phases: Vec<PhaseTime> = change
+        .phases
+        .iter()
+        .map(|phase| {
+            let start = match phase.start.value {
+                DateTime::Offset(ts) => ts.to_zoned_datetime(tz.clone()),
+                DateTime::Local(local) => resolve_local(&tz, local),
+            };
+            let end = phase.duration.value.after(&start);
+            let mut systems: Vec<usize> = phase.systems.iter().map(|r| r.ix).collect();
+            systems.sort_unstable();
+            systems.dedup();
+            PhaseTime {
+                interval: Interval {
+                    start: start.timestamp().as_second(),
+                    end: end.timestamp().as_second(),
+                },
+                start,
+                end,
+                systems,
+            }
         })
-        .collect()
+        .collect();
+    let mut changed: Vec<usize> = phases
+        .iter()
+        .flat_map(|p| p.systems.iter().copied())
+        .collect();
+    changed.sort_unstable();
+    changed.dedup();
+    let impact = graph.impact(&changed);
+    ChangeFacts {
+        tz,
+        phases,
+        changed,
+        impact,
+    }
 }
 
 /// Derives the facts of every change and runs every plan rule.
 pub fn analyse(model: &Model, as_of: Date) -> (Facts, Vec<Finding>) {
-    let times = phase_times(model);
     let graph = impact::Graph::new(model);
-    let changes: Vec<ChangeFacts> = times
-        .into_iter()
-        .map(|(tz, phases)| {
-            let mut changed: Vec<usize> = phases
-                .iter()
-                .flat_map(|p| p.systems.iter().copied())
-                .collect();
-            changed.sort_unstable();
-            changed.dedup();
-            let impact = graph.impact(&changed);
-            ChangeFacts {
-                tz,
-                phases,
-                changed,
-                impact,
-            }
-        })
+    let changes: Vec<ChangeFacts> = (0..model.changes.len())
+        .map(|ix| change_facts(model, ix, &graph))
         .collect();
     let horizon = PlanningHorizon::new(model, &changes, as_of);
     let calendar = Calendar::new(model, &changes, &horizon);

@@ -113,14 +113,29 @@ impl Finding {
 /// integrations... it names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Subject {
+    /// A change, by its index in `Model::changes`.
     Change(usize),
-    Phase { change: usize, phase: usize },
+    /// A phase of a change.
+    Phase {
+        /// The change, by its index in `Model::changes`.
+        change: usize,
+        /// The phase, by its index among the change's phases, in written
+        /// order.
+        phase: usize,
+    },
+    /// A window, freeze or peak, by its index in `Model::periods`.
     Period(usize),
+    /// A system, by its index in `Model::systems`.
     System(usize),
+    /// An integration, by its index in `Model::integrations`.
     Integration(usize),
+    /// A business process, by its index in `Model::processes`.
     Process(usize),
+    /// An audience, by its index in `Model::audiences`.
     Audience(usize),
+    /// A team, by its index in `Model::teams`.
     Team(usize),
+    /// An incident, by its index in `Model::incidents`.
     Incident(usize),
 }
 
@@ -133,12 +148,12 @@ pub enum Override {
     Off,
 }
 
-/// Applies `[rules]` overrides (loading rules are never touched) and sorts
-/// findings by file path, line, column and rule, as rules.md requires.
-pub fn finalize(
+/// Applies `[rules]` overrides: a rule set to a level gets it, one set to
+/// `off` is dropped; loading rules are never touched. `finalize` and the
+/// answers of `gate` and `slots` share it.
+pub fn apply_overrides(
     mut findings: Vec<Finding>,
     overrides: &BTreeMap<Rule, Override>,
-    sources: &Sources,
 ) -> Vec<Finding> {
     findings.retain_mut(|finding| {
         if finding.rule.family() == Family::Loading {
@@ -153,6 +168,17 @@ pub fn finalize(
             None => true,
         }
     });
+    findings
+}
+
+/// Applies `[rules]` overrides (loading rules are never touched) and sorts
+/// findings by file path, line, column and rule, as rules.md requires.
+pub fn finalize(
+    findings: Vec<Finding>,
+    overrides: &BTreeMap<Rule, Override>,
+    sources: &Sources,
+) -> Vec<Finding> {
+    let mut findings = apply_overrides(findings, overrides);
     findings.sort_by_cached_key(|finding| {
         let file = sources.get(finding.loc.file);
         let (line, column) = file.line_column(finding.loc.span.start);

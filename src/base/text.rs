@@ -52,7 +52,15 @@ pub fn is_markup_char(c: char) -> bool {
 /// `text` with every character that [`is_markup_char`] refuses replaced by
 /// U+FFFD, borrowed when there is none (the usual case).
 pub fn markup_safe(text: &str) -> Cow<'_, str> {
-    if text.chars().all(is_markup_char) {
+    // Bytes that begin or are every refused character: C0 controls but
+    // tab, line feed and carriage return, DEL, and the lead bytes of C1
+    // controls (0xC2), of U+FDD0.. and U+FFFE.. (0xEF) and of the other
+    // planes (0xF0..). Text without them (most pages) is scanned once by
+    // byte; the rest is checked by character.
+    let suspect = |b: u8| {
+        (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7F || b == 0xC2 || b >= 0xEF
+    };
+    if !text.bytes().any(suspect) || text.chars().all(is_markup_char) {
         return Cow::Borrowed(text);
     }
     Cow::Owned(

@@ -8,7 +8,9 @@ pub mod check;
 pub mod diff;
 pub mod explain;
 pub mod export;
+pub mod gate;
 pub mod init;
+pub mod slots;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -29,6 +31,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Build(args) => build::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Serve(args) => serve_command(args),
+        Command::Gate(args) => gate::run(&args),
+        Command::Slots(args) => slots::run(&args),
         Command::Explain { rule } => explain::run(rule.as_deref()),
         Command::Schema { file } => {
             print(&report::schema::render(match file {

@@ -802,6 +802,7 @@ pub struct Site {
 /// `[export]` of `cutover.toml`.
 #[derive(Debug, Clone, Default)]
 pub struct Export {
+    /// `[export.argocd]`, for `cutover export argocd`.
     pub argocd: ArgoCd,
 }
 
@@ -830,7 +831,9 @@ impl Default for ArgoCd {
 /// The Argo CD applications that deploy one system.
 #[derive(Debug, Clone)]
 pub struct Applications {
+    /// The system, by the id written as the key.
     pub system: Ref<System>,
+    /// Names of the Argo CD applications that deploy it, in written order.
     pub names: Vec<At<String>>,
 }
 

@@ -10,7 +10,8 @@ use crate::base::source::Sources;
 use crate::base::text::terminal_safe;
 use crate::base::{Finding, Level, Rule};
 
-fn path(prefix: &str, file: &str) -> String {
+/// `file` (relative to the inventory) as seen from the working directory.
+pub fn path(prefix: &str, file: &str) -> String {
     let prefix = prefix.trim_end_matches('/');
     if prefix.is_empty() || prefix == "." {
         file.to_string()
@@ -36,7 +37,7 @@ fn uri(path: &str) -> String {
 
 /// Escapes data of a workflow command (`%`, CR, LF); `property` also
 /// escapes `:` and `,`.
-fn escape(text: &str, property: bool) -> String {
+pub fn escape(text: &str, property: bool) -> String {
     let mut out = text
         .replace('%', "%25")
         .replace('\r', "%0D")

@@ -14,12 +14,16 @@ use crate::site::views::{ChangeCtx, When};
 /// The rollback deadline of one phase.
 #[derive(Serialize)]
 pub struct Deadline {
+    /// The phase's place in start order, from 1.
     pub number: usize,
+    /// The phase's name.
     pub phase: String,
     /// When the phase ends.
     pub phase_end: When,
     /// The window that holds it and when it closes, if one does.
     pub window: Option<String>,
+    /// When that window occurrence closes; `None` when no window holds the
+    /// phase.
     pub closes: Option<When>,
     /// The window's end minus the rollback time.
     pub latest: Option<When>,

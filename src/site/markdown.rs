@@ -128,20 +128,93 @@ fn events(text: &str) -> Vec<pulldown_cmark::Event<'_>> {
     out
 }
 
+/// Whether `text` reads the same as Markdown, as HTML and as plain text:
+/// one line of letters, digits, spaces and punctuation that Markdown, HTML
+/// and the sanitiser leave alone, starting with a letter (no list, heading
+/// or code block) and not ending with a space. Such text (most steps and
+/// checks) is its own HTML, with no parser or sanitiser run.
+fn is_plain(text: &str) -> bool {
+    text.chars().next().is_some_and(char::is_alphabetic)
+        && !text.ends_with(' ')
+        && text.chars().all(|c| {
+            c.is_alphanumeric()
+                || matches!(
+                    c,
+                    ' ' | '.'
+                        | ','
+                        | ';'
+                        | ':'
+                        | '?'
+                        | '('
+                        | ')'
+                        | '/'
+                        | '\''
+                        | '"'
+                        | '%'
+                        | '@'
+                        | '+'
+                        | '-'
+                )
+        })
+        && crate::base::text::markup_safe(text).len() == text.len()
+}
+
+/// The sanitiser of block fields, built once for the process (building
+/// one costs more than cleaning a short field).
+fn block_cleaner() -> &'static ammonia::Builder<'static> {
+    static CLEANER: std::sync::LazyLock<ammonia::Builder<'static>> =
+        std::sync::LazyLock::new(|| {
+            let mut builder = ammonia::Builder::default();
+            builder
+                .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect())
+                .link_rel(Some("noopener noreferrer"));
+            builder
+        });
+    &CLEANER
+}
+
+/// The sanitiser of inline fields, built once for the process.
+fn inline_cleaner() -> &'static ammonia::Builder<'static> {
+    static CLEANER: std::sync::LazyLock<ammonia::Builder<'static>> =
+        std::sync::LazyLock::new(|| {
+            let mut builder = ammonia::Builder::default();
+            builder
+                .tags(
+                    ["a", "code", "em", "strong", "del", "br"]
+                        .into_iter()
+                        .collect(),
+                )
+                .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect())
+                .link_rel(Some("noopener noreferrer"));
+            builder
+        });
+    &CLEANER
+}
+
 /// Markdown to sanitized HTML.
 pub fn to_html(text: &str) -> String {
+    if is_plain(text) {
+        return format!("<p>{text}</p>\n");
+    }
+    markdown_html(text)
+}
+
+fn markdown_html(text: &str) -> String {
     let mut raw = String::with_capacity(text.len() * 3 / 2);
     html::push_html(&mut raw, events(text).into_iter());
-    ammonia::Builder::default()
-        .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect())
-        .link_rel(Some("noopener noreferrer"))
-        .clean(&raw)
-        .to_string()
+    block_cleaner().clean(&raw).to_string()
 }
 
 /// Markdown to sanitized HTML without the wrapping paragraph, for short
 /// fields shown inline (a step, a trigger).
 pub fn to_inline_html(text: &str) -> String {
+    if is_plain(text) {
+        return text.to_string();
+    }
+    markdown_inline_html(text)
+}
+
+fn markdown_inline_html(text: &str) -> String {
     use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
     // Blocks become line breaks (list items get a bullet), so that the
     // result is valid inside a <label> or a <p>.
@@ -190,14 +263,7 @@ pub fn to_inline_html(text: &str) -> String {
     }
     let mut raw = String::new();
     html::push_html(&mut raw, inline.into_iter());
-    ammonia::Builder::default()
-        .tags(
-            ["a", "code", "em", "strong", "del", "br"]
-                .into_iter()
-                .collect(),
-        )
-        .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect())
-        .link_rel(Some("noopener noreferrer"))
+    inline_cleaner()
         .clean(raw.trim())
         .to_string()
         .replace("<br>\n", "<br>")
@@ -206,6 +272,13 @@ pub fn to_inline_html(text: &str) -> String {
 /// Markdown to plain text for email bodies: text, code and links (with
 /// their http(s) or mailto address) are kept; raw HTML is dropped.
 pub fn to_text(text: &str) -> String {
+    if is_plain(text) {
+        return text.to_string();
+    }
+    markdown_text(text)
+}
+
+fn markdown_text(text: &str) -> String {
     use pulldown_cmark::{Event, Tag, TagEnd};
     let mut out = String::with_capacity(text.len());
     let mut links: Vec<String> = Vec::new();
@@ -248,6 +321,47 @@ pub fn to_text(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Plain text skips the parser and the sanitiser; what it gives is what
+    /// they give.
+    #[test]
+    fn plain_text_renders_as_markdown_would() {
+        let plain = [
+            "Stop the ERP batch jobs (cron on erp-app-01) at 01:55.",
+            "Check that \"orders\" drain to 0; call ops@example.com if not",
+            "Zürich-Ost: prüfen, ob 100% der Aufträge da sind / ok?",
+            "Failover to db-2, then run: SELECT 1",
+        ];
+        for text in plain {
+            assert!(is_plain(text), "{text}");
+            assert_eq!(to_inline_html(text), markdown_inline_html(text), "{text}");
+            assert_eq!(to_html(text), markdown_html(text), "{text}");
+            assert_eq!(to_text(text), markdown_text(text), "{text}");
+        }
+        let marked = [
+            "Run `make`",
+            "a *b*",
+            "1. one",
+            "- item",
+            "# Title",
+            "a  ",
+            " a",
+            "x\ny",
+            "a & b",
+            "a < b",
+            "[x](y)",
+            "a_b_",
+            "Tom\u{a0}Jones",
+            "a | b",
+            "~~x~~",
+            "1) one",
+            "x\u{1}y",
+            "",
+        ];
+        for text in marked {
+            assert!(!is_plain(text), "{text:?}");
+        }
+    }
 
     #[test]
     fn markdown_renders() {

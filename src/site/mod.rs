@@ -402,14 +402,6 @@ fn change_pages(r: &Renderer, cx: &ChangeCtx) -> Result<Vec<Output>, String> {
             views::change_view(cx, "../../"),
         )?,
         r.page(
-            "runbook.html",
-            format!("{dir}/runbook.html"),
-            "../../",
-            format!("Runbook {id}: {title}"),
-            "changes",
-            views::runbook_view(cx, "../../"),
-        )?,
-        r.page(
             "rollback.html",
             format!("{dir}/rollback.html"),
             "../../",
@@ -418,6 +410,24 @@ fn change_pages(r: &Renderer, cx: &ChangeCtx) -> Result<Vec<Output>, String> {
             views::rollback_view(cx, "../../"),
         )?,
     ];
+    for (file, view) in views::runbook_views(cx, "../../") {
+        let title = if view.parts > 1 {
+            format!(
+                "Runbook {id} (part {} of {}): {title}",
+                view.part, view.parts
+            )
+        } else {
+            format!("Runbook {id}: {title}")
+        };
+        pages.push(r.page(
+            "runbook.html",
+            format!("{dir}/{file}"),
+            "../../",
+            title,
+            "changes",
+            view,
+        )?);
+    }
     // The announcement, then each zoned audience's copy: one view for both
     // forms of each.
     let readers = std::iter::once(None).chain(notice::zoned(cx).into_iter().map(Some));

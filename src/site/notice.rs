@@ -15,8 +15,8 @@ use crate::model::{Audience, Change, Model, Status, slug};
 use crate::site::markdown::{to_html, to_text};
 use crate::site::status::{StatusNotice, notice};
 use crate::site::views::{
-    AudienceView, ChangeCtx, ChangeRow, LIST_LIMIT, OutcomeView, PhaseView, TeamView,
-    communication, outcome, phases, team,
+    AudienceView, ChangeCtx, ChangeRow, LIST_LIMIT, OutcomeView, PHASES_PER_PAGE, PhaseView,
+    TeamView, communication, outcome, phases_upto, team,
 };
 
 /// The audiences a change concerns: those it impacts, those it tells and
@@ -47,13 +47,31 @@ pub fn concerned(cx: &ChangeCtx) -> Vec<usize> {
     list
 }
 
-/// The concerned audiences that read times in a zone of their own: each
-/// gets its own copy of the notice.
+/// Copies of a notice one change has at most: a change concerning more
+/// audiences with a zone of their own gives copies to the first this many
+/// by id, and the others read the general notice, whose times are in up to
+/// [`ZONE_LIMIT`] zones.
+pub const COPY_LIMIT: usize = LIST_LIMIT;
+
+/// Zones each time of a notice is given in at most (the reader's first).
+pub const ZONE_LIMIT: usize = 6;
+
+/// The concerned audiences that read times in a zone of their own, each
+/// with its own copy of the notice: the first [`COPY_LIMIT`] by id.
 pub fn zoned(cx: &ChangeCtx) -> Vec<usize> {
-    concerned(cx)
+    zoned_count(cx).0
+}
+
+/// [`zoned`], and how many audiences with a zone of their own it leaves
+/// out.
+pub fn zoned_count(cx: &ChangeCtx) -> (Vec<usize>, usize) {
+    let mut all: Vec<usize> = concerned(cx)
         .into_iter()
         .filter(|&a| cx.model().audiences[a].timezone.is_some())
-        .collect()
+        .collect();
+    let more = all.len().saturating_sub(COPY_LIMIT);
+    all.truncate(COPY_LIMIT);
+    (all, more)
 }
 
 /// `calendar/<audience>.ics`, from the site root.
@@ -111,6 +129,7 @@ pub fn feed_link(model: &Model, root: &str, path: &str, name: String) -> FeedLin
 /// One phase in the reader's zone first, then in the others.
 #[derive(Serialize)]
 pub struct WhenLine {
+    /// The phase's name.
     pub name: String,
     /// "Sat 2027-01-16 19:00 EST to Sat 2027-01-16 20:30 EST".
     pub first: String,
@@ -118,6 +137,7 @@ pub struct WhenLine {
     pub others: Vec<String>,
     /// Start, ISO 8601, for `<time datetime>`.
     pub iso: String,
+    /// Names of the audiences the phase names, in written order.
     pub audiences: Vec<String>,
 }
 
@@ -167,6 +187,7 @@ fn zones(cx: &ChangeCtx, reader: &TimeZone) -> Vec<TimeZone> {
         seen.push(key);
         fresh
     });
+    list.truncate(ZONE_LIMIT);
     list
 }
 
@@ -197,11 +218,13 @@ pub fn reader_zone(cx: &ChangeCtx, audience: Option<usize>) -> TimeZone {
         .map_or_else(|| cx.facts.tz.clone(), |z| z.value.tz.clone())
 }
 
-/// The phases of the change, in start order, in the reader's zone first.
+/// The first [`PHASES_PER_PAGE`] phases of the change, in start order, in
+/// the reader's zone first.
 pub fn when_lines(cx: &ChangeCtx, reader: &TimeZone) -> Vec<WhenLine> {
     let zones = zones(cx, reader);
-    cx.facts
-        .phase_order()
+    let mut order = cx.facts.phase_order();
+    order.truncate(PHASES_PER_PAGE);
+    order
         .into_iter()
         .map(|p| {
             let time = &cx.facts.phases[p];
@@ -215,7 +238,13 @@ pub fn when_lines(cx: &ChangeCtx, reader: &TimeZone) -> Vec<WhenLine> {
                 audiences: phase
                     .audiences
                     .iter()
+                    .take(LIST_LIMIT)
                     .map(|a| cx.model().audiences[a.ix].name.clone())
+                    .chain(
+                        (phase.audiences.len() > LIST_LIMIT).then(|| {
+                            format!("{} more audiences", phase.audiences.len() - LIST_LIMIT)
+                        }),
+                    )
                     .collect(),
             }
         })
@@ -225,7 +254,9 @@ pub fn when_lines(cx: &ChangeCtx, reader: &TimeZone) -> Vec<WhenLine> {
 /// The audience a copy of a notice is for.
 #[derive(Serialize)]
 pub struct ReaderView {
+    /// The audience's id.
     pub id: String,
+    /// The audience's name, "Finance".
     pub name: String,
     /// Its zone, "America/New_York".
     pub zone: String,
@@ -234,10 +265,15 @@ pub struct ReaderView {
 /// A link to an audience's copy of the notice.
 #[derive(Serialize)]
 pub struct CopyLink {
+    /// The audience's name.
     pub name: String,
+    /// The audience's zone, "America/New_York".
     pub zone: String,
-    /// Relative to the announcement (same folder).
+    /// The HTML copy's file name, relative to the announcement (same
+    /// folder): `announcement-<audience>.html`.
     pub html: String,
+    /// The plain-text copy's file name, beside it:
+    /// `announcement-<audience>.txt`.
     pub txt: String,
 }
 
@@ -245,44 +281,80 @@ pub struct CopyLink {
 /// one audience.
 #[derive(Serialize)]
 pub struct AnnouncementView {
+    /// The change as in lists: its link, status, first start and last
+    /// end, risk, findings and owner.
     pub row: ChangeRow,
     /// What the status means; the notice of a cancelled change is a
     /// cancellation notice, of a finished one a completion notice.
     pub status: StatusNotice,
+    /// The change is cancelled.
     pub cancelled: bool,
+    /// The change was rolled back.
     pub rolled_back: bool,
     /// The audience this copy is for (its zone first).
     pub reader: Option<ReaderView>,
-    /// Markdown fields as sanitized HTML (for the page) ...
+    /// What changes (the change's `summary`), as sanitized HTML for the
+    /// page.
     pub summary: String,
+    /// Why it is needed (`why`), as sanitized HTML.
     pub why: String,
+    /// What users will notice (`impact`), as sanitized HTML; `None` when
+    /// not written.
     pub impact: Option<String>,
-    /// ... and as plain text (for the email body and calendar entries).
+    /// `summary` as plain text, for the email body and calendar entries.
     pub summary_text: String,
+    /// `why` as plain text.
     pub why_text: String,
+    /// `impact` as plain text; `None` when not written.
     pub impact_text: Option<String>,
+    /// Expected user-facing downtime as written ("2h30m"); `None` when not
+    /// written.
     pub downtime: Option<String>,
     /// Phases with their times (in the change's zone, UTC, the site's).
     pub phases: Vec<PhaseView>,
-    /// Phases with their times in the reader's zone first.
+    /// The first [`PHASES_PER_PAGE`] phases with their times in the
+    /// reader's zone first; `more_when` follow, the last of them ending
+    /// `last_end` (in the reader's zone).
     pub when: Vec<WhenLine>,
+    /// Phases after the first [`PHASES_PER_PAGE`], not listed.
+    pub more_when: usize,
+    /// When the last phase ends, in the reader's zone, if phases are left out.
+    pub last_end: Option<String>,
+    /// Whom users contact with questions: `communication.contact`, else
+    /// the owning team's email; `None` when neither is written.
     pub contact: Option<String>,
+    /// The team that owns the change.
     pub owner: TeamView,
+    /// The audiences `communication` tells.
     pub audiences: Vec<AudienceView>,
+    /// The change is over (completed or rolled back): the notice reports
+    /// its outcome instead of what to do afterwards.
     pub finished: bool,
+    /// How it went, when `[change.outcome]` is written.
     pub outcome: Option<OutcomeView>,
+    /// The outcome's `notes` as plain text; `None` when not written.
     pub outcome_notes_text: Option<String>,
+    /// New guidelines for users afterwards (`communication.guidelines`),
+    /// as sanitized HTML; `None` when not written.
     pub guidelines: Option<String>,
+    /// The guidelines as plain text.
     pub guidelines_text: Option<String>,
     /// The calendar of every change, then those of the impacted audiences.
     pub calendars: Vec<FeedLink>,
+    /// Impacted audiences whose calendar is left out of `calendars` (past
+    /// [`LIST_LIMIT`]).
     pub more_calendars: usize,
-    /// The audiences' own copies (general notice only).
+    /// The audiences' own copies (general notice only), and how many
+    /// audiences with a zone of their own read this general notice.
     pub copies: Vec<CopyLink>,
+    pub more_copies: usize,
     /// The absolute address of this notice, when `site.base_url` is set.
     pub url: Option<String>,
 }
 
+/// The announcement of the change of `cx` for the page at `root` (the
+/// path back to the site root): the general notice, or the copy for the
+/// audience of index `audience`, its times in that audience's zone first.
 pub fn announcement_view(cx: &ChangeCtx, root: &str, audience: Option<usize>) -> AnnouncementView {
     let model = cx.model();
     let change = cx.change;
@@ -299,9 +371,11 @@ pub fn announcement_view(cx: &ChangeCtx, root: &str, audience: Option<usize>) ->
         "calendar.ics",
         "All changes".to_string(),
     )];
+    let impacting: std::collections::BTreeSet<usize> =
+        cx.facts.impact.audiences.iter().copied().collect();
     let impacted: Vec<usize> = concerned(cx)
         .into_iter()
-        .filter(|a| cx.facts.impact.audiences.contains(a))
+        .filter(|a| impacting.contains(a))
         .filter(|&a| audience.is_none_or(|r| r == a))
         .collect();
     let more_calendars = impacted.len().saturating_sub(LIST_LIMIT);
@@ -314,10 +388,10 @@ pub fn announcement_view(cx: &ChangeCtx, root: &str, audience: Option<usize>) ->
             format!("Changes that impact {}", audience.name),
         )
     }));
+    let (zoned, more_copies) = zoned_count(cx);
     let copies = if audience.is_none() {
-        zoned(cx)
+        zoned
             .into_iter()
-            .take(LIST_LIMIT)
             .map(|a| {
                 let audience = &model.audiences[a];
                 let file = |ext| {
@@ -362,8 +436,23 @@ pub fn announcement_view(cx: &ChangeCtx, root: &str, audience: Option<usize>) ->
         why_text: to_text(&change.why),
         impact_text: change.impact.as_deref().map(to_text),
         downtime: change.downtime.as_ref().map(|d| d.value.to_string()),
-        phases: phases(cx, root),
+        phases: phases_upto(cx, root, PHASES_PER_PAGE),
         when: when_lines(cx, &reader_zone),
+        more_when: change.phases.len().saturating_sub(PHASES_PER_PAGE),
+        last_end: (change.phases.len() > PHASES_PER_PAGE)
+            .then(|| cx.facts.last_end())
+            .flatten()
+            .map(|end| {
+                let form = if is_utc(&reader_zone) {
+                    "%Y-%m-%d %H:%M UTC"
+                } else {
+                    "%a %Y-%m-%d %H:%M %Z"
+                };
+                end.timestamp()
+                    .to_zoned_datetime(reader_zone.clone())
+                    .strftime(form)
+                    .to_string()
+            }),
         contact: change
             .communication
             .as_ref()
@@ -383,6 +472,7 @@ pub fn announcement_view(cx: &ChangeCtx, root: &str, audience: Option<usize>) ->
         calendars,
         more_calendars,
         copies,
+        more_copies: if audience.is_none() { more_copies } else { 0 },
         url: model
             .config
             .site

@@ -19,6 +19,16 @@ use crate::site::status::{StatusNotice, notice};
 /// Lists on pages that could grow with the inventory stop at this many.
 pub const LIST_LIMIT: usize = 50;
 
+/// Phases on one page: a runbook of more phases is split into parts of
+/// this many (`runbook.html`, `runbook-2.html`, ...); the overview's
+/// timeline and the announcements list the first this many and say how
+/// many follow.
+pub const PHASES_PER_PAGE: usize = 100;
+
+/// Findings listed on a change's overview; the runbook shows each phase's
+/// own, and `cutover check` all of them.
+pub const FINDINGS_PER_PAGE: usize = 100;
+
 /// Impact paths of at most this many systems are shown whole; a longer one
 /// shows its first `PATH_LIMIT - 1` systems, how many are left out, and the
 /// changed system it ends at, so a page stays linear in what it lists
@@ -266,43 +276,70 @@ pub struct PhaseView {
     pub site_start: Option<When>,
     pub site_end: Option<When>,
     pub duration: String,
+    /// The first [`LIST_LIMIT`] systems by id, and how many more it changes.
     pub systems: Vec<Link>,
+    pub more_systems: usize,
+    /// The first [`LIST_LIMIT`] audiences it names, and how many more.
     pub audiences: Vec<Link>,
+    pub more_audiences: usize,
     pub steps: Vec<String>,
     pub checks: Vec<String>,
     /// Findings located at this phase.
     pub findings: Vec<FindingView>,
 }
 
+/// The first `limit` (at most) of `items`, and how many are left out.
+pub fn bounded<T>(mut items: Vec<T>, limit: usize) -> (Vec<T>, usize) {
+    let more = items.len().saturating_sub(limit);
+    items.truncate(limit);
+    (items, more)
+}
+
+/// Every phase of the change, in start order.
 pub fn phases(cx: &ChangeCtx, root: &str) -> Vec<PhaseView> {
+    phases_upto(cx, root, usize::MAX)
+}
+
+/// The first `limit` phases of the change in start order. The work is
+/// linear in the phases shown and the change's findings, whatever the
+/// number of phases.
+pub fn phases_upto(cx: &ChangeCtx, root: &str, limit: usize) -> Vec<PhaseView> {
     let model = cx.model();
     let site = &model.config.site.timezone.tz;
     let in_site = |z: &ZonedDateTime| {
         (z.time_zone().iana_name() != site.iana_name())
             .then(|| When::of(&z.timestamp().to_zoned_datetime(site.clone())))
     };
-    cx.facts
-        .phase_order()
+    // The findings of each phase, gathered once.
+    let mut at_phase: std::collections::BTreeMap<usize, Vec<&Finding>> = Default::default();
+    for f in &cx.findings {
+        for subject in &f.subject_refs {
+            if let Subject::Phase { change, phase } = *subject
+                && change == cx.ix
+            {
+                at_phase.entry(phase).or_default().push(f);
+            }
+        }
+    }
+    let mut order = cx.facts.phase_order();
+    order.truncate(limit);
+    order
         .into_iter()
         .enumerate()
         .map(|(n, p)| {
             let phase = &cx.change.phases[p];
             let time = &cx.facts.phases[p];
-            PhaseView {
-                number: n + 1,
-                name: phase.name.clone(),
-                start: When::of(&time.start),
-                end: When::of(&time.end),
-                site_start: in_site(&time.start),
-                site_end: in_site(&time.end),
-                duration: phase.duration.value.to_string(),
-                systems: by_id(
+            let (systems, more_systems) = bounded(
+                by_id(
                     time.systems
                         .iter()
                         .map(|&s| system_link(root, &model.systems[s]))
                         .collect(),
                 ),
-                audiences: phase
+                LIST_LIMIT,
+            );
+            let (audiences, more_audiences) = bounded(
+                phase
                     .audiences
                     .iter()
                     .map(|a| {
@@ -315,17 +352,27 @@ pub fn phases(cx: &ChangeCtx, root: &str) -> Vec<PhaseView> {
                         }
                     })
                     .collect(),
+                LIST_LIMIT,
+            );
+            let mut findings: Vec<&Finding> = at_phase.remove(&p).unwrap_or_default();
+            // A finding naming the phase twice is shown once.
+            findings.dedup_by(|a, b| std::ptr::eq(*a, *b));
+            PhaseView {
+                number: n + 1,
+                name: phase.name.clone(),
+                start: When::of(&time.start),
+                end: When::of(&time.end),
+                site_start: in_site(&time.start),
+                site_end: in_site(&time.end),
+                duration: phase.duration.value.to_string(),
+                systems,
+                more_systems,
+                audiences,
+                more_audiences,
                 steps: phase.steps.iter().map(|s| to_inline_html(s)).collect(),
                 checks: phase.checks.iter().map(|s| to_inline_html(s)).collect(),
-                findings: cx
-                    .findings
-                    .iter()
-                    .filter(|f| {
-                        f.is_about(Subject::Phase {
-                            change: cx.ix,
-                            phase: p,
-                        })
-                    })
+                findings: findings
+                    .into_iter()
                     .map(|f| finding_view(cx.checked, f))
                     .collect(),
             }
@@ -346,8 +393,15 @@ pub struct ImpactedSystem {
 pub struct ImpactView {
     pub systems: Vec<ImpactedSystem>,
     pub more_systems: usize,
+    /// The first [`LIST_LIMIT`] impacted processes, and how many more.
     pub processes: Vec<ProcessView>,
+    pub more_processes: usize,
+    /// The first [`LIST_LIMIT`] impacted audiences; past that, the counts
+    /// of all of them and of those told.
     pub audiences: Vec<AudienceView>,
+    pub more_audiences: usize,
+    pub audience_count: usize,
+    pub audiences_told: usize,
 }
 
 #[derive(Serialize)]
@@ -400,11 +454,29 @@ fn impact(cx: &ChangeCtx, root: &str) -> ImpactView {
             path: path_view(model, impact, s),
         })
         .collect();
-    let notified: Vec<usize> = cx
+    let mut notified: Vec<usize> = cx
         .change
         .communication
         .iter()
         .flat_map(|c| c.audiences.iter().map(|a| a.ix))
+        .collect();
+    notified.sort_unstable();
+    notified.dedup();
+    let notified = std::collections::BTreeSet::from_iter(notified);
+    let audiences = impact
+        .audiences
+        .iter()
+        .take(LIST_LIMIT)
+        .map(|&a| {
+            let audience = &model.audiences[a];
+            AudienceView {
+                id: audience.id.value.clone(),
+                name: audience.name.clone(),
+                criticality: audience.criticality.value,
+                contact: audience.contact.clone(),
+                notified: notified.contains(&a),
+            }
+        })
         .collect();
     ImpactView {
         systems,
@@ -412,6 +484,7 @@ fn impact(cx: &ChangeCtx, root: &str) -> ImpactView {
         processes: impact
             .processes
             .iter()
+            .take(LIST_LIMIT)
             .map(|&p| {
                 let process = &model.processes[p];
                 ProcessView {
@@ -422,20 +495,15 @@ fn impact(cx: &ChangeCtx, root: &str) -> ImpactView {
                 }
             })
             .collect(),
-        audiences: impact
+        more_processes: impact.processes.len().saturating_sub(LIST_LIMIT),
+        audiences,
+        more_audiences: impact.audiences.len().saturating_sub(LIST_LIMIT),
+        audience_count: impact.audiences.len(),
+        audiences_told: impact
             .audiences
             .iter()
-            .map(|&a| {
-                let audience = &model.audiences[a];
-                AudienceView {
-                    id: audience.id.value.clone(),
-                    name: audience.name.clone(),
-                    criticality: audience.criticality.value,
-                    contact: audience.contact.clone(),
-                    notified: notified.contains(&a),
-                }
-            })
-            .collect(),
+            .filter(|a| notified.contains(a))
+            .count(),
     }
 }
 
@@ -450,9 +518,17 @@ pub struct ChangeView {
     pub downtime: Option<String>,
     pub announced: Option<String>,
     pub timezone: String,
+    /// The first [`PHASES_PER_PAGE`] phases; `more_phases` follow, in the
+    /// runbook's parts from `more_phases_href` on.
     pub phases: Vec<PhaseView>,
+    pub phase_count: usize,
+    pub more_phases: usize,
+    pub more_phases_href: Option<String>,
     pub impact: ImpactView,
+    /// The first [`FINDINGS_PER_PAGE`] findings on the change, and how
+    /// many more.
     pub findings: Vec<FindingView>,
+    pub more_findings: usize,
     pub approvals: Vec<ApprovalView>,
     pub outcome: Option<OutcomeView>,
 }
@@ -502,13 +578,18 @@ pub fn change_view(cx: &ChangeCtx, root: &str) -> ChangeView {
         downtime: change.downtime.as_ref().map(|d| d.value.to_string()),
         announced: change.announced.as_ref().map(|a| a.value.to_string()),
         timezone: cx.facts.tz.iana_name().unwrap_or("UTC").to_string(),
-        phases: phases(cx, root),
+        phases: phases_upto(cx, root, PHASES_PER_PAGE),
+        phase_count: change.phases.len(),
+        more_phases: change.phases.len().saturating_sub(PHASES_PER_PAGE),
+        more_phases_href: (change.phases.len() > PHASES_PER_PAGE).then(|| runbook_file(2)),
         impact: impact(cx, root),
         findings: cx
             .findings
             .iter()
+            .take(FINDINGS_PER_PAGE)
             .map(|f| finding_view(cx.checked, f))
             .collect(),
+        more_findings: cx.findings.len().saturating_sub(FINDINGS_PER_PAGE),
         approvals: change
             .approvals
             .iter()
@@ -593,7 +674,9 @@ fn backup(change: &Change) -> Option<BackupView> {
 
 #[derive(Serialize)]
 pub struct CommunicationView {
+    /// The first [`LIST_LIMIT`] audiences to tell, and how many more.
     pub audiences: Vec<AudienceView>,
+    pub more_audiences: usize,
     pub channels: Vec<String>,
     pub contact: Option<String>,
     pub guidelines: Option<String>,
@@ -603,9 +686,11 @@ pub fn communication(cx: &ChangeCtx) -> Option<CommunicationView> {
     let c = cx.change.communication.as_ref()?;
     let model = cx.model();
     Some(CommunicationView {
+        more_audiences: c.audiences.len().saturating_sub(LIST_LIMIT),
         audiences: c
             .audiences
             .iter()
+            .take(LIST_LIMIT)
             .map(|a| {
                 let audience = &model.audiences[a.ix];
                 AudienceView {
@@ -623,11 +708,29 @@ pub fn communication(cx: &ChangeCtx) -> Option<CommunicationView> {
     })
 }
 
-/// The runbook of a change.
+/// One part of the runbook of a change. A runbook of at most
+/// [`PHASES_PER_PAGE`] phases is one page; a longer one is split into
+/// parts of that many phases: the first part opens with everything before
+/// the phases (risks, health, pre-checks, backup), the last ends with
+/// everything after them (live monitoring, post-validation, the monitoring
+/// period, communication), and each says which phases it holds and links
+/// its neighbours.
 #[derive(Serialize)]
 pub struct RunbookView {
     pub row: ChangeRow,
     pub status: StatusNotice,
+    /// This part (from 1) and how many there are.
+    pub part: usize,
+    pub parts: usize,
+    /// The numbers of its first and last phases, of `phase_count`.
+    pub first_phase: usize,
+    pub last_phase: usize,
+    pub phase_count: usize,
+    /// Links to the first, previous, next and last parts (this one
+    /// included, marked current): at most five, whatever the parts.
+    pub part_links: Vec<PartLink>,
+    /// The file of the next part, if there is one.
+    pub next_part: Option<String>,
     /// How long a rollback takes, and the latest moment to start one per
     /// phase so it ends inside the window.
     pub rollback_time: Option<String>,
@@ -649,6 +752,32 @@ pub struct RunbookView {
     pub risks: Vec<SystemRisk>,
     pub incidents: Vec<IncidentView>,
     pub rollback_triggers: Vec<String>,
+}
+
+/// A link to one part of a runbook.
+#[derive(Serialize)]
+pub struct PartLink {
+    pub part: usize,
+    /// Relative to the runbook (same folder).
+    pub href: String,
+    pub first_phase: usize,
+    pub last_phase: usize,
+    pub current: bool,
+}
+
+/// The file of part `part` (from 1) of a runbook: `runbook.html`, then
+/// `runbook-2.html`, ...
+pub fn runbook_file(part: usize) -> String {
+    if part <= 1 {
+        "runbook.html".to_string()
+    } else {
+        format!("runbook-{part}.html")
+    }
+}
+
+/// How many runbook parts `phases` phases make (at least one).
+pub fn runbook_parts(phases: usize) -> usize {
+    phases.div_ceil(PHASES_PER_PAGE).max(1)
 }
 
 #[derive(Serialize)]
@@ -697,7 +826,95 @@ fn incidents(cx: &ChangeCtx) -> Vec<IncidentView> {
     list
 }
 
-pub fn runbook_view(cx: &ChangeCtx, root: &str) -> RunbookView {
+/// The parts of the runbook of a change, each with its file name (see
+/// [`RunbookView`]). The phases and deadlines are built once and shared out.
+pub fn runbook_views(cx: &ChangeCtx, root: &str) -> Vec<(String, RunbookView)> {
+    let mut whole = runbook_view(cx, root);
+    let count = whole.phases.len();
+    let parts = runbook_parts(count);
+    if parts == 1 {
+        return vec![(runbook_file(1), whole)];
+    }
+    let mut phases = std::mem::take(&mut whole.phases).into_iter();
+    let mut deadlines = std::mem::take(&mut whole.deadlines).into_iter().peekable();
+    let mut views = Vec::with_capacity(parts);
+    for part in 1..=parts {
+        let first_phase = (part - 1) * PHASES_PER_PAGE + 1;
+        let last_phase = (part * PHASES_PER_PAGE).min(count);
+        let mut part_deadlines = Vec::new();
+        while let Some(d) = deadlines.next_if(|d| d.number <= last_phase) {
+            part_deadlines.push(d);
+        }
+        let link = |p: usize| PartLink {
+            part: p,
+            href: runbook_file(p),
+            first_phase: (p - 1) * PHASES_PER_PAGE + 1,
+            last_phase: (p * PHASES_PER_PAGE).min(count),
+            current: p == part,
+        };
+        let mut near = vec![
+            1,
+            part.saturating_sub(1).max(1),
+            part,
+            (part + 1).min(parts),
+            parts,
+        ];
+        near.dedup();
+        let view = RunbookView {
+            row: whole.row.clone(),
+            status: whole.status.clone(),
+            part,
+            parts,
+            first_phase,
+            last_phase,
+            phase_count: count,
+            part_links: near.into_iter().map(link).collect(),
+            next_part: (part < parts).then(|| runbook_file(part + 1)),
+            rollback_time: whole.rollback_time.clone(),
+            deadlines: part_deadlines,
+            summary: String::new(),
+            owner: team(cx.model(), cx.change.owner.ix),
+            health: Vec::new(),
+            pre: Vec::new(),
+            environment: None,
+            backup: None,
+            phases: phases.by_ref().take(PHASES_PER_PAGE).collect(),
+            during: Vec::new(),
+            post: Vec::new(),
+            monitoring_duration: None,
+            monitoring_owner: None,
+            metrics: Vec::new(),
+            checkpoints: Vec::new(),
+            communication: None,
+            risks: Vec::new(),
+            incidents: Vec::new(),
+            rollback_triggers: whole.rollback_triggers.clone(),
+        };
+        views.push((runbook_file(part), view));
+    }
+    // The sections before the phases go to the first part, those after
+    // them to the last.
+    let first = &mut views[0].1;
+    first.summary = std::mem::take(&mut whole.summary);
+    first.health = std::mem::take(&mut whole.health);
+    first.pre = std::mem::take(&mut whole.pre);
+    first.environment = whole.environment.take();
+    first.backup = whole.backup.take();
+    first.risks = std::mem::take(&mut whole.risks);
+    first.incidents = std::mem::take(&mut whole.incidents);
+    let last = &mut views[parts - 1].1;
+    last.during = std::mem::take(&mut whole.during);
+    last.post = std::mem::take(&mut whole.post);
+    last.monitoring_duration = whole.monitoring_duration.take();
+    last.monitoring_owner = whole.monitoring_owner.take();
+    last.metrics = std::mem::take(&mut whole.metrics);
+    last.checkpoints = std::mem::take(&mut whole.checkpoints);
+    last.communication = whole.communication.take();
+    views
+}
+
+/// The whole runbook of a change, as one part.
+fn runbook_view(cx: &ChangeCtx, root: &str) -> RunbookView {
     let model = cx.model();
     let change = cx.change;
     let testing = change.testing.as_ref();
@@ -729,9 +946,18 @@ pub fn runbook_view(cx: &ChangeCtx, root: &str) -> RunbookView {
         }
         (None, _) => Vec::new(),
     };
+    let phases = phases(cx, root);
+    let count = phases.len();
     RunbookView {
         row: cx.row(root),
         status: cx.status(),
+        part: 1,
+        parts: 1,
+        first_phase: 1.min(count),
+        last_phase: count,
+        phase_count: count,
+        part_links: Vec::new(),
+        next_part: None,
         rollback_time: change
             .rollback
             .as_ref()
@@ -770,7 +996,7 @@ pub fn runbook_view(cx: &ChangeCtx, root: &str) -> RunbookView {
             .unwrap_or_default(),
         environment: testing.and_then(|t| t.environment.clone()),
         backup: backup(change),
-        phases: phases(cx, root),
+        phases,
         during: testing
             .map(|t| t.during.iter().map(|s| to_inline_html(s)).collect())
             .unwrap_or_default(),

@@ -130,3 +130,5 @@ pub fn loaded(dir: &Path) -> Vec<Found> {
 pub fn of_rule(dir: &Path, rule: &str) -> Vec<Found> {
     loaded(dir).into_iter().filter(|f| f.rule == rule).collect()
 }
+
+pub mod random_plan;

@@ -37,7 +37,8 @@ use crate::base::source::Loc;
 use crate::base::time::span_text;
 use crate::base::{Finding, Rule, Subject};
 use crate::model::{Change, Model};
-pub use pairs::{PairFinder, Slot, all_pairs, sweep_pairs};
+pub use pairs::{PairFinder, Slot, all_pairs, related_pairs, sweep_pairs};
+pub use periods::PeriodDays;
 
 /// A plan rule: pushes its findings on the plan.
 pub type RuleFn = fn(&Ctx, &mut Vec<Finding>);
@@ -109,12 +110,20 @@ pub struct Ctx<'a> {
     pub slots: Vec<Slot>,
     /// The overlapping pairs `(i, j)`, `i < j`, of [`Ctx::slots`].
     pub pairs: Vec<(usize, usize)>,
+    /// When set, the per-change rules run on this change alone (a probe:
+    /// `analysis/probe.rs`); `None` in a check.
+    pub only: Option<usize>,
+    /// Freezes and peaks by the days they touch (shared: a probe builds it
+    /// once for all its runs).
+    pub period_days: std::sync::Arc<periods::PeriodDays>,
 }
 
 impl<'a> Ctx<'a> {
-    /// The context of a check at `as_of`, pairs found by the sweep.
+    /// The context of a check at `as_of`, pairs found by [`related_pairs`].
     pub fn new(model: &'a Model, facts: &'a Facts, as_of: Date) -> Ctx<'a> {
-        Ctx::with_pairs(model, facts, as_of, &sweep_pairs)
+        Ctx::with_pairs(model, facts, as_of, &|slots: &[Slot]| {
+            related_pairs(model, facts, slots)
+        })
     }
 
     /// The same, with overlapping pairs found by `find_pairs` (tests
@@ -123,7 +132,7 @@ impl<'a> Ctx<'a> {
         model: &'a Model,
         facts: &'a Facts,
         as_of: Date,
-        find_pairs: &PairFinder,
+        find_pairs: &PairFinder<'_>,
     ) -> Ctx<'a> {
         let mut integrations_of = vec![Vec::new(); model.systems.len()];
         for (ix, integration) in model.integrations.iter().enumerate() {
@@ -148,6 +157,8 @@ impl<'a> Ctx<'a> {
             incidents_of,
             slots,
             pairs,
+            only: None,
+            period_days: std::sync::Arc::new(periods::PeriodDays::new(model, &facts.calendar)),
         }
     }
 
@@ -159,7 +170,7 @@ impl<'a> Ctx<'a> {
     /// Runs `rule` on every active change.
     pub fn each_active(&self, findings: &mut Vec<Finding>, rule: impl Fn(&On, &mut Vec<Finding>)) {
         for (ix, change) in self.model.changes.iter().enumerate() {
-            if change.status.value.is_active() {
+            if change.status.value.is_active() && self.only.is_none_or(|only| only == ix) {
                 rule(&self.on(ix), findings);
             }
         }
@@ -168,7 +179,9 @@ impl<'a> Ctx<'a> {
     /// Runs `rule` on every change, active or not.
     pub fn each_change(&self, findings: &mut Vec<Finding>, rule: impl Fn(&On, &mut Vec<Finding>)) {
         for ix in 0..self.model.changes.len() {
-            rule(&self.on(ix), findings);
+            if self.only.is_none_or(|only| only == ix) {
+                rule(&self.on(ix), findings);
+            }
         }
     }
 
@@ -268,11 +281,17 @@ pub const NAMED: usize = 10;
 
 /// Ids of the systems in a set, sorted, at most [`NAMED`], and how many more.
 fn some_ids(model: &Model, systems: impl Iterator<Item = usize>) -> (Vec<String>, usize) {
-    let mut ids: Vec<String> = systems.map(|s| model.systems[s].id.value.clone()).collect();
-    ids.sort();
+    let mut ids: Vec<&str> = systems
+        .map(|s| model.systems[s].id.value.as_str())
+        .collect();
     let more = ids.len().saturating_sub(NAMED);
-    ids.truncate(NAMED);
-    (ids, more)
+    // The first NAMED by id, in linear time: only those are sorted.
+    if more > 0 {
+        ids.select_nth_unstable(NAMED);
+        ids.truncate(NAMED);
+    }
+    ids.sort_unstable();
+    (ids.into_iter().map(str::to_string).collect(), more)
 }
 
 /// "`a`, `b` and 3 more".

@@ -3,14 +3,18 @@
 //! before and outcomes after.
 
 use crate::analysis::rules::Ctx;
+use crate::analysis::rules::pairs::{AGGREGATE_OVER, FIRST_FEW};
 use crate::base::{Finding, Rule, Subject};
 use crate::model::{Criticality, Status};
 
 /// `unnotified-audience`: an impacted audience is not in
-/// `communication.audiences`.
+/// `communication.audiences`; one finding per audience, or, when a change
+/// leaves more than [`AGGREGATE_OVER`] audiences untold, one finding with
+/// the count and the first few (a change that impacts thousands of
+/// audiences makes one finding, not thousands).
 pub fn unnotified_audience(cx: &Ctx, findings: &mut Vec<Finding>) {
     cx.each_active(findings, |cx, findings| {
-        let told: Vec<usize> = cx
+        let told: std::collections::BTreeSet<usize> = cx
             .change
             .communication
             .iter()
@@ -21,10 +25,45 @@ pub fn unnotified_audience(cx: &Ctx, findings: &mut Vec<Finding>) {
             .communication
             .as_ref()
             .map_or(cx.change.loc.clone(), |c| c.loc.clone());
-        for &a in &cx.facts.impact.audiences {
-            if told.contains(&a) {
-                continue;
+        let untold: Vec<usize> = cx
+            .facts
+            .impact
+            .audiences
+            .iter()
+            .copied()
+            .filter(|a| !told.contains(a))
+            .collect();
+        let help = "add the audience to `communication.audiences`, so they learn what changes, why, when and what they will notice";
+        if untold.len() > AGGREGATE_OVER {
+            let named: Vec<String> = untold
+                .iter()
+                .take(FIRST_FEW)
+                .map(|&a| {
+                    let audience = &cx.model.audiences[a];
+                    format!("{} (`{}`)", audience.name, audience.id.value)
+                })
+                .collect();
+            let mut finding = cx.finding(
+                Rule::UnnotifiedAudience,
+                loc,
+                format!(
+                    "`{}` impacts {} audiences who are not told about it: {} and {} more",
+                    cx.id(),
+                    untold.len(),
+                    named.join(", "),
+                    untold.len() - FIRST_FEW
+                ),
+            );
+            for &a in untold.iter().take(FIRST_FEW) {
+                finding = finding.subject(cx.model.audiences[a].id.value.clone());
             }
+            for &a in &untold {
+                finding = finding.about(Subject::Audience(a));
+            }
+            findings.push(finding.help(help));
+            return;
+        }
+        for a in untold {
             let audience = &cx.model.audiences[a];
             findings.push(
                 cx.finding(
@@ -34,7 +73,7 @@ pub fn unnotified_audience(cx: &Ctx, findings: &mut Vec<Finding>) {
                 )
                 .subject(audience.id.value.clone())
                 .about(Subject::Audience(a))
-                .help("add the audience to `communication.audiences`, so they learn what changes, why, when and what they will notice"),
+                .help(help),
             );
         }
     });
@@ -151,6 +190,31 @@ mod tests {
             ["`c` impacts Users (`users`), who are not told about it"]
         );
         assert!(found[0].is_about(Subject::Audience(0)));
+    }
+
+    /// Issue 10: a change impacting many audiences it does not tell made a
+    /// finding each (200 changes × 2,000 audiences: 400,000 findings).
+    #[test]
+    fn unnotified_audiences_past_the_bound_make_one_finding_with_the_count() {
+        let mut text = String::new();
+        for i in 0..7 {
+            text.push_str(&format!(
+                "[[audience]]\nid = \"a{i}\"\nname = \"A{i}\"\ncriticality = \"low\"\nsystems = [\"app\"]\n"
+            ));
+        }
+        text.push_str(&change("c", "impact = \"slow\"", ""));
+        let found = run(&text, unnotified_audience);
+        assert_eq!(
+            messages(&found),
+            [
+                "`c` impacts 7 audiences who are not told about it: A0 (`a0`), A1 (`a1`), A2 (`a2`) and 4 more"
+            ]
+        );
+        assert_eq!(found[0].subjects, ["a0", "a1", "a2"]);
+        assert!((0..7).all(|a| found[0].is_about(Subject::Audience(a))));
+        // At the bound (5 untold), one finding each.
+        let told = format!("{text}[change.communication]\naudiences = [\"a5\", \"a6\"]\n");
+        assert_eq!(run(&told, unnotified_audience).len(), 5);
     }
 
     #[test]

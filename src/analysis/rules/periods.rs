@@ -28,25 +28,107 @@ pub fn peak_overlap(cx: &Ctx, findings: &mut Vec<Finding>) {
     });
 }
 
+/// Seconds in a bucket of [`PeriodDays`].
+const DAY: i64 = 86_400;
+
+/// Occurrences longer than this many buckets put their period on every
+/// phase's list instead of in each bucket.
+const LONG: i64 = 400;
+
+/// Freezes and peaks by the days their occurrences touch (UTC days of the
+/// epoch), so a phase meets only the periods of its own days instead of
+/// every period of the inventory (built once per check).
+pub struct PeriodDays {
+    days: std::collections::HashMap<i64, Vec<usize>>,
+    /// Periods with an occurrence longer than [`LONG`] days.
+    always: Vec<usize>,
+}
+
+fn days_of(span: crate::base::time::Interval) -> std::ops::RangeInclusive<i64> {
+    span.start.div_euclid(DAY)..=(span.end - 1).div_euclid(DAY)
+}
+
+impl PeriodDays {
+    /// The index of every freeze and peak of `calendar`.
+    pub fn new(model: &crate::model::Model, calendar: &crate::analysis::Calendar) -> PeriodDays {
+        let mut index = PeriodDays {
+            days: Default::default(),
+            always: Vec::new(),
+        };
+        for (w, period) in model.periods.iter().enumerate() {
+            if period.kind == PeriodKind::Window {
+                continue;
+            }
+            for &occurrence in calendar.occurrences(w) {
+                if occurrence.start >= occurrence.end {
+                    continue;
+                }
+                let days = days_of(occurrence);
+                if days.end() - days.start() > LONG {
+                    index.always.push(w);
+                    break;
+                }
+                for day in days {
+                    let list = index.days.entry(day).or_default();
+                    if list.last() != Some(&w) {
+                        list.push(w);
+                    }
+                }
+            }
+        }
+        index
+    }
+
+    /// Periods that may overlap one of `spans`, sorted, without repeats.
+    fn candidates(&self, spans: impl Iterator<Item = crate::base::time::Interval>) -> Vec<usize> {
+        let mut out = self.always.clone();
+        for span in spans.filter(|s| s.start < s.end) {
+            for day in days_of(span) {
+                if let Some(list) = self.days.get(&day) {
+                    out.extend_from_slice(list);
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
 /// The phases of `on` that overlap a period of `kind` (freeze or peak).
+/// Periods come from [`PeriodDays`], scopes are tested on the impacted
+/// systems only: the time per change follows its phases and its impact,
+/// not the number of periods times the number of systems.
 fn period_overlap(cx: &Ctx, on: &On, kind: PeriodKind, findings: &mut Vec<Finding>) {
     let (model, calendar, ix, f) = (on.model, cx.calendar(), on.ix, on.facts);
     let rule = match kind {
         PeriodKind::Freeze => Rule::FreezeConflict,
         _ => Rule::PeakOverlap,
     };
-    for (w, period) in model.periods.iter().enumerate() {
+    let candidates = cx
+        .period_days
+        .candidates(f.phases.iter().map(|p| p.interval));
+    for w in candidates {
+        let period = &model.periods[w];
         if period.kind != kind {
             continue;
         }
-        if calendar.scope(w).is_disjoint(&f.impact.set) {
+        let scope = calendar.scope(w);
+        let applies: Vec<usize> = f
+            .impact
+            .systems
+            .iter()
+            .copied()
+            .filter(|&s| scope.contains(s))
+            .collect();
+        if applies.is_empty() {
             continue;
         }
         for (p, phase) in f.phases.iter().enumerate() {
             let Some(occurrence) = calendar.overlapping(w, phase.interval).last().copied() else {
                 continue;
             };
-            let (ids, more) = some_ids(model, calendar.scope(w).intersection(&f.impact.set));
+            let (ids, more) = some_ids(model, applies.iter().copied());
             let kind = match (period.kind, period.hard) {
                 (PeriodKind::Freeze, true) => "hard freeze",
                 (PeriodKind::Freeze, false) => "soft freeze",
@@ -72,12 +154,7 @@ fn period_overlap(cx: &Ctx, on: &On, kind: PeriodKind, findings: &mut Vec<Findin
             )
             .subject(period.id.value.clone())
             .about(Subject::Period(w))
-            .about_all(
-                calendar
-                    .scope(w)
-                    .intersection(&f.impact.set)
-                    .map(Subject::System),
-            );
+            .about_all(applies.iter().map(|&s| Subject::System(s)));
             if rule == Rule::FreezeConflict && !period.hard {
                 finding = finding.level(Level::Warning);
             }
