@@ -275,6 +275,9 @@ pub fn render_site(
         }
     }
 
+    // Per change, the audiences with a copy of their own, found once (not
+    // once per audience and change).
+    let zoned: Vec<Vec<usize>> = contexts.par_iter().map(notice::zoned).collect();
     let results: Vec<Result<Vec<Output>, String>> = jobs
         .par_iter()
         .map(|job| -> Result<Vec<Output>, String> {
@@ -352,7 +355,8 @@ pub fn render_site(
                 }],
                 Job::AudienceIcs(a) => vec![Output {
                     path: notice::feed_path(&model.audiences[*a]),
-                    bytes: audience_ics(checked, &contexts, *a, &impacting[*a]).into_bytes(),
+                    bytes: audience_ics(checked, &contexts, &zoned, *a, &impacting[*a])
+                        .into_bytes(),
                 }],
                 Job::Feed => vec![Output {
                     path: "feed.xml".into(),
@@ -473,13 +477,19 @@ fn ics_file(checked: &Checked, contexts: &[ChangeCtx]) -> String {
 
 /// `calendar/<audience>.ics`: the changes that impact audience `a`, its
 /// times first and its copy of the notice where it has one.
-fn audience_ics(checked: &Checked, contexts: &[ChangeCtx], a: usize, changes: &[usize]) -> String {
+fn audience_ics(
+    checked: &Checked,
+    contexts: &[ChangeCtx],
+    zoned: &[Vec<usize>],
+    a: usize,
+    changes: &[usize],
+) -> String {
     let model = &checked.model;
     let audience = &model.audiences[a];
     let mut events = Vec::new();
     for &c in changes {
         let cx = &contexts[c];
-        let copy = notice::zoned(cx).contains(&a).then_some(audience);
+        let copy = zoned[c].contains(&a).then_some(audience);
         let page = notice::announcement_path(cx.change, copy, "html");
         events.extend(events::change_events(cx, Some(a), &page));
     }
