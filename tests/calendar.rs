@@ -280,6 +280,12 @@ fn the_timeline_has_a_bar_per_phase_linked_to_its_change() {
     let svg = read(&site, "calendar/index.html");
     assert!(svg.contains(">erp</text>"));
     assert!(svg.contains("fill=\"#f0b8ba\""), "freeze bands");
+    // Month names over the weeks; November's last 8 days leave no room for
+    // its name before December's, so it is not drawn to run into it.
+    let timeline = &svg[svg.find("<svg").unwrap()..svg.find("</svg>").unwrap()];
+    assert!(timeline.contains(">December 2026</text>"));
+    assert!(timeline.contains(">January 2027</text>"));
+    assert!(!timeline.contains(">November 2026</text>"));
     assert!(svg.contains("fill=\"#cfe9d6\""), "window shading");
 }
 
@@ -302,47 +308,61 @@ fn generator(dir: &Path) -> PathBuf {
 
 /// The bound every calendar page keeps on the benchmark inventory of
 /// bench/build.sh (2,000 changes, 5,000 systems, 20,000 integrations, 100
-/// periods): 1 MiB. Its pages measure about 0.4 to 0.5 MB.
+/// periods) and on one of 10,000 periods (which once made a 181 MB
+/// calendar page): 1 MiB. Measured: 0.09 to 0.45 MB on the first (the
+/// index is the largest), 0.13 to 0.37 MB on the second.
 const PAGE_BOUND: u64 = 1 << 20;
 
 #[test]
 fn no_calendar_page_exceeds_its_bound_on_the_benchmark_inventory() {
     let dir = tempfile::tempdir().unwrap();
     let generate = generator(dir.path());
-    let inventory = dir.path().join("inv");
-    let status = std::process::Command::new(generate)
-        .args([
-            "--changes",
-            "2000",
-            "--systems",
-            "5000",
-            "--integrations",
-            "20000",
-            "--periods",
-            "100",
-            "--seed",
-            "1",
-            "--out",
-        ])
-        .arg(&inventory)
-        .stderr(std::process::Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let site = build_at(&inventory, AS_OF);
-    let mut pages = 0;
-    for entry in fs::read_dir(site.path().join("site/calendar")).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if !name.ends_with(".html") {
-            continue;
+    for (name, changes, systems, integrations, periods) in [
+        ("bench", "2000", "5000", "20000", "100"),
+        ("periods", "200", "500", "1000", "10000"),
+    ] {
+        let inventory = dir.path().join(name);
+        let status = std::process::Command::new(&generate)
+            .args([
+                "--changes",
+                changes,
+                "--systems",
+                systems,
+                "--integrations",
+                integrations,
+                "--periods",
+                periods,
+                "--seed",
+                "1",
+                "--out",
+            ])
+            .arg(&inventory)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let site = build_at(&inventory, AS_OF);
+        let mut pages = Vec::new();
+        for entry in fs::read_dir(site.path().join("site/calendar")).unwrap() {
+            let entry = entry.unwrap();
+            let file = entry.file_name().to_string_lossy().into_owned();
+            if !file.ends_with(".html") {
+                continue;
+            }
+            let size = entry.metadata().unwrap().len();
+            assert!(size <= PAGE_BOUND, "{name}: calendar/{file}: {size} bytes");
+            pages.push(file);
         }
-        let size = entry.metadata().unwrap().len();
-        assert!(size <= PAGE_BOUND, "calendar/{name}: {size} bytes");
-        pages += 1;
+        pages.sort();
+        // The index and one page per month of the plan: the generated
+        // changes run from the as-of month into June 2027.
+        assert_eq!(pages.first().map(String::as_str), Some("2026-11.html"));
+        assert!(
+            pages.contains(&"2027-06.html".to_string()),
+            "{name}: {pages:?}"
+        );
+        assert_eq!(pages.last().map(String::as_str), Some("index.html"));
     }
-    // The index and one page per month of the plan.
-    assert!(pages >= 3, "{pages} pages");
 }
 
 #[test]
@@ -656,4 +676,125 @@ fn each_audience_calendar_holds_exactly_the_changes_that_impact_it() {
         && l.contains(
             "Phase 1 of 2: Keycloak client and Newark scanners\\, Sat 2027-01-16 20:00 EST"
         )));
+}
+
+/// The dashboard rows of one flag: `(change id, what needs attention)`.
+fn flagged(html: &Html, flag: &str) -> Vec<(String, String)> {
+    html.select(&Selector::parse(&format!("tr.flagged-{flag}")).unwrap())
+        .map(|tr| {
+            let cell = |css: &str| -> String {
+                tr.select(&Selector::parse(css).unwrap())
+                    .next()
+                    .map(|e| e.text().collect())
+                    .unwrap_or_default()
+            };
+            (
+                cell("a.id-link"),
+                cell("td[data-label=\"Needs attention\"]"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_dashboard_flags_changes_in_progress_stale_and_approved_with_errors_first() {
+    // As of 2026-12-20: CHG-2044 ran its first phase on 13 December,
+    // CHG-2041's phases are over but it is still scheduled, and the
+    // approved CHG-2047 still has errors.
+    let site = build_at(&example(), "2026-12-20");
+    let text = read(&site, "index.html");
+    let html = Html::parse_document(&text);
+    let running = flagged(&html, "in-progress");
+    assert_eq!(running.len(), 1, "{running:?}");
+    assert_eq!(running[0].0, "CHG-2044");
+    assert!(
+        running[0].1.contains(
+            "started Sun 2026-12-13 04:00 CET (03:00 UTC); its last phase ends Sun 2027-01-31"
+        ),
+        "{running:?}"
+    );
+    let stale = flagged(&html, "stale");
+    assert!(stale.iter().any(|(id, why)| id == "CHG-2041"
+        && why.contains("its last phase ended")
+        && why.contains("but it is still scheduled")));
+    let errors: Vec<String> = flagged(&html, "approved-with-errors")
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    assert!(errors.contains(&"CHG-2047".to_string()), "{errors:?}");
+    assert!(errors.contains(&"CHG-2044".to_string()), "{errors:?}");
+    // All three sections come before the upcoming changes.
+    let upcoming = text.find("id=\"upcoming-h\"").unwrap();
+    for section in [
+        "id=\"progress-h\"",
+        "id=\"stale-h\"",
+        "id=\"approved-errors-h\"",
+    ] {
+        assert!(text.find(section).unwrap() < upcoming, "{section}");
+    }
+    // As of 2026-11-24 CHG-2044 is marked in progress already: the
+    // dashboard does not say it started on a day still to come.
+    let site = build_at(&example(), AS_OF);
+    let early = flagged(
+        &Html::parse_document(&read(&site, "index.html")),
+        "in-progress",
+    );
+    assert_eq!(early.len(), 1);
+    assert!(
+        early[0]
+            .1
+            .contains("marked in progress, but its first phase starts Sun 2026-12-13 04:00 CET"),
+        "{early:?}"
+    );
+    assert!(!early[0].1.contains("started"), "{early:?}");
+    // A runbook says at the top that its change is not approved and still
+    // has errors, whatever its status: the proposed CHG-2043 has two.
+    let runbook = Html::parse_document(&read(&site, "changes/chg-2043/runbook.html"));
+    let banner = select(&runbook, ".status.status-proposed").join(" ");
+    assert!(banner.contains("Proposed, not approved"), "{banner}");
+    assert!(
+        banner.contains(
+            "The plan still has 2 errors on this change: it should not run until they are fixed."
+        ),
+        "{banner}"
+    );
+}
+
+#[test]
+fn the_as_of_week_follows_the_months_rules_and_past_days_are_marked() {
+    // As of Tuesday 2026-11-24 the analysis knows no occurrence of Monday
+    // 23 November: the week still reads as the month's rule, not "every
+    // Tue–Fri".
+    let site = build_at(&example(), AS_OF);
+    let text = read(&site, "calendar/2026-11.html");
+    let html = Html::parse_document(&text);
+    let every = select(&html, ".every-week li").join("\n");
+    assert!(
+        every.contains("Office hours: every Mon–Fri 08:00–18:00"),
+        "{every}"
+    );
+    assert!(every.contains("every Mon–Fri 20:00–01:00 (14:00–19:00 EST)"));
+    assert!(!text.contains("every Tue–Fri"), "the as-of week's own rule");
+    // The days before the as-of date are past, empty ones marked so a
+    // phone can leave them out; the phase of 8 November stays.
+    let past = |css: &str| -> Vec<String> {
+        html.select(&Selector::parse(css).unwrap())
+            .map(|td| td.value().attr("data-date").unwrap().to_string())
+            .collect()
+    };
+    let all_past = past("td.day.past");
+    assert_eq!(all_past.first().map(String::as_str), Some("2026-10-26"));
+    assert_eq!(all_past.last().map(String::as_str), Some("2026-11-23"));
+    assert_eq!(all_past.len(), 29);
+    let empty = past("td.day.past.empty");
+    assert!(
+        !empty.contains(&"2026-11-08".to_string()),
+        "CHG-2036's phase"
+    );
+    assert!(
+        !empty.contains(&"2026-11-23".to_string()),
+        "the payroll band"
+    );
+    assert_eq!(empty.len(), 27, "{empty:?}");
+    assert!(past("td.day.empty:not(.past)").contains(&"2026-11-26".to_string()));
 }

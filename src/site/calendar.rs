@@ -324,6 +324,8 @@ pub struct DayCell {
     /// Before the as-of date.
     pub past: bool,
     pub weekend: bool,
+    /// Nothing on it: no band, no chip (a phone hides such past days).
+    pub empty: bool,
     /// One entry per band slot of the week (none: the slot is free that day).
     pub bands: Vec<Option<BandCell>>,
     pub chips: Vec<Chip>,
@@ -378,6 +380,29 @@ pub struct RecurringLine {
     pub name: String,
     /// "every Sun 01:00–06:00".
     pub rule: String,
+    /// The weekdays it occurs on this week (bit 0: Monday).
+    #[serde(skip)]
+    pub days: u8,
+    /// The rule but its weekdays ("every|01:00–06:00"): a week that began
+    /// before the as-of date, whose earlier days have no occurrences,
+    /// follows the month's rule when this and the later days agree.
+    #[serde(skip)]
+    pub shape: String,
+}
+
+impl RecurringLine {
+    /// Whether this line of a week follows `rule` (a line of the month)
+    /// on the days from weekday `from` (0: Monday) on.
+    fn follows(&self, rule: &RecurringLine, from: i8) -> bool {
+        let later = (0x7fu8 << from) & 0x7f;
+        self.id == rule.id
+            && self.kind == rule.kind
+            && self.shape == rule.shape
+            && self.days & later == rule.days & later
+            // An occurrence from the day before the as-of date can reach
+            // into it; none may be on a day the rule leaves out.
+            && self.days & !rule.days == 0
+    }
 }
 
 /// A phase in the month's list.
@@ -434,11 +459,13 @@ fn weekdays(days: &[Weekday]) -> String {
 /// The rule of a recurring period as seen in one week: "every Sun
 /// 01:00–06:00", "every other Mon 05:00–11:00", "this week: Sat
 /// 20:00–06:00"; with the period's own times when its zone differs.
-fn rule_text(plan: &Plan, period: usize, list: &[Interval]) -> String {
+/// Returns the text, the weekdays (bit 0: Monday) and the rule but its
+/// weekdays.
+fn rule_text(plan: &Plan, period: usize, list: &[Interval]) -> (String, u8, String) {
     let model = &plan.checked.model;
     let p = &model.periods[period];
     let PeriodWhen::Recurring(recurrence) = &p.when else {
-        return String::new();
+        return (String::new(), 0, String::new());
     };
     let rrule = &recurrence.rrule.value;
     let days: Vec<Weekday> = list
@@ -447,8 +474,10 @@ fn rule_text(plan: &Plan, period: usize, list: &[Interval]) -> String {
         .collect();
     let first = list[0];
     let times = format!("{}–{}", plan.clock(first.start), plan.clock(first.end));
+    let mask = days
+        .iter()
+        .fold(0u8, |m, d| m | 1 << d.to_monday_zero_offset());
     let lead = match (rrule.freq, rrule.interval) {
-        (Freq::Daily, 1) if days.len() == 7 => return format!("every day {times}"),
         (Freq::Daily | Freq::Weekly, 1) => "every",
         (Freq::Weekly, 2) => "every other",
         _ => "this week:",
@@ -461,7 +490,15 @@ fn rule_text(plan: &Plan, period: usize, list: &[Interval]) -> String {
     } else {
         String::new()
     };
-    format!("{lead} {} {times}{own}", weekdays(&days))
+    let shape = format!("{lead}|{times}{own}");
+    if lead == "every" && mask == 0x7f {
+        return (format!("every day {times}{own}"), mask, shape);
+    }
+    (
+        format!("{lead} {} {times}{own}", weekdays(&days)),
+        mask,
+        shape,
+    )
 }
 
 /// The chip of a phase.
@@ -603,11 +640,14 @@ fn week(plan: &Plan, month: Date, first: Date, root: &str, seen: &mut BTreeSet<u
         }
         if matches!(period.when, PeriodWhen::Recurring(_)) {
             if recurring.len() < RECURRING_PER_WEEK {
+                let (rule, days, shape) = rule_text(plan, ix, &short);
                 recurring.push(RecurringLine {
                     kind,
                     id: period.id.value.clone(),
                     name: period.name.clone(),
-                    rule: rule_text(plan, ix, &short),
+                    rule,
+                    days,
+                    shape,
                 });
             } else {
                 more_recurring += 1;
@@ -683,7 +723,9 @@ fn week(plan: &Plan, month: Date, first: Date, root: &str, seen: &mut BTreeSet<u
             }
             chips.sort_by_key(|(start, _)| *start);
             let (more_chips, more_with_errors) = keep_worst(&mut chips);
+            let bands: Vec<Option<BandCell>> = slots.iter().map(|s| s[d].clone()).collect();
             DayCell {
+                empty: chips.is_empty() && more_chips == 0 && bands.iter().all(Option::is_none),
                 date: date.to_string(),
                 label: date.strftime("%a %-d %b").to_string(),
                 day: date.day(),
@@ -691,7 +733,7 @@ fn week(plan: &Plan, month: Date, first: Date, root: &str, seen: &mut BTreeSet<u
                 today: date == today,
                 past: date < today,
                 weekend: date.weekday().to_monday_zero_offset() >= 5,
-                bands: slots.iter().map(|s| s[d].clone()).collect(),
+                bands,
                 chips: chips.into_iter().map(|(_, c)| c).collect(),
                 more_chips,
                 more_with_errors,
@@ -722,16 +764,35 @@ pub fn month_view(plan: &Plan, month: Date, root: &str) -> MonthView {
         at = add_days(at, 7);
     }
     // Recurring periods with the same rule in every week are listed once
-    // for the month; the weeks keep the others.
-    let every_week: Vec<RecurringLine> = match weeks.iter().find(|w| !w.past) {
+    // for the month; the weeks keep the others. The rule is read from the
+    // first week wholly on or after the as-of date; the week of the as-of
+    // date follows it when it agrees from the as-of date on, since the
+    // analysis knows no occurrences before.
+    let today = plan.today;
+    let from_day = |w: &WeekView| -> i8 {
+        let monday: Date = w.monday.parse().unwrap_or(today);
+        if monday < today {
+            (today - monday).get_days().clamp(0, 7) as i8
+        } else {
+            0
+        }
+    };
+    let model_week = weeks
+        .iter()
+        .find(|w| from_day(w) == 0)
+        .or_else(|| weeks.iter().find(|w| !w.past));
+    let every_week: Vec<RecurringLine> = match model_week {
         Some(first) => first
             .recurring
             .iter()
             .filter(|r| {
                 weeks.iter().filter(|w| !w.past).all(|w| {
-                    w.recurring
-                        .iter()
-                        .any(|x| x.id == r.id && x.kind == r.kind && x.rule == r.rule)
+                    let from = from_day(w);
+                    let later = (0x7fu8 << from) & 0x7f;
+                    w.recurring.iter().any(|x| x.follows(r, from))
+                        // None of its days is left in the week: nothing to show.
+                        || (r.days & later == 0
+                            && !w.recurring.iter().any(|x| x.id == r.id && x.kind == r.kind))
                 })
             })
             .map(|r| RecurringLine {
@@ -739,16 +800,16 @@ pub fn month_view(plan: &Plan, month: Date, root: &str) -> MonthView {
                 id: r.id.clone(),
                 name: r.name.clone(),
                 rule: r.rule.clone(),
+                days: r.days,
+                shape: r.shape.clone(),
             })
             .collect(),
         None => Vec::new(),
     };
     for w in &mut weeks {
-        w.recurring.retain(|r| {
-            !every_week
-                .iter()
-                .any(|x| x.id == r.id && x.kind == r.kind && x.rule == r.rule)
-        });
+        let from = from_day(w);
+        w.recurring
+            .retain(|r| !every_week.iter().any(|x| r.follows(x, from)));
     }
     let from = plan.midnight(month.first_of_month());
     let to = plan.midnight(add_days(end, 1));

@@ -96,7 +96,13 @@ pub fn index_view(checked: &Checked, rows: &[ChangeRow]) -> IndexView {
                 row: row.clone(),
                 flag: "in progress",
                 why: format!(
-                    "started {}; its last phase ends {}{}",
+                    "{} {}; its last phase ends {}{}",
+                    // Marked in progress ahead of its first phase: say so.
+                    if row.first_start_at.is_some_and(|start| start >= today) {
+                        "marked in progress, but its first phase starts"
+                    } else {
+                        "started"
+                    },
                     local(&row.first_start),
                     local(&row.last_end),
                     if row.status == Status::InProgress.name() {

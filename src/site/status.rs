@@ -78,7 +78,7 @@ pub fn notice(
             Some("Draft, not approved: "),
             "This change is a draft: it is not approved.".to_string(),
             format!(
-                "Its times (from {first}) may change and it may not happen at all: do not plan around it yet."
+                "Its times (from {first}) may change and it may not happen at all: do not plan around it yet.{with_errors}"
             ),
         ),
         Status::Proposed => (
@@ -87,7 +87,7 @@ pub fn notice(
             Some("Proposed, not approved: "),
             "This change is proposed: it waits for approval.".to_string(),
             format!(
-                "It is planned from {first} to {last}, but it is not approved: its times may still change."
+                "It is planned from {first} to {last}, but it is not approved: its times may still change.{with_errors}"
             ),
         ),
         Status::Approved | Status::Scheduled => (
@@ -109,7 +109,7 @@ pub fn notice(
             if errors > 0 { "caution" } else { "info" },
             Some("In progress: "),
             "This change is in progress.".to_string(),
-            format!("It started {first}; its last phase ends {last}.{with_errors}"),
+            format!("Its first phase starts {first}; its last phase ends {last}.{with_errors}"),
         ),
         Status::Completed => (
             "Completed",

@@ -142,11 +142,6 @@ fn merge(mut list: Vec<Interval>) -> Vec<Interval> {
     out
 }
 
-fn add(date: Date, days: i64) -> Date {
-    date.checked_add(jiff::Span::new().days(days))
-        .unwrap_or(date)
-}
-
 /// The timeline of `weeks` weeks from Monday `first`, for a page at `root`.
 pub fn svg(plan: &Plan, first: Date, weeks: usize, root: &str, title: &str) -> String {
     let model = &plan.checked.model;
@@ -251,14 +246,21 @@ pub fn svg(plan: &Plan, first: Date, weeks: usize, root: &str, title: &str) -> S
                 .unwrap_or(monday);
             // The month where it starts, and at the left edge unless a
             // month starts within the first week.
-            let opening = w == 0 && d == 0 && monday.last_of_month() >= add(monday, 6);
+            // At the left edge, only when the name fits before the next
+            // month's: "November 2026" would run into "December 2026".
+            let label = date.strftime("%B %Y").to_string();
+            let room = (date.last_of_month() - date).get_days() + 1;
+            let opening = w == 0
+                && d == 0
+                && date.day() != 1
+                && DAY_W * room >= crate::site::svg::text_px(&label, 12, true) + 16;
             if date.day() == 1 || opening {
                 let _ = write!(
                     out,
                     r##"<text x="{}" y="{}" font-weight="700" fill="#1b1f24">{}</text>"##,
                     x + DAY_W * d + 2,
                     HEAD - 24,
-                    date.strftime("%B %Y")
+                    escape(&label)
                 );
             }
         }
@@ -397,7 +399,7 @@ pub fn svg(plan: &Plan, first: Date, weeks: usize, root: &str, title: &str) -> S
         let _ = write!(
             out,
             r##"<line x1="{x}" y1="{}" x2="{x}" y2="{}" stroke="#1b1f24" stroke-width="2" stroke-dasharray="4 3"/><text x="{}" y="{}" fill="#1b1f24">as of {}</text>"##,
-            HEAD - 14,
+            HEAD,
             HEAD + LANE_H * lanes.len().max(1) as i32 + 4,
             x + 3,
             HEAD + LANE_H * lanes.len().max(1) as i32 + 16,
