@@ -255,6 +255,18 @@ impl<'m> Probe<'m> {
             .filter(move |s| s.interval.overlaps(span))
     }
 
+    /// [`Probe::findings`] about phase `p` of the change (before `[rules]`
+    /// overrides): what `gate` and `slots` judge a placement of `p` by.
+    pub fn phase_findings(&mut self, phases: &[PhaseTime], p: usize) -> Vec<Finding> {
+        let phase = Subject::Phase {
+            change: self.ix,
+            phase: p,
+        };
+        let mut found = self.findings(phases);
+        found.retain(|f| f.is_about(phase));
+        found
+    }
+
     /// The findings of the schedule rules on the change with its phases at
     /// `phases` (parallel to its phases; see [`Probe::left_out`]), before
     /// `[rules]` overrides: every finding whose first subject is the change.

@@ -11,7 +11,7 @@ use crate::ask::Question;
 use crate::ask::reasons::{self, Reason};
 use crate::base::finding::apply_overrides;
 use crate::base::time::Interval;
-use crate::base::{Finding, Level, Subject};
+use crate::base::{Finding, Level};
 use crate::model::Duration;
 
 /// How far after `at` the gate looks for `until`.
@@ -124,17 +124,7 @@ pub fn default_phase(question: &Question, at: i64) -> usize {
 /// The findings of the check's schedule rules on phase `p` placed as in
 /// `phases`, with `[rules]` levels.
 fn judged(probe: &mut Probe, phases: &[PhaseTime], p: usize) -> Vec<Finding> {
-    let ix = probe.ix();
-    let raw: Vec<Finding> = probe
-        .findings(phases)
-        .into_iter()
-        .filter(|f| {
-            f.is_about(Subject::Phase {
-                change: ix,
-                phase: p,
-            })
-        })
-        .collect();
+    let raw = probe.phase_findings(phases, p);
     apply_overrides(raw, &probe.model().config.rules)
 }
 

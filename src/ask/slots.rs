@@ -91,17 +91,7 @@ impl Verdict {
 }
 
 fn verdict(probe: &mut Probe, placement: &[PhaseTime], p: usize) -> Verdict {
-    let ix = probe.ix();
-    let raw: Vec<Finding> = probe
-        .findings(placement)
-        .into_iter()
-        .filter(|f| {
-            f.is_about(Subject::Phase {
-                change: ix,
-                phase: p,
-            })
-        })
-        .collect();
+    let raw = probe.phase_findings(placement, p);
     let fits = !raw
         .iter()
         .any(|f| matches!(f.rule, Rule::OutsideWindow | Rule::RollbackExceedsWindow));
