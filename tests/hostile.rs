@@ -7,7 +7,7 @@ mod common;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use common::{AS_OF, cutover};
+use common::{AS_OF, build_allowing_errors as build, cutover};
 
 /// An inventory of `n` systems where `s{i}` consumes `s{i+1}` through a
 /// critical integration (and `s{n-1}` consumes `s0` when `cycle`), with one
@@ -68,23 +68,6 @@ fn check_status(inv: &Path) -> Option<i32> {
         .unwrap()
         .status
         .code()
-}
-
-/// Builds `inv` into `out` (errors allowed), which must succeed.
-fn build(inv: &Path, out: &Path) {
-    let build = cutover()
-        .args(["build", "--quiet", "--allow-errors", "--as-of", AS_OF])
-        .arg(inv)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .unwrap();
-    assert_eq!(
-        build.status.code(),
-        Some(0),
-        "build: {}",
-        String::from_utf8_lossy(&build.stderr)
-    );
 }
 
 /// Case 1: a chain and a cycle of 100,000 critical integrations overflowed

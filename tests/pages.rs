@@ -11,24 +11,7 @@ mod common;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use common::{AS_OF, cutover};
-
-/// Builds `inv` into `out` (errors allowed), which must succeed.
-fn build(inv: &Path, out: &Path) {
-    let build = cutover()
-        .args(["build", "--quiet", "--allow-errors", "--as-of", AS_OF])
-        .arg(inv)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .unwrap();
-    assert_eq!(
-        build.status.code(),
-        Some(0),
-        "build: {}",
-        String::from_utf8_lossy(&build.stderr)
-    );
-}
+use common::build_allowing_errors as build;
 
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))

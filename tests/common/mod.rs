@@ -132,3 +132,20 @@ pub fn of_rule(dir: &Path, rule: &str) -> Vec<Found> {
 }
 
 pub mod random_plan;
+
+/// Builds `inv` into `out` (errors allowed), which must succeed.
+pub fn build_allowing_errors(inv: &Path, out: &Path) {
+    let build = cutover()
+        .args(["build", "--quiet", "--allow-errors", "--as-of", AS_OF])
+        .arg(inv)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap();
+    assert_eq!(
+        build.status.code(),
+        Some(0),
+        "build: {}",
+        String::from_utf8_lossy(&build.stderr)
+    );
+}
