@@ -346,29 +346,53 @@ pub fn now() -> i64 {
 /// (`2026-12-06T02:00`, `2026-12-06 02:00`, `2026-12-06` = midnight), or
 /// `now`. Local times in a DST gap move forward, in a fold take the earlier
 /// instant, as in the inventory.
+///
+/// The instant must fall in 1900–2999, the years the inventory accepts
+/// (so that a search from it never leaves the calendar's range), and an
+/// offset must be at most 14 hours from UTC, as every zone on Earth is.
 pub fn parse_instant(flag: &str, text: &str, tz: &TimeZone) -> Result<i64, String> {
     let text = text.trim();
     if text.eq_ignore_ascii_case("now") {
         return Ok(now());
     }
-    if let Ok(ts) = text.parse::<Timestamp>() {
-        return Ok(ts.as_second());
+    if let Ok(pieces) = jiff::fmt::temporal::Pieces::parse(text)
+        && let Some(offset) = pieces.offset()
+        && offset.to_numeric_offset().seconds().abs() > MAX_OFFSET_SECONDS
+    {
+        return Err(format!(
+            "{flag} `{text}` has an offset of more than 14 hours from UTC, which no zone has: write one between -12:00 and +14:00, such as 2026-12-06T02:00:00+01:00"
+        ));
     }
-    if let Ok(zoned) = text.parse::<jiff::ZonedDateTime>() {
-        return Ok(zoned.timestamp().as_second());
-    }
-    if let Ok(local) = text.parse::<civil::DateTime>() {
-        return Ok(resolve_local(tz, local).timestamp().as_second());
-    }
-    if let Ok(date) = text.parse::<civil::Date>() {
-        return Ok(crate::base::time::day_start(date, tz)
+    let seconds = if let Ok(ts) = text.parse::<Timestamp>() {
+        ts.as_second()
+    } else if let Ok(zoned) = text.parse::<jiff::ZonedDateTime>() {
+        zoned.timestamp().as_second()
+    } else if let Ok(local) = text.parse::<civil::DateTime>() {
+        resolve_local(tz, local).timestamp().as_second()
+    } else if let Ok(date) = text.parse::<civil::Date>() {
+        crate::base::time::day_start(date, tz)
             .timestamp()
-            .as_second());
+            .as_second()
+    } else {
+        return Err(format!(
+            "{flag} `{text}` is not a datetime: write 2026-12-06T02:00:00+01:00 or 2026-12-06T01:00:00Z (an instant), 2026-12-06T02:00 (local time in the site's zone), or now"
+        ));
+    };
+    if !(EARLIEST..LATEST).contains(&seconds) {
+        return Err(format!(
+            "{flag} `{text}` is out of range: write a datetime between 1900-01-01 and 2999-12-31, the years the inventory accepts"
+        ));
     }
-    Err(format!(
-        "{flag} `{text}` is not a datetime: write 2026-12-06T02:00:00+01:00 or 2026-12-06T01:00:00Z (an instant), 2026-12-06T02:00 (local time in the site's zone), or now"
-    ))
+    Ok(seconds)
 }
+
+/// 1900-01-01T00:00:00Z and 3000-01-01T00:00:00Z, in seconds since the
+/// Unix epoch: the range of `--at` and `--from`.
+const EARLIEST: i64 = -2_208_988_800;
+const LATEST: i64 = 32_503_680_000;
+
+/// The largest offset from UTC `--at` and `--from` accept (14 hours).
+const MAX_OFFSET_SECONDS: i32 = 14 * 3600;
 
 /// Reads a duration flag the way the inventory reads durations.
 pub fn parse_duration(flag: &str, text: &str) -> Result<Duration, String> {

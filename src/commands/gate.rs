@@ -7,9 +7,10 @@ use std::process::ExitCode;
 
 use crate::ask::gate::{self, Answer};
 use crate::ask::{self, Asked, Question, Unanswerable, render};
+use crate::base::text::terminal_safe;
 use crate::check::{self, Checked};
 use crate::cli::{Deny, GateArgs, GateFormat};
-use crate::commands::{Outcome, as_of, print};
+use crate::commands::{Outcome, as_of, print, print_terminal};
 use crate::report;
 
 /// The flags read once: what is asked, and the durations.
@@ -72,7 +73,7 @@ pub fn run(args: &GateArgs) -> Outcome {
             let code = finish(&question, &answer, args);
             eprintln!(
                 "error: --wait: {}; it does not pass before the timeout ({})",
-                render::state_line(&question, &answer),
+                terminal_safe(&render::state_line(&question, &answer)),
                 match answer.until {
                     Some(u) => format!("it would at {}", render::local(u, &question.tz)),
                     None => "no opening was found".to_string(),
@@ -81,13 +82,13 @@ pub fn run(args: &GateArgs) -> Outcome {
             return Ok(code);
         };
         if args.format == GateFormat::Human {
-            print(&render::gate_human(&question, &answer));
+            print_terminal(&render::gate_human(&question, &answer));
         }
         eprintln!(
             "waiting until {} ({}s) for {} to pass; the inventory is read again then",
             render::local(until, &question.tz),
             (until - ask::now()).max(0),
-            question.label(phase)
+            terminal_safe(&question.label(phase))
         );
         sleep_until(until);
     }
@@ -132,11 +133,11 @@ fn find_phase(question: &Question, name: &str) -> Result<usize, String> {
 /// Prints the answer; its exit status.
 fn finish(question: &Question, answer: &Answer, args: &GateArgs) -> ExitCode {
     let inventory = args.inventory.to_string_lossy();
-    print(&match args.format {
-        GateFormat::Human => render::gate_human(question, answer),
-        GateFormat::Json => render::gate_json(question, answer),
-        GateFormat::Github => render::gate_github(question, answer, &inventory),
-    });
+    match args.format {
+        GateFormat::Human => print_terminal(&render::gate_human(question, answer)),
+        GateFormat::Json => print(&render::gate_json(question, answer)),
+        GateFormat::Github => print_terminal(&render::gate_github(question, answer, &inventory)),
+    }
     if answer.passes {
         ExitCode::SUCCESS
     } else {

@@ -17,6 +17,7 @@ use std::process::ExitCode;
 
 use jiff::civil::Date;
 
+use crate::base::text::terminal_safe;
 use crate::cli::{Cli, ColorWhen, Command, SchemaFile};
 use crate::{report, serve};
 
@@ -45,7 +46,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Export(args) => export::run(&args),
     };
     result.unwrap_or_else(|message| {
-        eprintln!("error: {message}");
+        // A message may quote a command-line value or an inventory name.
+        eprintln!("error: {}", terminal_safe(&message));
         ExitCode::from(2)
     })
 }
@@ -64,6 +66,14 @@ pub fn color(when: ColorWhen, stream_is_terminal: bool) -> bool {
         ColorWhen::Never => false,
         ColorWhen::Auto => stream_is_terminal && std::env::var_os("NO_COLOR").is_none(),
     }
+}
+
+/// Writes `text` for a terminal or a CI log: every character a terminal
+/// could act on escaped (see [`terminal_safe`]); for human and GitHub
+/// output, which quote names from the inventory and values from the
+/// command line.
+pub fn print_terminal(text: &str) {
+    print(&terminal_safe(text));
 }
 
 /// Writes `text` to standard output; a closed pipe (`cutover check | head`)

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use crate::ask::{self, Asked, Question, Unanswerable, render, slots};
 use crate::check;
 use crate::cli::{SlotsArgs, SlotsFormat};
-use crate::commands::{Outcome, as_of, print};
+use crate::commands::{Outcome, as_of, print, print_terminal};
 use crate::report;
 
 /// Runs `cutover slots`.
@@ -74,10 +74,10 @@ pub fn run(args: &SlotsArgs) -> Outcome {
         }
     };
     let found = slots::search(&question, from, to, args.count);
-    print(&match args.format {
-        SlotsFormat::Human => render::slots_human(&question, &found),
-        SlotsFormat::Json => render::slots_json(&question, &found),
-    });
+    match args.format {
+        SlotsFormat::Human => print_terminal(&render::slots_human(&question, &found)),
+        SlotsFormat::Json => print(&render::slots_json(&question, &found)),
+    }
     Ok(if found.slots.is_empty() {
         ExitCode::from(1)
     } else {

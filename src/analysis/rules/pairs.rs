@@ -214,9 +214,15 @@ pub(super) fn first_few(cx: &Ctx, others: &[usize], finding: Finding) -> (String
     (text, finding)
 }
 
+/// How many of the other phases an aggregated `phase-overlap` is about (as
+/// typed subjects; its message names [`FIRST_FEW`]): bounded, so that a
+/// change of thousands of overlapping phases stays linear.
+pub const NAMED_PHASES_AT_MOST: usize = 100;
+
 /// `phase-overlap`: two phases of one change overlap; reported once, at
-/// the later phase (ties: written later); once per phase, with the count,
-/// when it overlaps more than [`AGGREGATE_OVER`] others.
+/// the later phase (ties: written later), and about both, so that a
+/// question about either (`gate`, the runbook) sees it; once per phase,
+/// with the count, when it overlaps more than [`AGGREGATE_OVER`] others.
 pub fn phase_overlap(cx: &Ctx, findings: &mut Vec<Finding>) {
     let model = cx.model;
     let help =
@@ -246,7 +252,16 @@ pub fn phase_overlap(cx: &Ctx, findings: &mut Vec<Finding>) {
                         names.join(", ")
                     ),
                 )
-                .help(help),
+                .help(help)
+                .about_all(
+                    firsts
+                        .iter()
+                        .take(NAMED_PHASES_AT_MOST)
+                        .map(|&s| Subject::Phase {
+                            change: second.change,
+                            phase: cx.slots[s].phase,
+                        }),
+                ),
             );
             continue;
         }
@@ -262,7 +277,11 @@ pub fn phase_overlap(cx: &Ctx, findings: &mut Vec<Finding>) {
                         span_text(first.interval, &f.tz),
                     ),
                 )
-                .help(help),
+                .help(help)
+                .about(Subject::Phase {
+                    change: second.change,
+                    phase: first.phase,
+                }),
             );
         }
     }
@@ -378,10 +397,21 @@ mod tests {
         let found = run(&change("c", "", &phases), phase_overlap);
         assert_eq!(found.len(), 1);
         assert!(messages(&found)[0].starts_with("phase \"b\""));
-        assert!(found[0].is_about(Subject::Phase {
-            change: 0,
-            phase: 1
-        }));
+        // Filed on the later phase, about both.
+        assert_eq!(
+            found[0].subject_refs,
+            [
+                Subject::Change(0),
+                Subject::Phase {
+                    change: 0,
+                    phase: 1
+                },
+                Subject::Phase {
+                    change: 0,
+                    phase: 0
+                }
+            ]
+        );
     }
 
     #[test]

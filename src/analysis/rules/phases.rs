@@ -8,7 +8,8 @@ use crate::base::{Finding, Rule, Subject};
 use crate::model::Status;
 
 /// `short-soak`: the gap between consecutive phases is below
-/// `policy.min_soak` (overlapping phases are `phase-overlap` instead).
+/// `policy.min_soak` (overlapping phases are `phase-overlap` instead);
+/// located at the later phase, about both.
 pub fn short_soak(cx: &Ctx, findings: &mut Vec<Finding>) {
     cx.each_active(findings, |on, findings| {
         let (model, ix, f) = (on.model, on.ix, on.facts);
@@ -38,7 +39,11 @@ pub fn short_soak(cx: &Ctx, findings: &mut Vec<Finding>) {
                                 model.changes[ix].phases[latest].name,
                             ),
                         )
-                        .help(format!("start it at {} or later", moment(&soaked))),
+                        .help(format!("start it at {} or later", moment(&soaked)))
+                        .about(Subject::Phase {
+                            change: ix,
+                            phase: latest,
+                        }),
                     );
                 }
             }
@@ -57,21 +62,20 @@ pub fn short_notice(cx: &Ctx, findings: &mut Vec<Finding>) {
         let change = &model.changes[ix];
         let notice = model.config.policy.notice;
         let Some(first) = f.first_start() else { return };
-        // Unannounced, it is located at (and about) the first phase.
-        let (announced, loc, said, phase) = match &change.announced {
-            Some(a) => (a.value, a.loc.clone(), "announced", None),
-            None => {
-                let p = f.phase_order()[0];
-                (
-                    as_of,
-                    change.phases[p].start.loc.clone(),
-                    "not announced yet; as of",
-                    Some(Subject::Phase {
-                        change: ix,
-                        phase: p,
-                    }),
-                )
-            }
+        // About the first phase, whose start it measures; located at
+        // `announced`, or at the first phase when unannounced.
+        let p = f.phase_order()[0];
+        let phase = Subject::Phase {
+            change: ix,
+            phase: p,
+        };
+        let (announced, loc, said) = match &change.announced {
+            Some(a) => (a.value, a.loc.clone(), "announced"),
+            None => (
+                as_of,
+                change.phases[p].start.loc.clone(),
+                "not announced yet; as of",
+            ),
         };
         // Announcements and the as-of date are days of the organisation: read
         // in the site's zone.
@@ -89,7 +93,7 @@ pub fn short_notice(cx: &Ctx, findings: &mut Vec<Finding>) {
                 )
                 .change(change.id.value.clone())
                 .about(Subject::Change(ix))
-                .about_all(phase)
+                .about(phase)
                 .help(format!(
                     "announce it at least {notice} before the first phase, or move the first phase to {} or later",
                     moment(&earliest)
@@ -152,9 +156,14 @@ mod tests {
                 "phase \"b\" starts 0h30m after phase \"a\" ends; the policy asks for at least 1h to watch the first phase before the next"
             ]
         );
+        // Located at the later phase, about both.
         assert!(found[0].is_about(Subject::Phase {
             change: 0,
             phase: 1
+        }));
+        assert!(found[0].is_about(Subject::Phase {
+            change: 0,
+            phase: 0
         }));
     }
 
@@ -176,7 +185,9 @@ mod tests {
         let late = change("c", "announced = 2026-12-03", "");
         let found = run(&late, short_notice);
         assert!(messages(&found)[0].contains("announced 2026-12-03"));
-        assert!(!found[0].is_about(Subject::Phase {
+        // Located at `announced`, but about the first phase it measures
+        // (so that a gate on that phase sees it).
+        assert!(found[0].is_about(Subject::Phase {
             change: 0,
             phase: 0
         }));
