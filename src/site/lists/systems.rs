@@ -1,211 +1,21 @@
-//! Render stage: views of the index pages (dashboard, change list, system
-//! list, risk report, calendar) and of each system's page.
-
-use std::collections::BTreeMap;
+//! Render stage: the systems index (`systems/index.html`) and each
+//! system's page (`systems/<slug>.html`) with its dependency graph.
 
 use serde::Serialize;
 
-use crate::analysis::score::RiskLevel;
-use crate::base::Summary;
 use crate::check::Checked;
-use crate::model::{Status, slug};
+use crate::model::slug;
 use crate::site::markdown::{to_html, to_inline_html};
 use crate::site::svg;
 use crate::site::views::{
-    ChangeCtx, ChangeRow, FindingView, IncidentView, LIST_LIMIT, Link, When, change_link,
-    finding_view, incident_view, system_link,
+    IncidentView, LIST_LIMIT, Link, When, change_link, incident_view, system_link,
 };
-
-/// The dashboard.
-#[derive(Serialize)]
-pub struct IndexView {
-    /// Active changes running on the as-of date: started before it and
-    /// not past their last phase (or marked in progress).
-    pub in_progress: Vec<FlaggedRow>,
-    pub more_in_progress: usize,
-    /// Active changes whose last phase ended before the as-of date but
-    /// that are not closed (completed, rolled back or cancelled).
-    pub stale: Vec<FlaggedRow>,
-    pub more_stale: usize,
-    /// Approved, scheduled or in-progress changes that still have errors.
-    pub approved_with_errors: Vec<FlaggedRow>,
-    pub more_approved_with_errors: usize,
-    /// Active changes starting on the as-of date or later.
-    pub upcoming: Vec<ChangeRow>,
-    pub more_upcoming: usize,
-    pub by_risk: Vec<RiskCount>,
-    pub summary: Summary,
-    pub counts: BTreeMap<&'static str, usize>,
-}
-
-/// A change on the dashboard with what needs attention.
-#[derive(Serialize, Clone)]
-pub struct FlaggedRow {
-    pub row: ChangeRow,
-    /// "in progress", "stale", "approved with errors".
-    pub flag: &'static str,
-    /// Plain text: "started Sun ..., last phase ends Sun ...".
-    pub why: String,
-}
-
-/// Where a change stands on the as-of date (`today`: its first instant in
-/// the site's zone, in seconds).
-fn standing(row: &ChangeRow, today: i64) -> (bool, bool) {
-    let stale = row.last_end_at.is_some_and(|end| end < today);
-    let running = !stale
-        && (row.status == Status::InProgress.name()
-            || row.first_start_at.is_some_and(|start| start < today));
-    (stale, running)
-}
-
-/// The first `LIST_LIMIT` rows and how many more there are.
-fn bounded<T>(mut rows: Vec<T>) -> (Vec<T>, usize) {
-    let more = rows.len().saturating_sub(LIST_LIMIT);
-    rows.truncate(LIST_LIMIT);
-    (rows, more)
-}
-
-pub fn index_view(checked: &Checked, rows: &[ChangeRow]) -> IndexView {
-    // From midnight of the as-of date in the site's zone.
-    let today = crate::base::time::day_start(checked.as_of, &checked.model.config.site.timezone.tz)
-        .timestamp()
-        .as_second();
-    let mut sorted: Vec<&ChangeRow> = rows.iter().filter(|r| r.active).collect();
-    sorted.sort_by(|a, b| ChangeRow::by_start(a, b));
-    let local = |w: &Option<crate::site::views::When>| {
-        w.as_ref().map_or_else(String::new, |w| w.both.clone())
-    };
-    let mut in_progress = Vec::new();
-    let mut stale = Vec::new();
-    let mut approved_with_errors = Vec::new();
-    let mut upcoming = Vec::new();
-    for row in sorted {
-        let (is_stale, running) = standing(row, today);
-        if is_stale {
-            stale.push(FlaggedRow {
-                row: row.clone(),
-                flag: "stale",
-                why: format!(
-                    "its last phase ended {}, but it is still {}: record the outcome or move the phases",
-                    local(&row.last_end),
-                    row.status
-                ),
-            });
-        } else if running {
-            in_progress.push(FlaggedRow {
-                row: row.clone(),
-                flag: "in progress",
-                why: format!(
-                    "{} {}; its last phase ends {}{}",
-                    // Marked in progress ahead of its first phase: say so.
-                    if row.first_start_at.is_some_and(|start| start >= today) {
-                        "marked in progress, but its first phase starts"
-                    } else {
-                        "started"
-                    },
-                    local(&row.first_start),
-                    local(&row.last_end),
-                    if row.status == Status::InProgress.name() {
-                        String::new()
-                    } else {
-                        format!(" (status still {})", row.status)
-                    }
-                ),
-            });
-        } else if row.first_start_at.is_some() {
-            upcoming.push(row.clone());
-        }
-        let approved = [Status::Approved, Status::Scheduled, Status::InProgress]
-            .iter()
-            .any(|s| s.name() == row.status);
-        if approved && row.findings.errors > 0 {
-            approved_with_errors.push(FlaggedRow {
-                row: row.clone(),
-                flag: "approved with errors",
-                why: format!(
-                    "{}, while its plan has {} error{}: fix {} before it runs, or withdraw the approval",
-                    row.status,
-                    row.findings.errors,
-                    if row.findings.errors == 1 { "" } else { "s" },
-                    if row.findings.errors == 1 { "it" } else { "them" }
-                ),
-            });
-        }
-    }
-    let (in_progress, more_in_progress) = bounded(in_progress);
-    let (stale, more_stale) = bounded(stale);
-    let (approved_with_errors, more_approved_with_errors) = bounded(approved_with_errors);
-    let (upcoming, more_upcoming) = bounded(upcoming);
-    let mut by_risk = BTreeMap::new();
-    for row in rows.iter().filter(|r| r.active) {
-        if let Some(risk) = &row.risk {
-            *by_risk.entry(risk.level).or_insert(0) += 1;
-        }
-    }
-    let model = &checked.model;
-    let counts = BTreeMap::from([
-        ("changes", model.changes.len()),
-        ("systems", model.systems.len()),
-        ("integrations", model.integrations.len()),
-        ("processes", model.processes.len()),
-        ("periods", model.periods.len()),
-    ]);
-    IndexView {
-        in_progress,
-        more_in_progress,
-        stale,
-        more_stale,
-        approved_with_errors,
-        more_approved_with_errors,
-        upcoming,
-        more_upcoming,
-        by_risk: by_risk
-            .into_iter()
-            .rev()
-            .map(|(level, count)| RiskCount { level, count })
-            .collect(),
-        summary: Summary::of(&checked.findings),
-        counts,
-    }
-}
-
-#[derive(Serialize)]
-pub struct RiskCount {
-    pub level: RiskLevel,
-    pub count: usize,
-}
 
 #[derive(Serialize)]
 pub struct HealthInfo {
     pub status: &'static str,
     pub checked: Option<String>,
     pub notes: Option<String>,
-}
-
-/// The risk report: active changes by score, highest first, with terms
-/// and findings.
-#[derive(Serialize)]
-pub struct RiskReportView {
-    pub changes: Vec<RiskEntry>,
-}
-
-#[derive(Serialize)]
-pub struct RiskEntry {
-    pub row: ChangeRow,
-    /// The most serious findings, at most [`RISK_FINDINGS`]; the change's
-    /// own page lists them all.
-    pub findings: Vec<FindingView>,
-    pub more_findings: usize,
-}
-
-/// Findings listed per change in the risk report.
-pub const RISK_FINDINGS: usize = 10;
-
-/// The list of every change, by first start.
-pub fn changes_view(contexts: &[ChangeCtx]) -> Vec<ChangeRow> {
-    let mut rows: Vec<ChangeRow> = contexts.iter().map(|cx| cx.row("../")).collect();
-    rows.sort_by(ChangeRow::by_start);
-    rows
 }
 
 /// A system's row in the systems index.
@@ -262,36 +72,6 @@ pub fn systems_view(checked: &Checked, index: &SystemIndex) -> Vec<SystemRow> {
     rows
 }
 
-/// The risk report: active changes by score (highest first, then id), each
-/// with its most serious findings.
-pub fn risk_report(checked: &Checked, contexts: &[ChangeCtx]) -> RiskReportView {
-    let mut changes: Vec<RiskEntry> = contexts
-        .iter()
-        .filter(|cx| cx.change.status.value.is_active())
-        .map(|cx| {
-            // Most serious first; ties keep the report order.
-            let mut worst: Vec<&crate::base::Finding> = cx.findings.clone();
-            worst.sort_by_key(|f| std::cmp::Reverse(f.level));
-            RiskEntry {
-                row: cx.row("../"),
-                findings: worst
-                    .iter()
-                    .take(RISK_FINDINGS)
-                    .map(|f| finding_view(checked, f))
-                    .collect(),
-                more_findings: worst.len().saturating_sub(RISK_FINDINGS),
-            }
-        })
-        .collect();
-    let score = |e: &RiskEntry| e.row.risk.as_ref().map_or(0, |r| r.score);
-    changes.sort_by(|a, b| {
-        score(b)
-            .cmp(&score(a))
-            .then_with(|| a.row.link.id.cmp(&b.row.link.id))
-    });
-    RiskReportView { changes }
-}
-
 /// A system's page.
 #[derive(Serialize)]
 pub struct SystemView {
@@ -333,7 +113,7 @@ pub struct ImpactedBy {
     pub change: Link,
     /// From this system to the changed one.
     #[serde(flatten)]
-    pub path: super::views::PathView,
+    pub path: crate::site::views::PathView,
 }
 
 /// Per system: the changes that change it and those that impact it
@@ -457,7 +237,7 @@ pub fn system_view(checked: &Checked, index: &SystemIndex, s: usize) -> SystemVi
         .take(LIST_LIMIT)
         .map(|&c| ImpactedBy {
             change: change_link(root, &checked.model.changes[c]),
-            path: super::views::path_view(model, &checked.facts.changes[c].impact, s),
+            path: crate::site::views::path_view(model, &checked.facts.changes[c].impact, s),
         })
         .collect();
     let more_impacted_by = index.impacted_count[s].saturating_sub(LIST_LIMIT);
