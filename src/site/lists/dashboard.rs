@@ -11,31 +11,43 @@ use crate::check::Checked;
 use crate::model::Status;
 use crate::site::views::{ChangeRow, LIST_LIMIT};
 
-/// The dashboard.
+/// The dashboard (`index.html`): what needs attention on the as-of date,
+/// then the upcoming changes. Each list stops at [`LIST_LIMIT`] rows and
+/// says how many more there are.
 #[derive(Serialize)]
 pub struct IndexView {
     /// Active changes running on the as-of date: started before it and
     /// not past their last phase (or marked in progress).
     pub in_progress: Vec<FlaggedRow>,
+    /// Running changes past those in `in_progress`.
     pub more_in_progress: usize,
     /// Active changes whose last phase ended before the as-of date but
     /// that are not closed (completed, rolled back or cancelled).
     pub stale: Vec<FlaggedRow>,
+    /// Stale changes past those in `stale`.
     pub more_stale: usize,
     /// Approved, scheduled or in-progress changes that still have errors.
     pub approved_with_errors: Vec<FlaggedRow>,
+    /// Such changes past those in `approved_with_errors`.
     pub more_approved_with_errors: usize,
     /// Active changes starting on the as-of date or later.
     pub upcoming: Vec<ChangeRow>,
+    /// Upcoming changes past those in `upcoming`.
     pub more_upcoming: usize,
+    /// Active changes per risk level, highest level first; levels no
+    /// change has are left out.
     pub by_risk: Vec<RiskCount>,
+    /// Errors, warnings and infos of the whole plan.
     pub summary: Summary,
+    /// How many changes, systems, integrations, processes and periods the
+    /// inventory holds, for the lead line: keys `changes`, `systems`, ...
     pub counts: BTreeMap<&'static str, usize>,
 }
 
 /// A change on the dashboard with what needs attention.
 #[derive(Serialize, Clone)]
 pub struct FlaggedRow {
+    /// The change as lists show it.
     pub row: ChangeRow,
     /// "in progress", "stale", "approved with errors".
     pub flag: &'static str,
@@ -60,6 +72,9 @@ fn bounded<T>(mut rows: Vec<T>) -> (Vec<T>, usize) {
     (rows, more)
 }
 
+/// The dashboard from the rows of every change (`rows`, as the change
+/// list has them): each active change is running, stale or upcoming on the
+/// as-of date, and flagged again when it is approved with errors.
 pub fn index_view(checked: &Checked, rows: &[ChangeRow]) -> IndexView {
     // From midnight of the as-of date in the site's zone.
     let today = crate::base::time::day_start(checked.as_of, &checked.model.config.site.timezone.tz)
@@ -164,8 +179,11 @@ pub fn index_view(checked: &Checked, rows: &[ChangeRow]) -> IndexView {
     }
 }
 
+/// One tile of the dashboard's "Active changes by risk": "3 high".
 #[derive(Serialize)]
 pub struct RiskCount {
+    /// The risk level.
     pub level: RiskLevel,
+    /// Active changes whose score falls in it.
     pub count: usize,
 }

@@ -10,15 +10,21 @@ use crate::site::views::{ChangeCtx, ChangeRow, FindingView, finding_view};
 /// and findings.
 #[derive(Serialize)]
 pub struct RiskReportView {
+    /// Active changes, highest score first, then by id: a row of the
+    /// overview table and a section each.
     pub changes: Vec<RiskEntry>,
 }
 
+/// One change in the risk report: its score with the terms that add up to
+/// it (in `row.risk`) and its most serious findings.
 #[derive(Serialize)]
 pub struct RiskEntry {
+    /// The change as lists show it, with its risk.
     pub row: ChangeRow,
     /// The most serious findings, at most [`RISK_FINDINGS`]; the change's
     /// own page lists them all.
     pub findings: Vec<FindingView>,
+    /// Findings on the change past those in `findings`.
     pub more_findings: usize,
 }
 

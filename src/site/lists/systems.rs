@@ -11,24 +11,33 @@ use crate::site::views::{
     IncidentView, LIST_LIMIT, Link, When, change_link, incident_view, system_link,
 };
 
+/// The last health check of a system, under "Health" on its page.
 #[derive(Serialize)]
 pub struct HealthInfo {
+    /// `healthy`, `degraded`, `down` or `unknown`.
     pub status: &'static str,
+    /// The day it was checked.
     pub checked: Option<String>,
+    /// What the check found, plain text.
     pub notes: Option<String>,
 }
 
-/// A system's row in the systems index.
+/// One row of the systems index (`systems/index.html`): a system with its
+/// owner, its health on record and the next change to it.
 #[derive(Serialize)]
 pub struct SystemRow {
+    /// The system, linked to its page, with its criticality.
     pub link: Link,
+    /// The name of the owning team.
     pub owner: String,
     /// `healthy`, `degraded`, `down`, `unknown`, or none on record.
     pub health: Option<&'static str>,
+    /// The day that health was checked.
     pub checked: Option<String>,
     /// The first active change to it that has not ended before the as-of
     /// date, and when it starts.
     pub next: Option<Link>,
+    /// See `next`.
     pub next_start: Option<When>,
 }
 
@@ -72,44 +81,81 @@ pub fn systems_view(checked: &Checked, index: &SystemIndex) -> Vec<SystemRow> {
     rows
 }
 
-/// A system's page.
+/// A system's page (`systems/<slug>.html`): what it is, its health, its
+/// dependencies (as a graph and in words), the changes that change or
+/// impact it and its past incidents.
 #[derive(Serialize)]
 pub struct SystemView {
+    /// The system, with its criticality.
     pub link: Link,
+    /// What it is, as written: `service`, `database`, `saas`.
     pub kind: Option<String>,
+    /// The name of the owning team.
     pub owner: String,
+    /// It holds data a change can lose ("holds data").
     pub stateful: bool,
+    /// It has legacy modules.
     pub legacy: bool,
+    /// Its current version, as written.
     pub version: Option<String>,
+    /// The labels period scopes select it by.
     pub tags: Vec<String>,
+    /// Its third-party parts, as written.
     pub third_party: Vec<String>,
+    /// Its last health check; none is shown as "No health check on record".
     pub health: Option<HealthInfo>,
+    /// Its description, as sanitized HTML.
     pub description: Option<String>,
+    /// Its known risks, each as sanitized inline HTML.
     pub risks: Vec<String>,
+    /// The integrations by which it uses other systems, at most
+    /// 4 × [`LIST_LIMIT`].
     pub uses: Vec<IntegrationRow>,
+    /// Such integrations past those in `uses`.
     pub more_uses: usize,
+    /// The integrations by which other systems use it, bounded as `uses`.
     pub used_by: Vec<IntegrationRow>,
+    /// Such integrations past those in `used_by`.
     pub more_used_by: usize,
+    /// The business processes that run on it (no pages of their own).
     pub processes: Vec<Link>,
+    /// Its dependency graph as an inline SVG: the systems that use it on
+    /// the left, those it uses on the right, at most 12 a side.
     pub graph: String,
+    /// The first [`LIST_LIMIT`] changes that change it, by id.
     pub changes: Vec<Link>,
+    /// Changes to it past those in `changes`.
     pub more_changes: usize,
+    /// The first [`LIST_LIMIT`] changes that impact it through its
+    /// integrations, by id, each with the path.
     pub impacted_by: Vec<ImpactedBy>,
+    /// Changes impacting it past those in `impacted_by`.
     pub more_impacted_by: usize,
+    /// The incidents that hit it.
     pub incidents: Vec<IncidentView>,
 }
 
+/// One integration on a system's page, under "Uses" or "Used by".
 #[derive(Serialize)]
 pub struct IntegrationRow {
+    /// The integration's inventory id.
     pub id: String,
+    /// The system at its other end.
     pub other: Link,
+    /// What it is, as written: `api`, `batch`, `queue`, `file`.
     pub kind: Option<String>,
+    /// An outage of the provider breaks the consumer; only critical
+    /// integrations carry impact onward.
     pub critical: bool,
+    /// It crosses to a vendor.
     pub third_party: bool,
 }
 
+/// A change that impacts a system without changing it, on the system's
+/// page under "Impacting it".
 #[derive(Serialize)]
 pub struct ImpactedBy {
+    /// The change, linked to its overview.
     pub change: Link,
     /// From this system to the changed one.
     #[serde(flatten)]
@@ -122,15 +168,22 @@ pub struct SystemIndex {
     /// Per system, changes by id: those that change it, the first
     /// [`LIST_LIMIT`] that impact it, and how many impact it in all.
     pub changed_by: Vec<Vec<usize>>,
+    /// See `changed_by`.
     pub impacted_by: Vec<Vec<usize>>,
+    /// See `changed_by`.
     pub impacted_count: Vec<usize>,
+    /// Per system, the integrations where it is the consumer.
     pub uses: Vec<Vec<usize>>,
+    /// Per system, the integrations where it is the provider.
     pub used_by: Vec<Vec<usize>>,
+    /// Per system, the business processes that name it.
     pub processes: Vec<Vec<usize>>,
+    /// Per system, the incidents that name it.
     pub incidents: Vec<Vec<usize>>,
 }
 
 impl SystemIndex {
+    /// The index of the whole plan, in one pass over each kind of entity.
     pub fn new(checked: &Checked) -> SystemIndex {
         let model = &checked.model;
         let n = model.systems.len();
@@ -176,6 +229,7 @@ impl SystemIndex {
     }
 }
 
+/// The page of system `s`, from the index of the whole plan.
 pub fn system_view(checked: &Checked, index: &SystemIndex, s: usize) -> SystemView {
     let root = "../";
     let model = &checked.model;

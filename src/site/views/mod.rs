@@ -102,9 +102,13 @@ pub fn path_view(model: &Model, impact: &crate::analysis::Impact, system: usize)
 /// Site-wide facts every page shows (header, footer, error banner).
 #[derive(Serialize)]
 pub struct SiteView {
+    /// The site's name (`site.title`), in every page's title and header.
     pub title: String,
+    /// The date the plan is judged on (`--as-of`), `2026-11-20`.
     pub as_of: String,
+    /// The `lang` of every page (`site.language`).
     pub language: String,
+    /// Errors, warnings and infos of the whole plan, for the error banner.
     pub summary: Summary,
     /// Rendered with `--allow-errors` while the plan has errors.
     pub has_errors: bool,
@@ -113,7 +117,10 @@ pub struct SiteView {
 /// "Sun 2026-12-06 02:00 CET" and "2026-12-06 01:00 UTC".
 #[derive(Serialize, Clone)]
 pub struct When {
+    /// In the zone it was given in (the change's, or the site's):
+    /// "Sun 2026-12-06 02:00 CET".
     pub local: String,
+    /// The same instant in UTC: "2026-12-06 01:00 UTC".
     pub utc: String,
     /// Both, for one-line use: "Sun 2026-12-06 02:00 CET (01:00 UTC)".
     pub both: String,
@@ -122,6 +129,7 @@ pub struct When {
 }
 
 impl When {
+    /// The forms of `z`, local to its own zone.
     pub fn of(z: &ZonedDateTime) -> When {
         let utc = z.timestamp().to_zoned_datetime(TimeZone::UTC);
         When {
@@ -133,11 +141,18 @@ impl When {
     }
 }
 
+/// A named entity as pages list it: a system, change, process or audience,
+/// with the address of its page when it has one.
 #[derive(Serialize, Clone)]
 pub struct Link {
+    /// Its inventory id: `erp`, `CHG-2041`.
     pub id: String,
+    /// Its name (a change's title).
     pub name: String,
+    /// Its page relative to the linking page; empty for entities without a
+    /// page of their own (processes, audiences).
     pub href: String,
+    /// The criticality of a system, process or audience; none for changes.
     pub criticality: Option<Criticality>,
 }
 
@@ -167,13 +182,18 @@ pub fn change_link(root: &str, change: &Change) -> Link {
     }
 }
 
+/// One finding as a page lists it (overview, runbook phase, risk report).
 #[derive(Serialize, Clone)]
 pub struct FindingView {
+    /// The rule that fired: `outside-window`.
     pub rule: &'static str,
+    /// Error, warning or info, after the `[rules]` overrides.
     pub level: Level,
     /// HTML: escaped text with `ids` as code.
     pub message: String,
+    /// Where in the inventory: `changes/chg-2041.toml:12:1`.
     pub location: String,
+    /// How to fix it, as HTML like `message`, when the rule says.
     pub help: Option<String>,
 }
 
@@ -208,6 +228,7 @@ pub fn code_spans(text: &str) -> String {
     out
 }
 
+/// `finding` as pages show it, located in the inventory file it points at.
 pub fn finding_view(checked: &Checked, finding: &Finding) -> FindingView {
     let file = checked.sources.get(finding.loc.file);
     let (line, column) = file.line_column(finding.loc.span.start);
@@ -223,19 +244,28 @@ pub fn finding_view(checked: &Checked, finding: &Finding) -> FindingView {
 /// A change's row in lists.
 #[derive(Serialize, Clone)]
 pub struct ChangeRow {
+    /// The change's id, title and overview page.
     pub link: Link,
+    /// Its `status` as written: `approved`, `in-progress`, ...
     pub status: String,
+    /// Not yet closed (draft to in progress): dashboards and the risk
+    /// report count only these.
     pub active: bool,
+    /// When its first phase starts, in the change's zone and UTC.
     pub first_start: Option<When>,
     /// The first start as seconds since the epoch, for sorting and filtering.
     #[serde(skip)]
     pub first_start_at: Option<i64>,
+    /// When its last phase ends.
     pub last_end: Option<When>,
     /// The last end as seconds since the epoch.
     #[serde(skip)]
     pub last_end_at: Option<i64>,
+    /// Its risk score with the terms that add up to it.
     pub risk: Option<Risk>,
+    /// How many errors, warnings and infos are on the change.
     pub findings: Summary,
+    /// The id of the owning team.
     pub owner: String,
 }
 
@@ -250,14 +280,20 @@ impl ChangeRow {
 
 /// Everything the pages of one change share.
 pub struct ChangeCtx<'a> {
+    /// The checked plan the site is built from.
     pub checked: &'a Checked,
+    /// The change's index in `checked.model.changes`.
     pub ix: usize,
+    /// The change itself.
     pub change: &'a Change,
+    /// What the analysis computed for it: phase instants, impact, zone.
     pub facts: &'a ChangeFacts,
+    /// The findings on the change, in report order.
     pub findings: Vec<&'a Finding>,
 }
 
 impl<'a> ChangeCtx<'a> {
+    /// The model the change belongs to.
     pub fn model(&self) -> &'a Model {
         &self.checked.model
     }
@@ -276,6 +312,8 @@ impl<'a> ChangeCtx<'a> {
         notice(self.change, self.facts, &self.facts.tz, self.errors())
     }
 
+    /// The change's row in lists, linked from a page `root` below the site
+    /// root.
     pub fn row(&self, root: &str) -> ChangeRow {
         ChangeRow {
             link: change_link(root, self.change),

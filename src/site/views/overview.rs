@@ -12,44 +12,71 @@ use crate::model::Criticality;
 use crate::site::markdown::{to_html, to_inline_html};
 use crate::site::status::StatusNotice;
 
+/// A system the change touches, as the overview lists it under
+/// "Changed and impacted".
 #[derive(Serialize)]
 pub struct ImpactedSystem {
+    /// The system, with its criticality.
     pub link: Link,
+    /// A phase of the change changes it; otherwise it is impacted through
+    /// the integrations of `path`.
     pub changed: bool,
     /// From this system to the changed one: "webshop → erp → db".
     #[serde(flatten)]
     pub path: PathView,
 }
 
+/// What a change touches, on its overview: the systems it changes or
+/// impacts, the business processes and the audiences that notice it.
 #[derive(Serialize)]
 pub struct ImpactView {
+    /// The first [`LIST_LIMIT`] systems: changed ones first, then by
+    /// criticality (highest first) and id.
     pub systems: Vec<ImpactedSystem>,
+    /// Impacted systems past those in `systems`.
     pub more_systems: usize,
     /// The first [`LIST_LIMIT`] impacted processes, and how many more.
     pub processes: Vec<ProcessView>,
+    /// Impacted processes past those in `processes`.
     pub more_processes: usize,
     /// The first [`LIST_LIMIT`] impacted audiences; past that, the counts
     /// of all of them and of those told.
     pub audiences: Vec<AudienceView>,
+    /// Impacted audiences past those in `audiences`.
     pub more_audiences: usize,
+    /// Impacted audiences in all.
     pub audience_count: usize,
+    /// Of those, how many the change's `communication` tells.
     pub audiences_told: usize,
 }
 
+/// A business process a change impacts, on its overview.
 #[derive(Serialize)]
 pub struct ProcessView {
+    /// Its inventory id.
     pub id: String,
+    /// Its name: "Order to cash".
     pub name: String,
+    /// How much the business depends on it.
     pub criticality: Criticality,
+    /// How it goes on while its systems are down, as sanitized HTML; none
+    /// is flagged "no fallback".
     pub fallback: Option<String>,
 }
 
+/// A group of users who notice a change: on the overview (impacted, told
+/// or not), in the runbook's communication checklist and the announcements.
 #[derive(Serialize)]
 pub struct AudienceView {
+    /// Its inventory id.
     pub id: String,
+    /// Its name: "Warehouse staff".
     pub name: String,
+    /// How much it matters that they can work.
     pub criticality: Criticality,
+    /// Whom to tell, as written: a mailing list, a channel.
     pub contact: Option<String>,
+    /// The change's `communication` names it.
     pub notified: bool,
 }
 
@@ -142,43 +169,70 @@ fn impact(cx: &ChangeCtx, root: &str) -> ImpactView {
 /// The overview page of a change.
 #[derive(Serialize)]
 pub struct ChangeView {
+    /// The change as lists show it: title, status, first start, risk,
+    /// finding counts, owner.
     pub row: ChangeRow,
+    /// The status banner at the top of the page.
     pub status: StatusNotice,
+    /// What changes, as sanitized HTML (`summary`).
     pub summary: String,
+    /// Why, as sanitized HTML (`why`).
     pub why: String,
+    /// What users will notice, as sanitized HTML (`impact`); none is shown
+    /// as "Not described".
     pub impact_text: Option<String>,
+    /// The expected downtime as written back: "15m".
     pub downtime: Option<String>,
+    /// The date the change was announced: `2026-11-05`.
     pub announced: Option<String>,
+    /// The IANA zone its times are given in: `Europe/Berlin`.
     pub timezone: String,
     /// The first [`PHASES_PER_PAGE`] phases; `more_phases` follow, in the
     /// runbook's parts from `more_phases_href` on.
     pub phases: Vec<PhaseView>,
+    /// Phases of the change in all.
     pub phase_count: usize,
+    /// Phases past those in `phases`.
     pub more_phases: usize,
+    /// The runbook part that holds the first of them: `runbook-2.html`.
     pub more_phases_href: Option<String>,
+    /// The systems, processes and audiences it touches.
     pub impact: ImpactView,
     /// The first [`FINDINGS_PER_PAGE`] findings on the change, and how
     /// many more.
     pub findings: Vec<FindingView>,
+    /// Findings past those in `findings`.
     pub more_findings: usize,
+    /// Who approved it and when, as written.
     pub approvals: Vec<ApprovalView>,
+    /// How it went, once it has run.
     pub outcome: Option<OutcomeView>,
 }
 
+/// One approval of a change, on its overview: "CAB on 2026-11-12".
 #[derive(Serialize)]
 pub struct ApprovalView {
+    /// Who approved it, as written.
     pub by: String,
+    /// The date of the approval.
     pub date: String,
 }
 
+/// How a change went (`[change.outcome]`): on its overview and in its
+/// completion notice.
 #[derive(Serialize)]
 pub struct OutcomeView {
+    /// `success`, `partial`, `rolled-back` or `failed`.
     pub result: String,
+    /// When it was completed, in the change's zone and UTC.
     pub completed: Option<When>,
+    /// What happened, as sanitized HTML.
     pub notes: Option<String>,
+    /// Issues left open, each as sanitized inline HTML.
     pub issues: Vec<String>,
 }
 
+/// The outcome of the change, when one is written.
 pub fn outcome(cx: &ChangeCtx) -> Option<OutcomeView> {
     let outcome = cx.change.outcome.as_ref()?;
     Some(OutcomeView {
@@ -192,6 +246,8 @@ pub fn outcome(cx: &ChangeCtx) -> Option<OutcomeView> {
     })
 }
 
+/// The overview page of the change (`changes/<slug>/index.html`), linked
+/// from a page `root` below the site root.
 pub fn change_view(cx: &ChangeCtx, root: &str) -> ChangeView {
     let change = cx.change;
     ChangeView {

@@ -10,23 +10,36 @@ use super::{
 use crate::base::{Finding, Subject};
 use crate::site::markdown::to_inline_html;
 
+/// One phase of a change: a row of the overview's timeline, a section of
+/// the runbook, a line of the announcements.
 #[derive(Serialize)]
 pub struct PhaseView {
+    /// Its place in start order, from 1 ("Phase 2").
     pub number: usize,
+    /// Its `name` as written.
     pub name: String,
+    /// When it starts and ends, in the change's zone and UTC.
     pub start: When,
+    /// See `start`.
     pub end: When,
     /// Start and end in the site's zone, when the change has another one.
     pub site_start: Option<When>,
+    /// See `site_start`.
     pub site_end: Option<When>,
+    /// Its `duration` as written back: "1h30m".
     pub duration: String,
     /// The first [`LIST_LIMIT`] systems by id, and how many more it changes.
     pub systems: Vec<Link>,
+    /// Systems it changes past those in `systems`.
     pub more_systems: usize,
     /// The first [`LIST_LIMIT`] audiences it names, and how many more.
     pub audiences: Vec<Link>,
+    /// Audiences it names past those in `audiences`.
     pub more_audiences: usize,
+    /// The steps to carry out, in order, as sanitized inline HTML: the
+    /// runbook's checklist.
     pub steps: Vec<String>,
+    /// The go/no-go checks before moving on, as sanitized inline HTML.
     pub checks: Vec<String>,
     /// Findings located at this phase.
     pub findings: Vec<FindingView>,

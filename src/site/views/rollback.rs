@@ -13,20 +13,37 @@ use crate::site::status::StatusNotice;
 /// The rollback checklist of a change.
 #[derive(Serialize)]
 pub struct RollbackView {
+    /// The change as lists show it.
     pub row: ChangeRow,
+    /// The status banner at the top of the page.
     pub status: StatusNotice,
+    /// The change has a `rollback` table; without one the page says to
+    /// write it before the change runs.
     pub present: bool,
+    /// What makes the team roll back, as sanitized inline HTML.
     pub triggers: Vec<String>,
+    /// The team that decides and rolls back; when none is named, the
+    /// change's owner decides.
     pub owner: Option<TeamView>,
+    /// How long a rollback takes, written back: "45m".
     pub time: Option<String>,
+    /// After what it can no longer be undone, as sanitized inline HTML.
     pub point_of_no_return: Option<String>,
+    /// What is done to undo the change, in order, as sanitized inline HTML.
     pub steps: Vec<String>,
+    /// How users go back to the stable environment, as sanitized HTML.
     pub switch_back: Option<String>,
+    /// The backup to restore from, or why there is none.
     pub backup: Option<BackupView>,
+    /// The audiences to notify of the rollback.
     pub communication: Option<CommunicationView>,
+    /// The change's owner, always notified (and the decider when `owner`
+    /// is none).
     pub change_owner: TeamView,
 }
 
+/// The rollback checklist of the change (`changes/<slug>/rollback.html`),
+/// linked from a page `root` below the site root.
 pub fn rollback_view(cx: &ChangeCtx, root: &str) -> RollbackView {
     let model = cx.model();
     let rollback = cx.change.rollback.as_ref();

@@ -14,29 +14,47 @@ use crate::site::status::StatusNotice;
 /// A known risk of a system the change touches (HTML).
 #[derive(Serialize)]
 pub struct SystemRisk {
+    /// The id of the system it is written on.
     pub system: String,
+    /// The risk, as sanitized inline HTML.
     pub risk: String,
 }
 
+/// The recorded health of a system the change changes: one box of the
+/// runbook's "Health of the systems you change" checklist.
 #[derive(Serialize)]
 pub struct HealthView {
+    /// The system, linked to its page.
     pub system: Link,
+    /// `healthy`, `degraded`, `down`, `unknown`, or "not recorded".
     pub status: String,
+    /// The day it was last checked.
     pub checked: Option<String>,
+    /// What the check found, plain text.
     pub notes: Option<String>,
 }
 
+/// A metric to watch during the monitoring period: one row of the
+/// runbook's table of metrics and thresholds.
 #[derive(Serialize)]
 pub struct MetricView {
+    /// Its name, as written: "p95 checkout latency".
     pub name: String,
+    /// What it measures: `response-time`, `cpu`, `error-rate`, ...
     pub kind: String,
+    /// The limit it is watched against, as written.
     pub threshold: Option<String>,
+    /// Where it is read (a dashboard, a tool), as written.
     pub source: Option<String>,
 }
 
+/// A moment after the last phase to check the systems again: +1h, +24h,
+/// +48h, +72h, up to the end of the monitoring period (which is one too).
 #[derive(Serialize)]
 pub struct Checkpoint {
+    /// "+24h".
     pub label: String,
+    /// The last phase's end plus that, in the change's zone and UTC.
     pub at: When,
 }
 
@@ -49,14 +67,20 @@ pub struct Checkpoint {
 /// its neighbours.
 #[derive(Serialize)]
 pub struct RunbookView {
+    /// The change as lists show it; the head gives its first start and
+    /// last end.
     pub row: ChangeRow,
+    /// The status banner at the top of each part.
     pub status: StatusNotice,
     /// This part (from 1) and how many there are.
     pub part: usize,
+    /// See `part`.
     pub parts: usize,
     /// The numbers of its first and last phases, of `phase_count`.
     pub first_phase: usize,
+    /// See `first_phase`.
     pub last_phase: usize,
+    /// Phases of the change in all.
     pub phase_count: usize,
     /// Links to the first, previous, next and last parts (this one
     /// included, marked current): at most five, whatever the parts.
@@ -66,34 +90,61 @@ pub struct RunbookView {
     /// How long a rollback takes, and the latest moment to start one per
     /// phase so it ends inside the window.
     pub rollback_time: Option<String>,
+    /// The "Roll back by" deadline of each phase of this part.
     pub deadlines: Vec<crate::site::deadline::Deadline>,
+    /// What changes, as sanitized HTML (first part only).
     pub summary: String,
+    /// The owning team, in the head of every part.
     pub owner: TeamView,
+    /// The recorded health of each system the change changes, by id
+    /// (first part only).
     pub health: Vec<HealthView>,
+    /// The pre-checks (`testing.pre`), as sanitized inline HTML (first
+    /// part only).
     pub pre: Vec<String>,
+    /// Where the change was rehearsed (`testing.environment`).
     pub environment: Option<String>,
+    /// The backup to take before the first phase (first part only).
     pub backup: Option<BackupView>,
+    /// The phases of this part, each a section with its steps and checks.
     pub phases: Vec<PhaseView>,
+    /// Checks while the change runs (`testing.during`), as sanitized
+    /// inline HTML (last part only).
     pub during: Vec<String>,
+    /// Post-validation (`testing.post`), as sanitized inline HTML (last
+    /// part only).
     pub post: Vec<String>,
+    /// How long the monitoring period lasts, written back: "72h".
     pub monitoring_duration: Option<String>,
+    /// The name of the team that watches it.
     pub monitoring_owner: Option<String>,
+    /// The metrics to watch and their thresholds (last part only).
     pub metrics: Vec<MetricView>,
+    /// When to check again after the last phase (last part only).
     pub checkpoints: Vec<Checkpoint>,
+    /// Whom to tell and how (last part only).
     pub communication: Option<CommunicationView>,
+    /// The known risks of the systems the change changes (first part only).
     pub risks: Vec<SystemRisk>,
+    /// Past incidents on those systems, newest first (first part only).
     pub incidents: Vec<IncidentView>,
+    /// When to roll back, as sanitized inline HTML: repeated after every
+    /// phase.
     pub rollback_triggers: Vec<String>,
 }
 
 /// A link to one part of a runbook.
 #[derive(Serialize)]
 pub struct PartLink {
+    /// The part it links, from 1.
     pub part: usize,
     /// Relative to the runbook (same folder).
     pub href: String,
+    /// The numbers of the first and last phases that part holds.
     pub first_phase: usize,
+    /// See `first_phase`.
     pub last_phase: usize,
+    /// It is the part the link is on (shown, not linked).
     pub current: bool,
 }
 
@@ -112,6 +163,7 @@ pub fn runbook_parts(phases: usize) -> usize {
     phases.div_ceil(PHASES_PER_PAGE).max(1)
 }
 
+/// Past incidents on the systems the change changes, newest first.
 fn incidents(cx: &ChangeCtx) -> Vec<IncidentView> {
     let model = cx.model();
     let mut list: Vec<IncidentView> = model

@@ -8,15 +8,23 @@ use super::{AudienceView, ChangeCtx, LIST_LIMIT, code_spans};
 use crate::model::{Backup, Change, Model};
 use crate::site::markdown::{to_html, to_inline_html};
 
+/// A team to reach during a change: the owner in the runbook's head, the
+/// rollback owner on the checklist, the contact of an announcement.
 #[derive(Serialize)]
 pub struct TeamView {
+    /// Its inventory id.
     pub id: String,
+    /// Its display name.
     pub name: String,
+    /// Its e-mail address, as written.
     pub email: Option<String>,
+    /// Its chat channel, as written.
     pub chat: Option<String>,
+    /// How to reach whoever is on call, as written.
     pub oncall: Option<String>,
 }
 
+/// The team at index `ix` of the model.
 pub fn team(model: &Model, ix: usize) -> TeamView {
     let team = &model.teams[ix];
     TeamView {
@@ -28,15 +36,23 @@ pub fn team(model: &Model, ix: usize) -> TeamView {
     }
 }
 
+/// A past incident, under "Known risks and past incidents" of a runbook
+/// and on the pages of the systems it hit.
 #[derive(Serialize)]
 pub struct IncidentView {
+    /// Its inventory id.
     pub id: String,
+    /// The day it happened: `2026-03-14`.
     pub date: String,
+    /// The ids of the systems it hit.
     pub systems: Vec<String>,
+    /// What happened, plain text.
     pub summary: String,
+    /// What was learnt, as sanitized HTML.
     pub lesson: Option<String>,
 }
 
+/// The incident `i` as pages list it.
 pub fn incident_view(i: &crate::model::Incident) -> IncidentView {
     IncidentView {
         id: i.id.value.clone(),
@@ -47,14 +63,23 @@ pub fn incident_view(i: &crate::model::Incident) -> IncidentView {
     }
 }
 
+/// The backup before a change, as the runbook's checklist and the
+/// rollback checklist give it: either why there is none, or how it is
+/// taken and restored.
 #[derive(Serialize)]
 pub struct BackupView {
+    /// Why no backup is taken (`backup = { none = "..." }`), as sanitized
+    /// inline HTML; the other fields are then empty.
     pub none: Option<String>,
     /// Method, scope and location: escaped HTML with `names` as code.
     pub method: Option<String>,
+    /// What the backup holds; see `method`.
     pub scope: Option<String>,
+    /// Where it is kept; see `method`.
     pub location: Option<String>,
+    /// How long restoring it takes, written back: "30m".
     pub restore_time: Option<String>,
+    /// The day a restore was last tested; none is shown as "never".
     pub restore_tested: Option<String>,
 }
 
@@ -86,16 +111,23 @@ pub(super) fn backup(change: &Change) -> Option<BackupView> {
     })
 }
 
+/// Who is told about a change, how and by whom: the communication
+/// checklist at the end of the runbook and on the rollback checklist.
 #[derive(Serialize)]
 pub struct CommunicationView {
     /// The first [`LIST_LIMIT`] audiences to tell, and how many more.
     pub audiences: Vec<AudienceView>,
+    /// Audiences to tell past those in `audiences`.
     pub more_audiences: usize,
+    /// The channels announcements go out on: mail, chat, intranet.
     pub channels: Vec<String>,
+    /// Whom users contact with questions, as written.
     pub contact: Option<String>,
+    /// New guidelines for users afterwards, as sanitized HTML.
     pub guidelines: Option<String>,
 }
 
+/// The change's communication plan, when it has one.
 pub fn communication(cx: &ChangeCtx) -> Option<CommunicationView> {
     let c = cx.change.communication.as_ref()?;
     let model = cx.model();
