@@ -183,7 +183,7 @@ pub struct ChangeView {
     pub impact_text: Option<String>,
     /// The expected downtime as written back: "15m".
     pub downtime: Option<String>,
-    /// The date the change was announced: `2026-11-05`.
+    /// The day its announcement goes out (`announced`): `2026-11-05`.
     pub announced: Option<String>,
     /// The IANA zone its times are given in: `Europe/Berlin`.
     pub timezone: String,

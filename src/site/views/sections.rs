@@ -68,8 +68,8 @@ pub fn incident_view(i: &crate::model::Incident) -> IncidentView {
 /// taken and restored.
 #[derive(Serialize)]
 pub struct BackupView {
-    /// Why no backup is taken (`backup = { none = "..." }`), as sanitized
-    /// inline HTML; the other fields are then empty.
+    /// Why no backup is taken (`none = "reason"` in the `backup` table), as
+    /// sanitized inline HTML; the other fields are then empty.
     pub none: Option<String>,
     /// Method, scope and location: escaped HTML with `names` as code.
     pub method: Option<String>,
