@@ -1,5 +1,6 @@
 //! cutover: load → model → analyse → render → write. The binary in
 //! `main.rs` dispatches commands to these stages.
+#![warn(missing_docs)]
 
 pub mod analysis;
 pub mod ask;

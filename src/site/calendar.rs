@@ -57,27 +57,39 @@ const DAY: i64 = 86_400;
 
 /// A phase placed on the calendar.
 pub struct PhaseItem {
+    /// The index of its change in the model.
     pub change: usize,
+    /// Its index among the change's phases (as written, not start order).
     pub phase: usize,
+    /// When it runs.
     pub interval: Interval,
     /// Its worst finding (warning or worse) and those rules.
     pub level: Option<Level>,
+    /// See `level`: the rules of those findings, each once.
     pub rules: Vec<&'static str>,
 }
 
-/// A change's monitoring period.
+/// A change's monitoring period: from the end of its last phase for its
+/// `monitoring.duration` (cancelled changes have none).
 pub struct MonitoringItem {
+    /// The index of the change in the model.
     pub change: usize,
+    /// When the watch lasts.
     pub interval: Interval,
+    /// The worst of the monitoring findings (`short-monitoring`,
+    /// `missing-metric`) on the change, warning or worse.
     pub level: Option<Level>,
 }
 
 /// Everything the calendar pages read, computed once per build.
 pub struct Plan<'a> {
+    /// The checked plan the site is built from.
     pub checked: &'a Checked,
+    /// The site's zone: every day and time of the calendar is in it.
     pub tz: TimeZone,
     /// The as-of date and the last day of the planning horizon.
     pub today: Date,
+    /// See `today`.
     pub last: Date,
     /// Months with a page, from the as-of month to the horizon's last.
     pub months: Vec<Date>,
@@ -85,6 +97,7 @@ pub struct Plan<'a> {
     pub occurrences: Vec<Vec<Interval>>,
     /// Phases and monitoring periods in the grids, by start.
     pub phases: Vec<PhaseItem>,
+    /// See `phases`.
     pub monitoring: Vec<MonitoringItem>,
 }
 
@@ -280,22 +293,31 @@ pub struct MonthView {
     pub title: String,
     /// `2026-12`, the id of its section.
     pub key: String,
+    /// Its page: `2026-12.html`.
     pub file: String,
+    /// Its weeks, Monday to Sunday: at most six.
     pub weeks: Vec<WeekView>,
     /// Recurring periods shorter than a day with the same rule every week
     /// of the month, listed once above the grid.
     pub every_week: Vec<RecurringLine>,
     /// Phases starting in the month, and how many in all and with errors.
     pub phases: Vec<PhaseRow>,
+    /// Phases starting in the month past the [`MONTH_LIST`] in `phases`.
     pub more_phases: usize,
+    /// Phases starting in the month in all.
     pub phase_count: usize,
+    /// Of those, how many have an error.
     pub phases_with_errors: usize,
+    /// Of those, how many have warnings but no error.
     pub phases_with_warnings: usize,
     /// The periods seen in the month, each described once.
     pub periods: Vec<PeriodRow>,
+    /// Periods past the [`PERIODS_LISTED`] in `periods`.
     pub more_periods: usize,
 }
 
+/// One row of a month grid: a week from Monday, with a line below it for
+/// what does not fit in the days.
 #[derive(Serialize)]
 pub struct WeekView {
     /// Every day of it lies before the as-of date: the analysis knows no
@@ -303,33 +325,45 @@ pub struct WeekView {
     pub past: bool,
     /// ISO week number and the Monday: "W52", "2026-12-21".
     pub number: String,
+    /// See `number`.
     pub monday: String,
+    /// Its seven days, Monday first.
     pub days: Vec<DayCell>,
     /// Recurring periods shorter than a day, once per week.
     pub recurring: Vec<RecurringLine>,
+    /// Recurring periods past the [`RECURRING_PER_WEEK`] in `recurring`.
     pub more_recurring: usize,
     /// Bands that did not fit in the slots, by name.
     pub more_bands: Vec<String>,
 }
 
+/// One day of a month grid: its bands and chips.
 #[derive(Serialize)]
 pub struct DayCell {
     /// `2026-12-21`.
     pub date: String,
     /// "Mon 21 Dec".
     pub label: String,
+    /// Its day of the month: 21.
     pub day: i8,
+    /// It lies in the month of the grid (not in the neighbours' days that
+    /// fill its first and last weeks).
     pub in_month: bool,
+    /// It is the as-of date.
     pub today: bool,
     /// Before the as-of date.
     pub past: bool,
+    /// Saturday or Sunday.
     pub weekend: bool,
     /// Nothing on it: no band, no chip (a phone hides such past days).
     pub empty: bool,
     /// One entry per band slot of the week (none: the slot is free that day).
     pub bands: Vec<Option<BandCell>>,
+    /// What starts on it, by start: at most [`CHIPS_PER_DAY`].
     pub chips: Vec<Chip>,
+    /// Chips past those in `chips`; the month's list of phases has them.
     pub more_chips: usize,
+    /// Of those, how many have an error.
     pub more_with_errors: usize,
 }
 
@@ -338,7 +372,9 @@ pub struct DayCell {
 pub struct BandCell {
     /// `freeze`, `peak` or `window`.
     pub kind: &'static str,
+    /// The period's inventory id.
     pub id: String,
+    /// The period's name, shown where the band starts.
     pub name: String,
     /// A hard freeze.
     pub hard: bool,
@@ -348,6 +384,7 @@ pub struct BandCell {
     pub last: bool,
     /// It goes on before this week's first day or after its last one.
     pub from_before: bool,
+    /// See `from_before`.
     pub to_after: bool,
     /// "Mon 21 Dec 00:00 – Mon 4 Jan 00:00".
     pub span: String,
@@ -364,9 +401,11 @@ pub struct Chip {
     pub label: String,
     /// The phase's name, "monitoring 72h", or empty.
     pub detail: String,
+    /// The overview of its change; none for a period.
     pub href: Option<String>,
     /// `error`, `warning` or none.
     pub level: Option<Level>,
+    /// The rules of those findings, in its tooltip.
     pub rules: Vec<&'static str>,
     /// The change's status when it is not approved or is cancelled.
     pub status: Option<&'static str>,
@@ -375,8 +414,11 @@ pub struct Chip {
 /// A recurring period in one week.
 #[derive(Serialize)]
 pub struct RecurringLine {
+    /// `window`, `peak` or `freeze`.
     pub kind: &'static str,
+    /// The period's inventory id.
     pub id: String,
+    /// The period's name.
     pub name: String,
     /// "every Sun 01:00–06:00".
     pub rule: String,
@@ -408,17 +450,24 @@ impl RecurringLine {
 /// A phase in the month's list.
 #[derive(Serialize)]
 pub struct PhaseRow {
+    /// The day it starts: `2026-12-06`, linked to its cell of the grid.
     pub date: String,
+    /// Its chip: time, change id, phase name, findings, status.
     pub chip: Chip,
+    /// The title of its change.
     pub title: String,
 }
 
 /// A period seen in the month.
 #[derive(Serialize)]
 pub struct PeriodRow {
+    /// `freeze`, `peak` or `window`.
     pub kind: &'static str,
+    /// Its inventory id.
     pub id: String,
+    /// Its name.
     pub name: String,
+    /// A hard freeze (a soft one otherwise; meaningless for the others).
     pub hard: bool,
     /// Sanitized inline HTML of its `reason`.
     pub reason: Option<String>,
@@ -863,36 +912,54 @@ pub fn month_view(plan: &Plan, month: Date, root: &str) -> MonthView {
 /// A link to a month page.
 #[derive(Serialize)]
 pub struct MonthLink {
+    /// "December 2026".
     pub title: String,
+    /// `2026-12.html`.
     pub file: String,
+    /// Phases starting in the month.
     pub phases: usize,
+    /// Of those, how many have an error.
     pub with_errors: usize,
 }
 
 /// A month page: the month, its neighbours and its timeline.
 #[derive(Serialize)]
 pub struct MonthPage {
+    /// The IANA name of the site's zone, which all its times are in.
     pub zone: String,
+    /// The month's grid and lists.
     pub month: MonthView,
+    /// The month before, when it has a page.
     pub previous: Option<MonthLink>,
+    /// The month after, when it has a page.
     pub next: Option<MonthLink>,
+    /// The timeline of the month's weeks, day by day, as an inline SVG.
     pub timeline: String,
 }
 
 /// The calendar's index.
 #[derive(Serialize)]
 pub struct CalendarIndex {
+    /// The IANA name of the site's zone, which all its times are in.
     pub zone: String,
+    /// The as-of date and the last day of the planning horizon:
+    /// `2026-11-20`.
     pub from: String,
+    /// See `from`.
     pub to: String,
     /// The as-of month and the next one.
     pub months: Vec<MonthView>,
     /// Every month page.
     pub pages: Vec<MonthLink>,
+    /// The timeline of the plan, week by week, at most [`TIMELINE_WEEKS`],
+    /// as an inline SVG.
     pub timeline: String,
     /// Weeks the timeline leaves out, at the end of the plan.
     pub weeks_after_timeline: usize,
+    /// The calendars to subscribe to: every change's, then each
+    /// audience's (the first [`crate::site::views::LIST_LIMIT`] by id).
     pub feeds: Vec<crate::site::notice::FeedLink>,
+    /// Audiences whose calendar is left out of `feeds`.
     pub more_feeds: usize,
 }
 

@@ -347,6 +347,7 @@ pub struct AnnouncementView {
     /// The audiences' own copies (general notice only), and how many
     /// audiences with a zone of their own read this general notice.
     pub copies: Vec<CopyLink>,
+    /// See `copies`.
     pub more_copies: usize,
     /// The absolute address of this notice, when `site.base_url` is set.
     pub url: Option<String>,

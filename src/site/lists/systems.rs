@@ -1,224 +1,43 @@
-//! Render stage: views of the index pages (dashboard, change list, system
-//! list, risk report, calendar) and of each system's page.
-
-use std::collections::BTreeMap;
+//! Render stage: the systems index (`systems/index.html`) and each
+//! system's page (`systems/<slug>.html`) with its dependency graph.
 
 use serde::Serialize;
 
-use crate::analysis::score::RiskLevel;
-use crate::base::Summary;
 use crate::check::Checked;
-use crate::model::{Status, slug};
+use crate::model::slug;
 use crate::site::markdown::{to_html, to_inline_html};
 use crate::site::svg;
 use crate::site::views::{
-    ChangeCtx, ChangeRow, FindingView, IncidentView, LIST_LIMIT, Link, When, change_link,
-    finding_view, incident_view, system_link,
+    IncidentView, LIST_LIMIT, Link, When, change_link, incident_view, system_link,
 };
 
-/// The dashboard.
-#[derive(Serialize)]
-pub struct IndexView {
-    /// Active changes running on the as-of date: started before it and
-    /// not past their last phase (or marked in progress).
-    pub in_progress: Vec<FlaggedRow>,
-    pub more_in_progress: usize,
-    /// Active changes whose last phase ended before the as-of date but
-    /// that are not closed (completed, rolled back or cancelled).
-    pub stale: Vec<FlaggedRow>,
-    pub more_stale: usize,
-    /// Approved, scheduled or in-progress changes that still have errors.
-    pub approved_with_errors: Vec<FlaggedRow>,
-    pub more_approved_with_errors: usize,
-    /// Active changes starting on the as-of date or later.
-    pub upcoming: Vec<ChangeRow>,
-    pub more_upcoming: usize,
-    pub by_risk: Vec<RiskCount>,
-    pub summary: Summary,
-    pub counts: BTreeMap<&'static str, usize>,
-}
-
-/// A change on the dashboard with what needs attention.
-#[derive(Serialize, Clone)]
-pub struct FlaggedRow {
-    pub row: ChangeRow,
-    /// "in progress", "stale", "approved with errors".
-    pub flag: &'static str,
-    /// Plain text: "started Sun ..., last phase ends Sun ...".
-    pub why: String,
-}
-
-/// Where a change stands on the as-of date (`today`: its first instant in
-/// the site's zone, in seconds).
-fn standing(row: &ChangeRow, today: i64) -> (bool, bool) {
-    let stale = row.last_end_at.is_some_and(|end| end < today);
-    let running = !stale
-        && (row.status == Status::InProgress.name()
-            || row.first_start_at.is_some_and(|start| start < today));
-    (stale, running)
-}
-
-/// The first `LIST_LIMIT` rows and how many more there are.
-fn bounded<T>(mut rows: Vec<T>) -> (Vec<T>, usize) {
-    let more = rows.len().saturating_sub(LIST_LIMIT);
-    rows.truncate(LIST_LIMIT);
-    (rows, more)
-}
-
-pub fn index_view(checked: &Checked, rows: &[ChangeRow]) -> IndexView {
-    // From midnight of the as-of date in the site's zone.
-    let today = crate::base::time::day_start(checked.as_of, &checked.model.config.site.timezone.tz)
-        .timestamp()
-        .as_second();
-    let mut sorted: Vec<&ChangeRow> = rows.iter().filter(|r| r.active).collect();
-    sorted.sort_by(|a, b| ChangeRow::by_start(a, b));
-    let local = |w: &Option<crate::site::views::When>| {
-        w.as_ref().map_or_else(String::new, |w| w.both.clone())
-    };
-    let mut in_progress = Vec::new();
-    let mut stale = Vec::new();
-    let mut approved_with_errors = Vec::new();
-    let mut upcoming = Vec::new();
-    for row in sorted {
-        let (is_stale, running) = standing(row, today);
-        if is_stale {
-            stale.push(FlaggedRow {
-                row: row.clone(),
-                flag: "stale",
-                why: format!(
-                    "its last phase ended {}, but it is still {}: record the outcome or move the phases",
-                    local(&row.last_end),
-                    row.status
-                ),
-            });
-        } else if running {
-            in_progress.push(FlaggedRow {
-                row: row.clone(),
-                flag: "in progress",
-                why: format!(
-                    "{} {}; its last phase ends {}{}",
-                    // Marked in progress ahead of its first phase: say so.
-                    if row.first_start_at.is_some_and(|start| start >= today) {
-                        "marked in progress, but its first phase starts"
-                    } else {
-                        "started"
-                    },
-                    local(&row.first_start),
-                    local(&row.last_end),
-                    if row.status == Status::InProgress.name() {
-                        String::new()
-                    } else {
-                        format!(" (status still {})", row.status)
-                    }
-                ),
-            });
-        } else if row.first_start_at.is_some() {
-            upcoming.push(row.clone());
-        }
-        let approved = [Status::Approved, Status::Scheduled, Status::InProgress]
-            .iter()
-            .any(|s| s.name() == row.status);
-        if approved && row.findings.errors > 0 {
-            approved_with_errors.push(FlaggedRow {
-                row: row.clone(),
-                flag: "approved with errors",
-                why: format!(
-                    "{}, while its plan has {} error{}: fix {} before it runs, or withdraw the approval",
-                    row.status,
-                    row.findings.errors,
-                    if row.findings.errors == 1 { "" } else { "s" },
-                    if row.findings.errors == 1 { "it" } else { "them" }
-                ),
-            });
-        }
-    }
-    let (in_progress, more_in_progress) = bounded(in_progress);
-    let (stale, more_stale) = bounded(stale);
-    let (approved_with_errors, more_approved_with_errors) = bounded(approved_with_errors);
-    let (upcoming, more_upcoming) = bounded(upcoming);
-    let mut by_risk = BTreeMap::new();
-    for row in rows.iter().filter(|r| r.active) {
-        if let Some(risk) = &row.risk {
-            *by_risk.entry(risk.level).or_insert(0) += 1;
-        }
-    }
-    let model = &checked.model;
-    let counts = BTreeMap::from([
-        ("changes", model.changes.len()),
-        ("systems", model.systems.len()),
-        ("integrations", model.integrations.len()),
-        ("processes", model.processes.len()),
-        ("periods", model.periods.len()),
-    ]);
-    IndexView {
-        in_progress,
-        more_in_progress,
-        stale,
-        more_stale,
-        approved_with_errors,
-        more_approved_with_errors,
-        upcoming,
-        more_upcoming,
-        by_risk: by_risk
-            .into_iter()
-            .rev()
-            .map(|(level, count)| RiskCount { level, count })
-            .collect(),
-        summary: Summary::of(&checked.findings),
-        counts,
-    }
-}
-
-#[derive(Serialize)]
-pub struct RiskCount {
-    pub level: RiskLevel,
-    pub count: usize,
-}
-
+/// The last health check of a system, under "Health" on its page.
 #[derive(Serialize)]
 pub struct HealthInfo {
+    /// `healthy`, `degraded`, `down` or `unknown`.
     pub status: &'static str,
+    /// The day it was checked.
     pub checked: Option<String>,
+    /// What the check found, plain text.
     pub notes: Option<String>,
 }
 
-/// The risk report: active changes by score, highest first, with terms
-/// and findings.
-#[derive(Serialize)]
-pub struct RiskReportView {
-    pub changes: Vec<RiskEntry>,
-}
-
-#[derive(Serialize)]
-pub struct RiskEntry {
-    pub row: ChangeRow,
-    /// The most serious findings, at most [`RISK_FINDINGS`]; the change's
-    /// own page lists them all.
-    pub findings: Vec<FindingView>,
-    pub more_findings: usize,
-}
-
-/// Findings listed per change in the risk report.
-pub const RISK_FINDINGS: usize = 10;
-
-/// The list of every change, by first start.
-pub fn changes_view(contexts: &[ChangeCtx]) -> Vec<ChangeRow> {
-    let mut rows: Vec<ChangeRow> = contexts.iter().map(|cx| cx.row("../")).collect();
-    rows.sort_by(ChangeRow::by_start);
-    rows
-}
-
-/// A system's row in the systems index.
+/// One row of the systems index (`systems/index.html`): a system with its
+/// owner, its health on record and the next change to it.
 #[derive(Serialize)]
 pub struct SystemRow {
+    /// The system, linked to its page, with its criticality.
     pub link: Link,
+    /// The name of the owning team.
     pub owner: String,
     /// `healthy`, `degraded`, `down`, `unknown`, or none on record.
     pub health: Option<&'static str>,
+    /// The day that health was checked.
     pub checked: Option<String>,
     /// The first active change to it that has not ended before the as-of
     /// date, and when it starts.
     pub next: Option<Link>,
+    /// See `next`.
     pub next_start: Option<When>,
 }
 
@@ -262,78 +81,85 @@ pub fn systems_view(checked: &Checked, index: &SystemIndex) -> Vec<SystemRow> {
     rows
 }
 
-/// The risk report: active changes by score (highest first, then id), each
-/// with its most serious findings.
-pub fn risk_report(checked: &Checked, contexts: &[ChangeCtx]) -> RiskReportView {
-    let mut changes: Vec<RiskEntry> = contexts
-        .iter()
-        .filter(|cx| cx.change.status.value.is_active())
-        .map(|cx| {
-            // Most serious first; ties keep the report order.
-            let mut worst: Vec<&crate::base::Finding> = cx.findings.clone();
-            worst.sort_by_key(|f| std::cmp::Reverse(f.level));
-            RiskEntry {
-                row: cx.row("../"),
-                findings: worst
-                    .iter()
-                    .take(RISK_FINDINGS)
-                    .map(|f| finding_view(checked, f))
-                    .collect(),
-                more_findings: worst.len().saturating_sub(RISK_FINDINGS),
-            }
-        })
-        .collect();
-    let score = |e: &RiskEntry| e.row.risk.as_ref().map_or(0, |r| r.score);
-    changes.sort_by(|a, b| {
-        score(b)
-            .cmp(&score(a))
-            .then_with(|| a.row.link.id.cmp(&b.row.link.id))
-    });
-    RiskReportView { changes }
-}
-
-/// A system's page.
+/// A system's page (`systems/<slug>.html`): what it is, its health, its
+/// dependencies (as a graph and in words), the changes that change or
+/// impact it and its past incidents.
 #[derive(Serialize)]
 pub struct SystemView {
+    /// The system, with its criticality.
     pub link: Link,
+    /// What it is, as written: `service`, `database`, `saas`.
     pub kind: Option<String>,
+    /// The name of the owning team.
     pub owner: String,
+    /// It holds data a change can lose ("holds data").
     pub stateful: bool,
+    /// It has legacy modules.
     pub legacy: bool,
+    /// Its current version, as written.
     pub version: Option<String>,
+    /// The labels period scopes select it by.
     pub tags: Vec<String>,
+    /// Its third-party parts, as written.
     pub third_party: Vec<String>,
+    /// Its last health check; none is shown as "No health check on record".
     pub health: Option<HealthInfo>,
+    /// Its description, as sanitized HTML.
     pub description: Option<String>,
+    /// Its known risks, each as sanitized inline HTML.
     pub risks: Vec<String>,
+    /// The integrations by which it uses other systems, at most
+    /// 4 × [`LIST_LIMIT`].
     pub uses: Vec<IntegrationRow>,
+    /// Such integrations past those in `uses`.
     pub more_uses: usize,
+    /// The integrations by which other systems use it, bounded as `uses`.
     pub used_by: Vec<IntegrationRow>,
+    /// Such integrations past those in `used_by`.
     pub more_used_by: usize,
+    /// The business processes that run on it (no pages of their own).
     pub processes: Vec<Link>,
+    /// Its dependency graph as an inline SVG: the systems that use it on
+    /// the left, those it uses on the right, at most 12 a side.
     pub graph: String,
+    /// The first [`LIST_LIMIT`] changes that change it, by id.
     pub changes: Vec<Link>,
+    /// Changes to it past those in `changes`.
     pub more_changes: usize,
+    /// The first [`LIST_LIMIT`] changes that impact it through its
+    /// integrations, by id, each with the path.
     pub impacted_by: Vec<ImpactedBy>,
+    /// Changes impacting it past those in `impacted_by`.
     pub more_impacted_by: usize,
+    /// The incidents that hit it.
     pub incidents: Vec<IncidentView>,
 }
 
+/// One integration on a system's page, under "Uses" or "Used by".
 #[derive(Serialize)]
 pub struct IntegrationRow {
+    /// The integration's inventory id.
     pub id: String,
+    /// The system at its other end.
     pub other: Link,
+    /// What it is, as written: `api`, `batch`, `queue`, `file`.
     pub kind: Option<String>,
+    /// An outage of the provider breaks the consumer; only critical
+    /// integrations carry impact onward.
     pub critical: bool,
+    /// It crosses to a vendor.
     pub third_party: bool,
 }
 
+/// A change that impacts a system without changing it, on the system's
+/// page under "Impacting it".
 #[derive(Serialize)]
 pub struct ImpactedBy {
+    /// The change, linked to its overview.
     pub change: Link,
     /// From this system to the changed one.
     #[serde(flatten)]
-    pub path: super::views::PathView,
+    pub path: crate::site::views::PathView,
 }
 
 /// Per system: the changes that change it and those that impact it
@@ -342,15 +168,22 @@ pub struct SystemIndex {
     /// Per system, changes by id: those that change it, the first
     /// [`LIST_LIMIT`] that impact it, and how many impact it in all.
     pub changed_by: Vec<Vec<usize>>,
+    /// See `changed_by`.
     pub impacted_by: Vec<Vec<usize>>,
+    /// See `changed_by`.
     pub impacted_count: Vec<usize>,
+    /// Per system, the integrations where it is the consumer.
     pub uses: Vec<Vec<usize>>,
+    /// Per system, the integrations where it is the provider.
     pub used_by: Vec<Vec<usize>>,
+    /// Per system, the business processes that name it.
     pub processes: Vec<Vec<usize>>,
+    /// Per system, the incidents that name it.
     pub incidents: Vec<Vec<usize>>,
 }
 
 impl SystemIndex {
+    /// The index of the whole plan, in one pass over each kind of entity.
     pub fn new(checked: &Checked) -> SystemIndex {
         let model = &checked.model;
         let n = model.systems.len();
@@ -396,6 +229,7 @@ impl SystemIndex {
     }
 }
 
+/// The page of system `s`, from the index of the whole plan.
 pub fn system_view(checked: &Checked, index: &SystemIndex, s: usize) -> SystemView {
     let root = "../";
     let model = &checked.model;
@@ -457,7 +291,7 @@ pub fn system_view(checked: &Checked, index: &SystemIndex, s: usize) -> SystemVi
         .take(LIST_LIMIT)
         .map(|&c| ImpactedBy {
             change: change_link(root, &checked.model.changes[c]),
-            path: super::views::path_view(model, &checked.facts.changes[c].impact, s),
+            path: crate::site::views::path_view(model, &checked.facts.changes[c].impact, s),
         })
         .collect();
     let more_impacted_by = index.impacted_count[s].saturating_sub(LIST_LIMIT);

@@ -1,0 +1,284 @@
+//! Render stage: the overview page of a change (`changes/<slug>/index.html`):
+//! what changes and why, its timeline, what it impacts, its findings,
+//! approvals and outcome.
+
+use serde::Serialize;
+
+use super::{
+    ChangeCtx, ChangeRow, FINDINGS_PER_PAGE, FindingView, LIST_LIMIT, Link, PHASES_PER_PAGE,
+    PathView, PhaseView, When, finding_view, path_view, phases_upto, runbook_file, system_link,
+};
+use crate::model::Criticality;
+use crate::site::markdown::{to_html, to_inline_html};
+use crate::site::status::StatusNotice;
+
+/// A system the change touches, as the overview lists it under
+/// "Changed and impacted".
+#[derive(Serialize)]
+pub struct ImpactedSystem {
+    /// The system, with its criticality.
+    pub link: Link,
+    /// A phase of the change changes it; otherwise it is impacted through
+    /// the integrations of `path`.
+    pub changed: bool,
+    /// From this system to the changed one: "webshop → erp → db".
+    #[serde(flatten)]
+    pub path: PathView,
+}
+
+/// What a change touches, on its overview: the systems it changes or
+/// impacts, the business processes and the audiences that notice it.
+#[derive(Serialize)]
+pub struct ImpactView {
+    /// The first [`LIST_LIMIT`] systems: changed ones first, then by
+    /// criticality (highest first) and id.
+    pub systems: Vec<ImpactedSystem>,
+    /// Impacted systems past those in `systems`.
+    pub more_systems: usize,
+    /// The first [`LIST_LIMIT`] impacted processes, and how many more.
+    pub processes: Vec<ProcessView>,
+    /// Impacted processes past those in `processes`.
+    pub more_processes: usize,
+    /// The first [`LIST_LIMIT`] impacted audiences; past that, the counts
+    /// of all of them and of those told.
+    pub audiences: Vec<AudienceView>,
+    /// Impacted audiences past those in `audiences`.
+    pub more_audiences: usize,
+    /// Impacted audiences in all.
+    pub audience_count: usize,
+    /// Of those, how many the change's `communication` tells.
+    pub audiences_told: usize,
+}
+
+/// A business process a change impacts, on its overview.
+#[derive(Serialize)]
+pub struct ProcessView {
+    /// Its inventory id.
+    pub id: String,
+    /// Its name: "Order to cash".
+    pub name: String,
+    /// How much the business depends on it.
+    pub criticality: Criticality,
+    /// How it goes on while its systems are down, as sanitized HTML; none
+    /// is flagged "no fallback".
+    pub fallback: Option<String>,
+}
+
+/// A group of users who notice a change: on the overview (impacted, told
+/// or not), in the runbook's communication checklist and the announcements.
+#[derive(Serialize)]
+pub struct AudienceView {
+    /// Its inventory id.
+    pub id: String,
+    /// Its name: "Warehouse staff".
+    pub name: String,
+    /// How much it matters that they can work.
+    pub criticality: Criticality,
+    /// Whom to tell, as written: a mailing list, a channel.
+    pub contact: Option<String>,
+    /// The change's `communication` names it.
+    pub notified: bool,
+}
+
+fn impact(cx: &ChangeCtx, root: &str) -> ImpactView {
+    let model = cx.model();
+    let impact = &cx.facts.impact;
+    let mut systems: Vec<(Link, bool, usize)> = impact
+        .systems
+        .iter()
+        .map(|&s| {
+            (
+                system_link(root, &model.systems[s]),
+                cx.facts.changed.binary_search(&s).is_ok(),
+                s,
+            )
+        })
+        .collect();
+    // Changed systems first, then by criticality (highest first) and id.
+    systems.sort_by(|a, b| {
+        (!a.1, std::cmp::Reverse(a.0.criticality), &a.0.id).cmp(&(
+            !b.1,
+            std::cmp::Reverse(b.0.criticality),
+            &b.0.id,
+        ))
+    });
+    let more_systems = systems.len().saturating_sub(LIST_LIMIT);
+    systems.truncate(LIST_LIMIT);
+    // Paths only for the systems shown, each bounded.
+    let systems: Vec<ImpactedSystem> = systems
+        .into_iter()
+        .map(|(link, changed, s)| ImpactedSystem {
+            link,
+            changed,
+            path: path_view(model, impact, s),
+        })
+        .collect();
+    let mut notified: Vec<usize> = cx
+        .change
+        .communication
+        .iter()
+        .flat_map(|c| c.audiences.iter().map(|a| a.ix))
+        .collect();
+    notified.sort_unstable();
+    notified.dedup();
+    let notified = std::collections::BTreeSet::from_iter(notified);
+    let audiences = impact
+        .audiences
+        .iter()
+        .take(LIST_LIMIT)
+        .map(|&a| {
+            let audience = &model.audiences[a];
+            AudienceView {
+                id: audience.id.value.clone(),
+                name: audience.name.clone(),
+                criticality: audience.criticality.value,
+                contact: audience.contact.clone(),
+                notified: notified.contains(&a),
+            }
+        })
+        .collect();
+    ImpactView {
+        systems,
+        more_systems,
+        processes: impact
+            .processes
+            .iter()
+            .take(LIST_LIMIT)
+            .map(|&p| {
+                let process = &model.processes[p];
+                ProcessView {
+                    id: process.id.value.clone(),
+                    name: process.name.clone(),
+                    criticality: process.criticality.value,
+                    fallback: process.fallback.as_deref().map(to_html),
+                }
+            })
+            .collect(),
+        more_processes: impact.processes.len().saturating_sub(LIST_LIMIT),
+        audiences,
+        more_audiences: impact.audiences.len().saturating_sub(LIST_LIMIT),
+        audience_count: impact.audiences.len(),
+        audiences_told: impact
+            .audiences
+            .iter()
+            .filter(|a| notified.contains(a))
+            .count(),
+    }
+}
+
+/// The overview page of a change.
+#[derive(Serialize)]
+pub struct ChangeView {
+    /// The change as lists show it: title, status, first start, risk,
+    /// finding counts, owner.
+    pub row: ChangeRow,
+    /// The status banner at the top of the page.
+    pub status: StatusNotice,
+    /// What changes, as sanitized HTML (`summary`).
+    pub summary: String,
+    /// Why, as sanitized HTML (`why`).
+    pub why: String,
+    /// What users will notice, as sanitized HTML (`impact`); none is shown
+    /// as "Not described".
+    pub impact_text: Option<String>,
+    /// The expected downtime as written back: "15m".
+    pub downtime: Option<String>,
+    /// The day its announcement goes out (`announced`): `2026-11-05`.
+    pub announced: Option<String>,
+    /// The IANA zone its times are given in: `Europe/Berlin`.
+    pub timezone: String,
+    /// The first [`PHASES_PER_PAGE`] phases; `more_phases` follow, in the
+    /// runbook's parts from `more_phases_href` on.
+    pub phases: Vec<PhaseView>,
+    /// Phases of the change in all.
+    pub phase_count: usize,
+    /// Phases past those in `phases`.
+    pub more_phases: usize,
+    /// The runbook part that holds the first of them: `runbook-2.html`.
+    pub more_phases_href: Option<String>,
+    /// The systems, processes and audiences it touches.
+    pub impact: ImpactView,
+    /// The first [`FINDINGS_PER_PAGE`] findings on the change, and how
+    /// many more.
+    pub findings: Vec<FindingView>,
+    /// Findings past those in `findings`.
+    pub more_findings: usize,
+    /// Who approved it and when, as written.
+    pub approvals: Vec<ApprovalView>,
+    /// How it went, once it has run.
+    pub outcome: Option<OutcomeView>,
+}
+
+/// One approval of a change, on its overview: "CAB on 2026-11-12".
+#[derive(Serialize)]
+pub struct ApprovalView {
+    /// Who approved it, as written.
+    pub by: String,
+    /// The date of the approval.
+    pub date: String,
+}
+
+/// How a change went (`[change.outcome]`): on its overview and in its
+/// completion notice.
+#[derive(Serialize)]
+pub struct OutcomeView {
+    /// `success`, `partial`, `rolled-back` or `failed`.
+    pub result: String,
+    /// When it was completed, in the change's zone and UTC.
+    pub completed: Option<When>,
+    /// What happened, as sanitized HTML.
+    pub notes: Option<String>,
+    /// Issues left open, each as sanitized inline HTML.
+    pub issues: Vec<String>,
+}
+
+/// The outcome of the change, when one is written.
+pub fn outcome(cx: &ChangeCtx) -> Option<OutcomeView> {
+    let outcome = cx.change.outcome.as_ref()?;
+    Some(OutcomeView {
+        result: outcome.result.value.name().to_string(),
+        completed: outcome.completed.as_ref().map(|c| {
+            let tz = &cx.facts.tz;
+            When::of(&c.value.instant(tz).to_zoned_datetime(tz.clone()))
+        }),
+        notes: outcome.notes.as_deref().map(to_html),
+        issues: outcome.issues.iter().map(|s| to_inline_html(s)).collect(),
+    })
+}
+
+/// The overview page of the change (`changes/<slug>/index.html`), linked
+/// from a page `root` below the site root.
+pub fn change_view(cx: &ChangeCtx, root: &str) -> ChangeView {
+    let change = cx.change;
+    ChangeView {
+        row: cx.row(root),
+        status: cx.status(),
+        summary: to_html(&change.summary),
+        why: to_html(&change.why),
+        impact_text: change.impact.as_deref().map(to_html),
+        downtime: change.downtime.as_ref().map(|d| d.value.to_string()),
+        announced: change.announced.as_ref().map(|a| a.value.to_string()),
+        timezone: cx.facts.tz.iana_name().unwrap_or("UTC").to_string(),
+        phases: phases_upto(cx, root, PHASES_PER_PAGE),
+        phase_count: change.phases.len(),
+        more_phases: change.phases.len().saturating_sub(PHASES_PER_PAGE),
+        more_phases_href: (change.phases.len() > PHASES_PER_PAGE).then(|| runbook_file(2)),
+        impact: impact(cx, root),
+        findings: cx
+            .findings
+            .iter()
+            .take(FINDINGS_PER_PAGE)
+            .map(|f| finding_view(cx.checked, f))
+            .collect(),
+        more_findings: cx.findings.len().saturating_sub(FINDINGS_PER_PAGE),
+        approvals: change
+            .approvals
+            .iter()
+            .map(|a| ApprovalView {
+                by: a.by.clone(),
+                date: a.date.value.to_string(),
+            })
+            .collect(),
+        outcome: outcome(cx),
+    }
+}
