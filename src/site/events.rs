@@ -9,9 +9,12 @@
 //!   and every summary but an approved one's starts with its status.
 //! - DESCRIPTION is the notice in short, in plain text like the
 //!   `announcement.txt` (Markdown rendered to text by the same renderer: no
-//!   markup, no hard line breaks of the TOML): the status, which phase and
-//!   when (the reader's zone first), what changes, what users notice, the
-//!   downtime, the contact and the notice's address.
+//!   markup, no hard line breaks of the TOML), at most
+//!   [`DESCRIPTION_CHARS`] characters: the status, which phase and when
+//!   (the reader's zone, then UTC), what changes, what users notice, the
+//!   downtime, the contact and the notice's absolute address. Each part is
+//!   clipped with `…` at its own limit, so a calendar of 50,000 phases or
+//!   of 2,000 audiences grows with its events, not with their texts.
 //! - `URL` only with `site.base_url` (absolute); never a relative one.
 //! - UID: `<change>-phase-<name>@<site>` and `<change>-monitoring@<site>`,
 //!   see [`uid_site`] and [`phase_uids`]: stable when phases move or are
