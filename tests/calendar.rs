@@ -798,3 +798,157 @@ fn the_as_of_week_follows_the_months_rules_and_past_days_are_marked() {
     assert_eq!(empty.len(), 27, "{empty:?}");
     assert!(past("td.day.empty:not(.past)").contains(&"2026-11-26".to_string()));
 }
+
+/// A TEXT value of an ICS file as the text it stands for (RFC 5545
+/// §3.3.11).
+fn unescape(value: &str) -> String {
+    let mut out = String::new();
+    let mut chars = value.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('n' | 'N') => out.push('\n'),
+                Some(other) => out.push(other),
+                None => {}
+            },
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// README's bound on an event's DESCRIPTION, in characters of the text.
+const DESCRIPTION_BOUND: usize = 2_000;
+
+/// Every event's DESCRIPTION in the `.ics` files of `site`: at most the
+/// bound, and ending with the notice's address, the event's URL. Returns
+/// how many it read.
+fn assert_descriptions_bounded(site: &Path) -> usize {
+    let mut count = 0;
+    for entry in walkdir::WalkDir::new(site) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_none_or(|e| e != "ics") {
+            continue;
+        }
+        let ics = fs::read_to_string(entry.path()).unwrap();
+        for event in events(&ics) {
+            let text = unescape(property(&event, "DESCRIPTION").unwrap());
+            let chars = text.chars().count();
+            let uid = property(&event, "UID").unwrap();
+            assert!(chars <= DESCRIPTION_BOUND, "{uid}: {chars} characters");
+            let url = property(&event, "URL").expect("every event has a URL");
+            assert!(url.starts_with("https://"), "{uid}: {url}");
+            assert!(
+                text.ends_with(&format!("\nThe notice: {url}\n")),
+                "{uid}: {text}"
+            );
+            count += 1;
+        }
+    }
+    count
+}
+
+/// The example's events keep what stakeholders read in a calendar: the
+/// status, the phase and when (the reader's zone, then UTC), what changes,
+/// what users notice, the downtime, the contact and the link to the
+/// reader's notice; every description in every calendar within the bound.
+#[test]
+fn ics_descriptions_say_what_changes_when_and_for_whom_within_their_bound() {
+    let site = build_at(&example(), "2026-11-20");
+    let ics = read(&site, "calendar/warehouse-newark.ics");
+    let event = events(&ics)
+        .into_iter()
+        .find(|e| {
+            property(e, "UID").is_some_and(|u| {
+                u.starts_with("chg-2043-phase-patch-app-server-2-back-office-users-only@")
+            })
+        })
+        .expect("CHG-2043's first phase in the Newark calendar");
+    let link = "https://intranet.northwind-trading.eu/changes/changes/chg-2043/announcement-warehouse-newark.html";
+    assert_eq!(property(&event, "URL"), Some(link));
+    assert_eq!(
+        unescape(property(&event, "DESCRIPTION").unwrap()),
+        format!(
+            "PROPOSED, NOT APPROVED: This change is proposed: it waits for approval. It is planned from Sat 2026-12-26 21:15 EST (2026-12-27 02:15 UTC) to Sat 2027-01-02 22:30 EST (2027-01-03 03:30 UTC), but it is not approved: its times may still change.\n\n\
+             Phase 1 of 2: Patch app server 2, back-office users only, Sat 2026-12-26 21:15 EST to Sat 2026-12-26 22:15 EST (2026-12-27 02:15 UTC to 2026-12-27 03:15 UTC).\n\n\
+             What changes: Apply Odoo's December 2026 security patch (17.0 build 2026-12-08) to both ERP app servers, and update the OCA modules account_edi, stock_picking_batch and sale_order_type to their latest 17.0 releases.\n\
+             What you will notice: - 27 Dec, 03:15–04:15: back-office users may be logged out once.\n\
+             - 3 Jan, 03:15–04:30: the ERP is unavailable for about 45 minutes. The webshop keeps taking orders (they queue), warehouse picking pauses, EDI orders wait for the 06:00 batch.\n\
+             Expected downtime: 45m.\n\
+             Questions: contact ERP on-call, +49 40 5550 1200.\n\
+             The notice: {link}\n"
+        )
+    );
+    let read = assert_descriptions_bounded(&site.path().join("site"));
+    assert!(read > 100, "{read} events");
+}
+
+/// A change whose every text is near the 64 KiB a field holds, with 300
+/// phases of long names (2,000 characters) and a monitoring period: each event's DESCRIPTION stays within the bound,
+/// its SUMMARY short, and both still say what the change is; the calendar
+/// grows with the phases, not with the texts.
+#[test]
+fn huge_texts_keep_every_ics_description_within_its_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    let inv = dir.path().join("inv");
+    fs::create_dir(&inv).unwrap();
+    fs::write(
+        inv.join("cutover.toml"),
+        "[site]\ntitle = \"Ops\"\nbase_url = \"https://ops.example/changes/\"\n",
+    )
+    .unwrap();
+    let big = |word: &str| format!("{word} ").repeat(60_000 / (word.len() + 1));
+    let mut text = format!(
+        "[[team]]\nid = \"ops\"\nname = \"Ops\"\n\n[[system]]\nid = \"erp\"\nname = \"ERP\"\nowner = \"ops\"\ncriticality = \"low\"\n\n\
+         [[audience]]\nid = \"staff\"\nname = \"Staff\"\ncriticality = \"low\"\ntimezone = \"Asia/Kolkata\"\nsystems = [\"erp\"]\n\n\
+         [[change]]\nid = \"c1\"\ntitle = \"Title {}\"\nowner = \"ops\"\nstatus = \"approved\"\nsystems = [\"erp\"]\n\
+         summary = \"\"\"Summary {}\"\"\"\nwhy = \"W\"\nimpact = \"\"\"Impact\n\n- {}\"\"\"\ndowntime = \"10m\"\n\n\
+         [change.monitoring]\nduration = \"72h\"\n\n\
+         [change.communication]\naudiences = [\"staff\"]\ncontact = \"Contact {}\"\n",
+        big("title"),
+        big("summary"),
+        big("impact"),
+        big("contact")
+    );
+    // Ten-minute phases back to back from Sunday 2026-12-06 02:00 UTC.
+    for i in 0..300 {
+        let minutes = 120 + i * 10;
+        text.push_str(&format!(
+            "\n[[change.phase]]\nname = \"Node {i} {}\"\nstart = 2026-12-{:02}T{:02}:{:02}:00Z\nduration = \"10m\"\naudiences = [\"staff\"]\n",
+            "n".repeat(2_000),
+            6 + minutes / 1440,
+            minutes % 1440 / 60,
+            minutes % 60,
+        ));
+    }
+    fs::write(inv.join("inv.toml"), text).unwrap();
+    let site = build_at(&inv, "2026-11-20");
+    let root = site.path().join("site");
+    assert_eq!(assert_descriptions_bounded(&root), 2 * 301);
+    for file in ["calendar.ics", "calendar/staff.ics"] {
+        let ics = read(&site, file);
+        // 301 events of at most ~2,000 characters (escaping may double
+        // them) and their other properties.
+        assert!(ics.len() < 301 * 5_000, "{file}: {} bytes", ics.len());
+        let first = events(&ics)
+            .into_iter()
+            .find(|e| property(e, "CATEGORIES") == Some("change"))
+            .unwrap();
+        let summary = unescape(property(&first, "SUMMARY").unwrap());
+        assert!(summary.starts_with("c1: Title title title"), "{summary}");
+        assert!(summary.chars().count() <= 250, "{summary}");
+        let text = unescape(property(&first, "DESCRIPTION").unwrap());
+        for part in [
+            "APPROVED: This change is approved.",
+            "\n\nPhase 1 of 300: Node 0 nnn",
+            "…, ",
+            "2026-12-06 02:00 UTC to 2026-12-06 02:10 UTC",
+            "\n\nWhat changes: Summary summary",
+            "…\nWhat you will notice: Impact\n- impact impact",
+            "…\nExpected downtime: 10m.\nQuestions: contact Contact contact",
+            "\nThe notice: https://ops.example/changes/changes/c1/announcement",
+        ] {
+            assert!(text.contains(part), "{file} lacks {part:?}: {text}");
+        }
+    }
+}

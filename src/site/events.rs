@@ -9,9 +9,12 @@
 //!   and every summary but an approved one's starts with its status.
 //! - DESCRIPTION is the notice in short, in plain text like the
 //!   `announcement.txt` (Markdown rendered to text by the same renderer: no
-//!   markup, no hard line breaks of the TOML): the status, which phase and
-//!   when (the reader's zone first), what changes, what users notice, the
-//!   downtime, the contact and the notice's address.
+//!   markup, no hard line breaks of the TOML), at most
+//!   [`DESCRIPTION_CHARS`] characters: the status, which phase and when
+//!   (the reader's zone, then UTC), what changes, what users notice, the
+//!   downtime, the contact and the notice's absolute address. Each part is
+//!   clipped with `…` at its own limit, so a calendar of 50,000 phases or
+//!   of 2,000 audiences grows with its events, not with their texts.
 //! - `URL` only with `site.base_url` (absolute); never a relative one.
 //! - UID: `<change>-phase-<name>@<site>` and `<change>-monitoring@<site>`,
 //!   see [`uid_site`] and [`phase_uids`]: stable when phases move or are
@@ -25,7 +28,7 @@ use crate::check::Checked;
 use crate::model::{Change, Model, Status, slug};
 use crate::site::ics;
 use crate::site::markdown::to_text;
-use crate::site::notice::{reader_zone, when_text};
+use crate::site::notice::{reader_zone, when_short};
 use crate::site::status::notice;
 use crate::site::views::ChangeCtx;
 
@@ -151,51 +154,161 @@ fn event_status(status: Status) -> &'static str {
     }
 }
 
-/// The plain-text DESCRIPTION of an event: the notice in short, written
-/// like the `.txt` announcement (its status, Markdown rendered to plain
-/// text, times in the reader's zone first, then UTC and the other zones).
-fn description(cx: &ChangeCtx, reader: &TimeZone, what: &str, url: Option<&str>) -> String {
-    let change = cx.change;
-    let model = cx.model();
-    let status = notice(change, cx.facts, reader, 0);
-    let cancelled = change.status.value == Status::Cancelled;
-    let mut text = format!(
-        "{}: {} {}\n\n{what}\n\n{}: {}\n",
-        status.label.to_uppercase(),
-        status.headline,
-        status.detail,
-        if cancelled {
-            "What was planned"
-        } else {
-            "What changes"
-        },
-        to_text(&change.summary)
-    );
-    if cancelled {
-        text.push_str("What this means for you: nothing changes, the work will not take place.\n");
-    } else {
-        text.push_str(&format!(
-            "What you will notice: {}\n",
-            change.impact.as_deref().map_or_else(
-                || "nothing is expected to change for you.".to_string(),
-                to_text
-            )
-        ));
-        if let Some(downtime) = &change.downtime {
-            text.push_str(&format!("Expected downtime: {}.\n", downtime.value));
+/// Longest DESCRIPTION of an event, in characters before TEXT escaping
+/// (which at most doubles it; [`ics`] folds it into lines of 75 octets):
+/// a calendar carries one per phase, so a change of 50,000 phases or 2,000
+/// audiences' calendars must not repeat whole notices.
+pub const DESCRIPTION_CHARS: usize = 2_000;
+
+/// Longest status line (its label, headline and detail).
+const STATUS_CHARS: usize = 300;
+/// Longest line of the phase (or monitoring period) and its times.
+const WHEN_CHARS: usize = 250;
+/// Longest "What changes" text.
+const SUMMARY_CHARS: usize = 300;
+/// Longest "What you will notice" text.
+const IMPACT_CHARS: usize = 500;
+/// Longest phase name, in the description and in the SUMMARY.
+const NAME_CHARS: usize = 80;
+/// Longest change title in the SUMMARY.
+const TITLE_CHARS: usize = 120;
+/// Longest contact.
+const CONTACT_CHARS: usize = 100;
+/// Longest notice address written in the text; a longer one (a very long
+/// `site.base_url`) is in the URL property alone.
+const LINK_CHARS: usize = 300;
+
+/// `text` in at most `limit` characters, its runs of spaces and tabs as
+/// one space and its blank lines dropped; on one line (line breaks as
+/// spaces too) unless `lines`. A longer text is cut, at a space or line
+/// break when there is one in the last quarter of what fits, and ends with
+/// `…`. Reads no further than the first word past the limit, so a field of
+/// 64 KiB costs what its first `limit` characters do.
+fn clip(text: &str, limit: usize, lines: bool) -> String {
+    let mut out = String::new();
+    let mut count = 0usize;
+    'all: for line in text.lines() {
+        let mut words = line.split_whitespace().peekable();
+        if words.peek().is_none() {
+            continue;
+        }
+        let mut gap = if lines { '\n' } else { ' ' };
+        for word in words {
+            if count > limit {
+                break 'all;
+            }
+            if count > 0 {
+                out.push(gap);
+                count += 1;
+            }
+            gap = ' ';
+            out.push_str(word);
+            count += word.chars().count();
         }
     }
-    let contact = change
-        .communication
-        .as_ref()
-        .and_then(|c| c.contact.clone())
-        .or_else(|| model.teams[change.owner.ix].email.clone())
-        .unwrap_or_else(|| model.teams[change.owner.ix].name.clone());
-    text.push_str(&format!("Questions: contact {contact}.\n"));
-    if let Some(url) = url {
-        text.push_str(&format!("The notice: {url}\n"));
+    if count <= limit {
+        return out;
     }
-    text
+    let keep = limit.saturating_sub(1);
+    let cut = out.char_indices().nth(keep).map_or(out.len(), |(i, _)| i);
+    let mut head = &out[..cut];
+    if let Some(space) = head.rfind([' ', '\n'])
+        && head[..space].chars().count() >= keep - keep / 4
+    {
+        head = &head[..space];
+    }
+    format!("{}…", head.trim_end())
+}
+
+/// The parts of an event's DESCRIPTION that every event of a change
+/// shares, worked out once per change and reader: the status line, and
+/// what follows the line of the phase.
+struct Notice {
+    status: String,
+    rest: String,
+    link: Option<String>,
+}
+
+impl Notice {
+    /// The status (on one line), what changes and what users notice (each
+    /// on one line, Markdown rendered to plain text, clipped), the
+    /// downtime, the contact and the notice's absolute address.
+    fn new(cx: &ChangeCtx, reader: &TimeZone, url: Option<&str>) -> Notice {
+        let change = cx.change;
+        let model = cx.model();
+        let status = notice(change, cx.facts, reader, 0);
+        let cancelled = change.status.value == Status::Cancelled;
+        let status = clip(
+            &format!(
+                "{}: {} {}",
+                status.label.to_uppercase(),
+                status.headline,
+                status.detail
+            ),
+            STATUS_CHARS,
+            false,
+        );
+        let mut rest = format!(
+            "{}: {}\n",
+            if cancelled {
+                "What was planned"
+            } else {
+                "What changes"
+            },
+            clip(&to_text(&change.summary), SUMMARY_CHARS, true)
+        );
+        if cancelled {
+            rest.push_str(
+                "What this means for you: nothing changes, the work will not take place.\n",
+            );
+        } else {
+            rest.push_str(&format!(
+                "What you will notice: {}\n",
+                change.impact.as_deref().map_or_else(
+                    || "nothing is expected to change for you.".to_string(),
+                    |impact| clip(&to_text(impact), IMPACT_CHARS, true)
+                )
+            ));
+            if let Some(downtime) = &change.downtime {
+                rest.push_str(&format!("Expected downtime: {}.\n", downtime.value));
+            }
+        }
+        let contact = change
+            .communication
+            .as_ref()
+            .and_then(|c| c.contact.clone())
+            .or_else(|| model.teams[change.owner.ix].email.clone())
+            .unwrap_or_else(|| model.teams[change.owner.ix].name.clone());
+        rest.push_str(&format!(
+            "Questions: contact {}.\n",
+            clip(&contact, CONTACT_CHARS, false)
+        ));
+        let link = url
+            .filter(|u| u.chars().count() <= LINK_CHARS)
+            .map(|u| format!("The notice: {u}\n"));
+        Notice { status, rest, link }
+    }
+
+    /// The DESCRIPTION of the event of which `what` says the phase (or
+    /// monitoring period) and when: at most [`DESCRIPTION_CHARS`]
+    /// characters.
+    fn description(&self, what: &str) -> String {
+        let mut text = format!(
+            "{}\n\n{}\n\n{}",
+            self.status,
+            clip(what, WHEN_CHARS, false),
+            self.rest
+        );
+        let link = self.link.as_deref().unwrap_or_default();
+        let room = DESCRIPTION_CHARS - link.chars().count();
+        if let Some((cut, _)) = text.char_indices().nth(room) {
+            // Not reached with the limits above (at most 1,700 characters
+            // before the address); the bound holds whatever they are.
+            text.truncate(cut);
+        }
+        text.push_str(link);
+        text
+    }
 }
 
 /// The events of one change for a reader (an audience, else everyone): a
@@ -215,6 +328,8 @@ pub fn change_events(cx: &ChangeCtx, audience: Option<usize>, page: &str) -> Vec
         .base_url
         .as_ref()
         .map(|base| format!("{base}{page}"));
+    let title = clip(&change.title, TITLE_CHARS, false);
+    let notice = Notice::new(cx, &reader, url.as_deref());
     let order = cx.facts.phase_order();
     let count = order.len();
     let mut events: Vec<ics::Event> = order
@@ -222,16 +337,16 @@ pub fn change_events(cx: &ChangeCtx, audience: Option<usize>, page: &str) -> Vec
         .enumerate()
         .map(|(n, &p)| {
             let phase = &cx.facts.phases[p];
-            let name = &change.phases[p].name;
+            let name = clip(&change.phases[p].name, NAME_CHARS, false);
             let what = format!(
                 "Phase {} of {count}: {name}, {}.",
                 n + 1,
-                when_text(cx, &reader, &phase.start, &phase.end)
+                when_short(&reader, &phase.start, &phase.end)
             );
             ics::Event {
                 uid: uids[p].clone(),
-                summary: format!("{prefix}{}: {} – {name}", change.id.value, change.title),
-                description: description(cx, &reader, &what, url.as_deref()),
+                summary: format!("{prefix}{}: {title} – {name}", change.id.value),
+                description: notice.description(&what),
                 start: phase.start.clone(),
                 end: phase.end.clone(),
                 url: url.clone(),
@@ -249,15 +364,12 @@ pub fn change_events(cx: &ChangeCtx, audience: Option<usize>, page: &str) -> Vec
         let what = format!(
             "Monitoring for {} after the last phase, {}.",
             duration.value,
-            when_text(cx, &reader, end, &until)
+            when_short(&reader, end, &until)
         );
         events.push(ics::Event {
             uid: monitoring_uid(change, &site),
-            summary: format!(
-                "{prefix}{}: monitoring after {}",
-                change.id.value, change.title
-            ),
-            description: description(cx, &reader, &what, url.as_deref()),
+            summary: format!("{prefix}{}: monitoring after {title}", change.id.value),
+            description: notice.description(&what),
             sequence: Some(sequence(end, &until, status)),
             start: end.clone(),
             end: until,
@@ -272,4 +384,49 @@ pub fn change_events(cx: &ChangeCtx, audience: Option<usize>, page: &str) -> Vec
 /// DTSTAMP of every event: midnight UTC of the as-of date.
 pub fn dtstamp(checked: &Checked) -> Timestamp {
     crate::base::time::day_start(checked.as_of, &jiff::tz::TimeZone::UTC).timestamp()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clip;
+
+    #[test]
+    fn clip_keeps_a_short_text_and_drops_blank_lines() {
+        let text = "Upgrade  the\n\nreplica,\tthen\n- the primary.\n";
+        assert_eq!(
+            clip(text, 200, false),
+            "Upgrade the replica, then - the primary."
+        );
+        assert_eq!(
+            clip(text, 200, true),
+            "Upgrade the\nreplica, then\n- the primary."
+        );
+        assert_eq!(clip("exactly ten", 11, false), "exactly ten");
+        assert_eq!(clip("", 10, true), "");
+    }
+
+    #[test]
+    fn clip_cuts_a_long_text_at_a_word_with_an_ellipsis() {
+        let text = "one two three four five six seven eight nine ten";
+        assert_eq!(clip(text, 20, false), "one two three four…");
+        assert_eq!(
+            clip("one two\nthree four five", 17, true),
+            "one two\nthree…"
+        );
+        // One character over is cut too, inside the word when the last
+        // space is further back than a quarter of what fits.
+        assert_eq!(clip("exactly ten!", 11, false), "exactly te…");
+    }
+
+    #[test]
+    fn clip_cuts_inside_a_word_without_a_space_near_the_end() {
+        let long = "ü".repeat(70_000);
+        let cut = clip(&long, 80, true);
+        assert_eq!(cut.chars().count(), 80);
+        assert!(cut.ends_with("ü…"));
+        assert_eq!(
+            clip(&format!("a {long}"), 10, false),
+            format!("a {}…", "ü".repeat(7))
+        );
+    }
 }

@@ -210,6 +210,19 @@ pub fn when_text(
     }
 }
 
+/// `start` to `end` in the reader's zone, then in parentheses in UTC
+/// (alone when the reader's zone is UTC): the two-zone form of
+/// [`when_text`] the calendar events use, whose clients show the times in
+/// their own zone anyway.
+pub fn when_short(reader: &TimeZone, start: &ZonedDateTime, end: &ZonedDateTime) -> String {
+    let first = span_in(start, end, reader);
+    if is_utc(reader) {
+        first
+    } else {
+        format!("{first} ({})", span_in(start, end, &TimeZone::UTC))
+    }
+}
+
 /// The zone a reader sees times in first: the audience's, else the
 /// change's.
 pub fn reader_zone(cx: &ChangeCtx, audience: Option<usize>) -> TimeZone {
