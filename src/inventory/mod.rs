@@ -9,6 +9,8 @@ pub mod tree;
 
 use std::path::Path;
 
+use rayon::prelude::*;
+use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::base::source::{At, FileId, Loc, SourceFile, Sources};
@@ -99,6 +101,7 @@ pub fn load_tree(tree: &dyn FileTree) -> Result<Loaded, LoadError> {
     let mut findings = Vec::new();
     let mut model = Model::default();
     let mut declared = Declared::default();
+    let mut to_read: Vec<(FileId, bool)> = Vec::with_capacity(files.len());
     for TreeFile { path: rel, content } in files {
         let bytes = match content {
             Content::Bytes(bytes) => bytes,
@@ -137,14 +140,29 @@ pub fn load_tree(tree: &dyn FileTree) -> Result<Loaded, LoadError> {
             );
             continue;
         }
-        read_file(
-            sources.get(file),
-            file,
-            is_config,
-            &mut model,
-            &mut declared,
-            &mut findings,
-        );
+        to_read.push((file, is_config));
+    }
+    // Parsing is most of loading and needs nothing but the text: a few
+    // files at a time on every core (so that only those trees are held at
+    // once), each batch then read in file order (so findings and ids come
+    // out in the same order whatever the thread count).
+    let batch = 2 * rayon::current_num_threads().max(1);
+    for chunk in to_read.chunks(batch) {
+        let parsed: Vec<Parsed> = chunk
+            .par_iter()
+            .map(|&(file, _)| DeTable::parse_recoverable(&sources.get(file).text))
+            .collect();
+        for (&(file, is_config), parsed) in chunk.iter().zip(parsed) {
+            read_file(
+                sources.get(file),
+                file,
+                is_config,
+                parsed,
+                &mut model,
+                &mut declared,
+                &mut findings,
+            );
+        }
     }
     resolve::resolve(&mut model, &declared, &mut findings);
     Ok(Loaded {
@@ -154,18 +172,22 @@ pub fn load_tree(tree: &dyn FileTree) -> Result<Loaded, LoadError> {
     })
 }
 
-/// Parses one file and reads its entities into `model`. A file with syntax
+/// A file's TOML as the parser left it: the table (as much as could be
+/// read) and the syntax errors.
+type Parsed<'a> = (Spanned<DeTable<'a>>, Vec<toml::de::Error>);
+
+/// Reads one parsed file's entities into `model`. A file with syntax
 /// errors still declares its ids (so references to them do not dangle), but
 /// its other findings are dropped: they would mostly echo the syntax error.
 fn read_file(
     source: &SourceFile,
     file: FileId,
     is_config: bool,
+    (root, errors): Parsed,
     model: &mut Model,
     declared: &mut Declared,
     findings: &mut Vec<Finding>,
 ) {
-    let (root, errors) = DeTable::parse_recoverable(&source.text);
     for error in &errors {
         let span = error.span().unwrap_or(0..0);
         let message = error.message().trim().to_string();
