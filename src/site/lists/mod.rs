@@ -1,6 +1,6 @@
 //! Render stage: views of the index pages (dashboard, change list, system
 //! list, risk report) and of each system's page; the calendar's are in
-//! `site/calendar.rs`. One file per page family: `dashboard`, `risks` and
+//! `site/calendar/`. One file per page family: `dashboard`, `risks` and
 //! `systems` (the systems index and each system's page); the change list is
 //! here.
 
