@@ -27,6 +27,7 @@ pub fn check_and_print(args: &CheckArgs) -> Result<(Checked, Vec<String>), Strin
     let as_of = as_of(args.as_of.as_deref())?;
     let checked = check::check(&args.inventory, as_of).map_err(|e| e.0)?;
     let inventory = args.inventory.to_string_lossy();
+    let stage = crate::base::timings::start("report");
     match args.format {
         Format::Json => {
             let document = report::json::document(
@@ -57,6 +58,7 @@ pub fn check_and_print(args: &CheckArgs) -> Result<(Checked, Vec<String>), Strin
         )),
         Format::Human => print_human(&checked, args),
     }
+    stage.end();
     let failures = failures(&checked, args);
     for line in &failures {
         eprintln!("error: {line}");
