@@ -382,15 +382,19 @@ pub fn render_into(
                 path: "feed.xml".into(),
                 bytes: atom::feed(checked).into_bytes(),
             }],
-            Job::Data => vec![Output {
-                path: "data.json".into(),
-                bytes: data::document(checked).into_bytes(),
-            }],
+            // Written as it is made, by the caller.
+            Job::Data => Vec::new(),
         })
     };
     let results: Vec<Result<usize, Failure>> = jobs
         .par_iter()
         .map(|job| {
+            if let Job::Data = job {
+                let mut fill = |out: &mut dyn std::io::Write| data::write_document(checked, out);
+                sink.put_written("data.json", &mut fill)
+                    .map_err(Failure::Put)?;
+                return Ok(1);
+            }
             let outputs = render_job(job).map_err(Failure::Render)?;
             let count = outputs.len();
             for output in outputs {

@@ -180,6 +180,21 @@ fn put_all(sink: &DirSink, outputs: &[Output]) -> Result<(), String> {
 pub trait Sink: Sync {
     /// Takes one file of the site; the error text when it cannot.
     fn put(&self, output: Output) -> Result<(), String>;
+
+    /// Takes the file `path` as `fill` writes it, for a file too big to
+    /// hold whole; by default it is held and [`Sink::put`].
+    fn put_written(
+        &self,
+        path: &str,
+        fill: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
+    ) -> Result<(), String> {
+        let mut bytes = Vec::new();
+        fill(&mut bytes).map_err(|e| format!("cannot write {path}: {e}"))?;
+        self.put(Output {
+            path: path.to_string(),
+            bytes,
+        })
+    }
 }
 
 /// A [`Sink`] that writes each file into a folder as it comes, making the
@@ -200,6 +215,12 @@ impl DirSink {
 
     /// Writes `bytes` as the file `path` (relative, with `/`).
     pub fn write(&self, path: &str, bytes: &[u8]) -> Result<(), String> {
+        self.make_folder(path)?;
+        fsio::write(&self.dir.join(path), bytes).map_err(|e| e.to_string())
+    }
+
+    /// Makes the folder of `path` unless it is known to exist.
+    fn make_folder(&self, path: &str) -> Result<(), String> {
         if let Some((folder, _)) = path.rsplit_once('/') {
             let known = self
                 .made
@@ -213,13 +234,33 @@ impl DirSink {
                 }
             }
         }
-        fsio::write(&self.dir.join(path), bytes).map_err(|e| e.to_string())
+        Ok(())
     }
 }
 
 impl Sink for DirSink {
     fn put(&self, output: Output) -> Result<(), String> {
         self.write(&output.path, &output.bytes)
+    }
+
+    fn put_written(
+        &self,
+        path: &str,
+        fill: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
+    ) -> Result<(), String> {
+        self.make_folder(path)?;
+        let file = self.dir.join(path);
+        let failed = |source| {
+            IoError {
+                path: file.clone(),
+                action: "write",
+                source,
+            }
+            .to_string()
+        };
+        let mut out = io::BufWriter::with_capacity(1 << 16, File::create(&file).map_err(failed)?);
+        fill(&mut out).map_err(failed)?;
+        io::Write::flush(&mut out).map_err(failed)
     }
 }
 
