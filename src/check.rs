@@ -8,6 +8,7 @@ use jiff::civil::Date;
 use crate::analysis::score::{self, Risk};
 use crate::analysis::{self, Facts};
 use crate::base::source::Sources;
+use crate::base::timings;
 use crate::base::{Finding, Level};
 use crate::inventory::tree::{FileTree, Folder};
 use crate::inventory::{self, LoadError, Loaded};
@@ -63,11 +64,14 @@ pub fn check(root: &Path, as_of: Date) -> Result<Checked, LoadError> {
 
 /// Like [`check`], for an inventory in any tree of files (a git revision).
 pub fn check_tree(tree: &dyn FileTree, as_of: Date) -> Result<Checked, LoadError> {
+    let stage = timings::start("load");
     let Loaded {
         sources,
         model,
         findings,
     } = inventory::load_tree(tree)?;
+    stage.end();
+    let stage = timings::start("analyse");
     let mut findings = findings;
     let mut facts = Facts::default();
     if findings.is_empty() {
@@ -75,8 +79,11 @@ pub fn check_tree(tree: &dyn FileTree, as_of: Date) -> Result<Checked, LoadError
         facts = derived;
         findings.extend(plan_findings);
     }
+    stage.end();
+    let stage = timings::start("finalise and score");
     let findings = crate::base::finding::finalize(findings, &model.config.rules, &sources);
     let risks = score::score(&model, &facts, &findings);
+    stage.end();
     Ok(Checked {
         sources,
         model,

@@ -129,8 +129,9 @@ fn rebuild(options: &Options, out: &Path) -> Result<(), String> {
     let overrides = site::template_overrides(&options.inventory, options.templates.as_deref())?;
     let overrides: Vec<&Path> = overrides.iter().map(PathBuf::as_path).collect();
     let (tera, style) = site::templates(&overrides)?;
-    let outputs = site::render_site(&checked, &tera, &style)?;
-    site::write::write_new(out, &outputs)
+    site::write::write_new_with(out, |sink| {
+        site::render_into(&checked, &tera, &style, sink).map(|_| ())
+    })
 }
 
 fn escape(text: &str) -> String {

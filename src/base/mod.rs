@@ -10,6 +10,7 @@ pub mod rules;
 pub mod source;
 pub mod text;
 pub mod time;
+pub mod timings;
 
 pub use finding::{Finding, Override, Subject, Summary};
 pub use rules::{Family, Level, Rule};

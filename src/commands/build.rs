@@ -17,7 +17,9 @@ pub fn run(args: &BuildArgs) -> Outcome {
     }
     let overrides = site::template_overrides(&args.check.inventory, args.templates.as_deref())?;
     let overrides: Vec<&std::path::Path> = overrides.iter().map(|p| p.as_path()).collect();
-    match site::build(&checked, &args.out, &overrides, args.allow_errors) {
+    let built = site::build(&checked, &args.out, &overrides, args.allow_errors);
+    crate::commands::check::leave_to_the_os(checked);
+    match built {
         Ok(count) => {
             if !args.check.quiet {
                 eprintln!(

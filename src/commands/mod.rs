@@ -27,6 +27,7 @@ pub type Outcome = Result<ExitCode, String>;
 
 /// Runs the command `cli` asks for.
 pub fn run(cli: Cli) -> ExitCode {
+    let stage = crate::base::timings::start("total");
     let result = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Build(args) => build::run(&args),
@@ -45,6 +46,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Init(args) => init::run(&args),
         Command::Export(args) => export::run(&args),
     };
+    stage.end();
     result.unwrap_or_else(|message| {
         // A message may quote a command-line value or an inventory name.
         eprintln!("error: {}", terminal_safe(&message));

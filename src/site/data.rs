@@ -8,6 +8,8 @@
 //! prints them (`"90m"` reads back as `"1h30m"`), RRULEs part by part,
 //! date-times with an offset in UTC.
 
+use std::io::Write;
+
 use serde_json::{Map, Value, json};
 
 use crate::base::Override;
@@ -478,6 +480,15 @@ pub fn inventory(model: &Model) -> Map<String, Value> {
 /// `data.json`: the `--format json` document of the check plus the inventory
 /// as written (defaults filled in), compact, with `<`, `>` and `&` escaped.
 pub fn document(checked: &Checked) -> String {
+    let mut bytes = Vec::new();
+    // Writing to memory cannot fail, and the JSON is UTF-8.
+    let _ = write_document(checked, &mut bytes);
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// [`document`], written to `out` entity by entity, never held whole. The
+/// keys of every object come sorted, as a `serde_json::Value` orders them.
+pub fn write_document(checked: &Checked, out: &mut dyn Write) -> std::io::Result<()> {
     let check = crate::report::json::document(
         &checked.findings,
         &checked.sources,
@@ -486,26 +497,165 @@ pub fn document(checked: &Checked) -> String {
         &checked.risks,
         &checked.as_of.to_string(),
     );
-    let mut root = match serde_json::to_value(&check) {
-        Ok(Value::Object(map)) => map,
-        _ => Map::new(),
-    };
-    root.insert("inventory".into(), Value::Object(inventory(&checked.model)));
-    // Compact: the file is data for programs (`jq .` pretty-prints it).
-    let text = serde_json::to_string(&Value::Object(root)).unwrap_or_default();
     // Escaped so that no inventory text can be read as markup, should the
-    // file ever be served or embedded as HTML.
-    let mut text = text
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026");
-    text.push('\n');
-    text
+    // file ever be served or embedded as HTML. Outside strings JSON has
+    // none of the three, so escaping the bytes escapes the strings.
+    let mut out = Escaped(out);
+    let out = &mut out;
+    // Compact: the file is data for programs (`jq .` pretty-prints it).
+    // The keys in sorted order: as_of, changes, diagnostics, inventory,
+    // summary, version.
+    out.write_all(b"{\"as_of\":")?;
+    value(out, &check.as_of)?;
+    out.write_all(b",\"changes\":")?;
+    array(out, &check.changes, value)?;
+    out.write_all(b",\"diagnostics\":")?;
+    array(out, &check.diagnostics, value)?;
+    out.write_all(b",\"inventory\":")?;
+    write_inventory(&checked.model, out)?;
+    out.write_all(b",\"summary\":")?;
+    value(out, &check.summary)?;
+    out.write_all(b",\"version\":")?;
+    value(out, &check.version)?;
+    out.write_all(b"}\n")
+}
+
+/// `item` as compact JSON with sorted keys (through a `Value`, one entity
+/// at a time).
+fn value<T: serde::Serialize>(out: &mut dyn Write, item: &T) -> std::io::Result<()> {
+    let item = serde_json::to_value(item).map_err(std::io::Error::other)?;
+    serde_json::to_writer(out, &item).map_err(std::io::Error::other)
+}
+
+fn array<T>(
+    out: &mut dyn Write,
+    items: &[T],
+    mut each: impl FnMut(&mut dyn Write, &T) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    out.write_all(b"[")?;
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        each(out, item)?;
+    }
+    out.write_all(b"]")
+}
+
+/// [`inventory`], written kind by kind and entity by entity, kinds in
+/// sorted order.
+fn write_inventory(model: &Model, out: &mut dyn Write) -> std::io::Result<()> {
+    fn kind<T>(
+        out: &mut dyn Write,
+        first: &mut bool,
+        name: &str,
+        items: &[T],
+        each: impl Fn(&T) -> Value,
+    ) -> std::io::Result<()> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        if !*first {
+            out.write_all(b",")?;
+        }
+        *first = false;
+        serde_json::to_writer(&mut *out, name).map_err(std::io::Error::other)?;
+        out.write_all(b":")?;
+        array(out, items, |out, item| {
+            serde_json::to_writer(out, &each(item)).map_err(std::io::Error::other)
+        })
+    }
+    let periods =
+        |k: PeriodKind| -> Vec<&Period> { model.periods.iter().filter(|p| p.kind == k).collect() };
+    let first = &mut true;
+    out.write_all(b"{")?;
+    kind(out, first, "audience", &model.audiences, audience)?;
+    kind(out, first, "change", &model.changes, change)?;
+    // Always there, and an object, not a list.
+    out.write_all(if *first {
+        b"\"config\":"
+    } else {
+        b",\"config\":"
+    })?;
+    serde_json::to_writer(&mut *out, &config(&model.config)).map_err(std::io::Error::other)?;
+    *first = false;
+    kind(out, first, "freeze", &periods(PeriodKind::Freeze), |p| {
+        period(p)
+    })?;
+    kind(out, first, "incident", &model.incidents, incident)?;
+    kind(out, first, "integration", &model.integrations, integration)?;
+    kind(out, first, "peak", &periods(PeriodKind::Peak), |p| {
+        period(p)
+    })?;
+    kind(out, first, "process", &model.processes, process)?;
+    kind(out, first, "system", &model.systems, system)?;
+    kind(out, first, "team", &model.teams, team)?;
+    kind(out, first, "window", &periods(PeriodKind::Window), |p| {
+        period(p)
+    })?;
+    out.write_all(b"}")
+}
+
+/// A writer that escapes `<`, `>` and `&` as `\u003c`, `\u003e`, `\u0026`.
+struct Escaped<'a>(&'a mut dyn Write);
+
+impl Write for Escaped<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut rest = buf;
+        while let Some(at) = rest.iter().position(|b| matches!(b, b'<' | b'>' | b'&')) {
+            self.0.write_all(&rest[..at])?;
+            self.0.write_all(match rest[at] {
+                b'<' => b"\\u003c",
+                b'>' => b"\\u003e",
+                _ => b"\\u0026",
+            })?;
+            rest = &rest[at + 1..];
+        }
+        self.0.write_all(rest)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_streamed_inventory_is_the_inventory_value_with_escapes() {
+        let dir = tempfile::tempdir().unwrap();
+        // No audience and no change: `config` comes first.
+        std::fs::write(
+            dir.path().join("inv.toml"),
+            "[[team]]\nid = \"t\"\nname = \"T <&> U\"\n\
+             [[system]]\nid = \"a\"\nname = \"A\"\nowner = \"t\"\ncriticality = \"low\"\n",
+        )
+        .unwrap();
+        let checked =
+            crate::check::check(dir.path(), jiff::civil::Date::constant(2026, 11, 24)).unwrap();
+        let text = document(&checked);
+        assert!(text.contains("\"inventory\":{\"config\":{"), "{text}");
+        assert!(text.contains("T \\u003c\\u0026\\u003e U"), "{text}");
+        assert!(!text.contains('<') && text.ends_with("}\n"));
+        let value: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(value["inventory"], Value::Object(inventory(&checked.model)));
+        assert_eq!(value["version"], 1);
+        let keys: Vec<&String> = value.as_object().unwrap().keys().collect();
+        assert_eq!(
+            keys,
+            [
+                "as_of",
+                "changes",
+                "diagnostics",
+                "inventory",
+                "summary",
+                "version"
+            ]
+        );
+    }
 
     #[test]
     fn inventory_keeps_the_written_shape_with_defaults_filled_in() {

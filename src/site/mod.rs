@@ -2,8 +2,8 @@
 //!
 //! Views are built in Rust (`views`, `lists`), laid out by tera templates
 //! (built in, overridable file by file), rendered in parallel with rayon,
-//! collected, sorted by path, and written into a fresh folder that replaces
-//! the previous site only when everything succeeded. Formats with a strict
+//! and each page is written by the job that rendered it into a fresh folder
+//! that replaces the previous site only when everything succeeded. Formats with a strict
 //! syntax (ICS, Atom, JSON) come from Rust, not templates.
 
 pub mod atom;
@@ -30,7 +30,7 @@ use crate::base::{Family, Level};
 use crate::check::Checked;
 use crate::model::slug;
 use views::{ChangeCtx, SiteView};
-use write::Output;
+use write::{Output, Sink};
 
 /// Built-in templates: (name, text).
 const TEMPLATES: &[(&str, &str)] = &[
@@ -219,12 +219,35 @@ enum Job {
     Data,
 }
 
-/// Renders every page and file of the site into memory, in parallel.
+/// Renders every page and file of the site into memory, in parallel;
+/// sorted by path.
 pub fn render_site(
     checked: &Checked,
     tera: &tera::Tera,
     style: &str,
 ) -> Result<Vec<Output>, String> {
+    let sink = write::MemorySink::default();
+    render_into(checked, tera, style, &sink)?;
+    Ok(sink.into_sorted())
+}
+
+/// Why a job of [`render_into`] failed: a page that cannot be rendered is
+/// told before a file that cannot be written.
+enum Failure {
+    Render(String),
+    Put(String),
+}
+
+/// Renders every page and file of the site in parallel, each handed to
+/// `sink` by the job that rendered it; how many files there are. On
+/// failure, the first page in job order that cannot be rendered, else the
+/// first file that cannot be put.
+pub fn render_into(
+    checked: &Checked,
+    tera: &tera::Tera,
+    style: &str,
+    sink: &dyn Sink,
+) -> Result<usize, String> {
     let model = &checked.model;
     let site = SiteView {
         title: model.config.site.title.clone(),
@@ -278,118 +301,140 @@ pub fn render_site(
     // Per change, the audiences with a copy of their own, found once (not
     // once per audience and change).
     let zoned: Vec<Vec<usize>> = contexts.par_iter().map(notice::zoned).collect();
-    let results: Vec<Result<Vec<Output>, String>> = jobs
-        .par_iter()
-        .map(|job| -> Result<Vec<Output>, String> {
-            Ok(match job {
-                Job::Index => {
-                    let rows: Vec<_> = contexts.iter().map(|cx| cx.row("")).collect();
-                    vec![r.page(
-                        "index.html",
-                        "index.html".into(),
-                        "",
-                        site.title.clone(),
-                        "home",
-                        lists::index_view(checked, &rows),
-                    )?]
-                }
-                Job::Change(ix) => change_pages(&r, &contexts[*ix])?,
-                Job::Changes => {
-                    vec![r.page(
-                        "changes.html",
-                        "changes/index.html".into(),
-                        "../",
-                        "All changes".into(),
-                        "changes",
-                        lists::changes_view(&contexts),
-                    )?]
-                }
-                Job::Systems => {
-                    vec![r.page(
-                        "systems.html",
-                        "systems/index.html".into(),
-                        "../",
-                        "Systems".into(),
-                        "systems",
-                        lists::systems_view(checked, &system_index),
-                    )?]
-                }
-                Job::System(s) => {
-                    let system = &model.systems[*s];
-                    let view = lists::system_view(checked, &system_index, *s);
-                    vec![r.page(
-                        "system.html",
-                        format!("systems/{}.html", slug(&system.id.value)),
-                        "../",
-                        format!("{} ({})", system.name, system.id.value),
-                        "systems",
-                        view,
-                    )?]
-                }
-                Job::Calendar => vec![r.page(
-                    "calendar.html",
-                    "calendar/index.html".into(),
+    let render_job = |job: &Job| -> Result<Vec<Output>, String> {
+        Ok(match job {
+            Job::Index => {
+                let rows: Vec<_> = contexts.iter().map(|cx| cx.row("")).collect();
+                vec![r.page(
+                    "index.html",
+                    "index.html".into(),
+                    "",
+                    site.title.clone(),
+                    "home",
+                    lists::index_view(checked, &rows),
+                )?]
+            }
+            Job::Change(ix) => change_pages(&r, &contexts[*ix])?,
+            Job::Changes => {
+                vec![r.page(
+                    "changes.html",
+                    "changes/index.html".into(),
                     "../",
-                    "Change calendar".into(),
-                    "calendar",
-                    calendar::index(&plan),
-                )?],
-                Job::Month(i) => {
-                    let (path, view) = calendar::month_page(&plan, *i);
-                    let title = format!("Calendar: {}", view.month.title);
-                    vec![r.page("calendar_month.html", path, "../", title, "calendar", view)?]
-                }
-                Job::Risks => {
-                    vec![r.page(
-                        "risks.html",
-                        "risks/index.html".into(),
-                        "../",
-                        "Risk report".into(),
-                        "risks",
-                        lists::risk_report(checked, &contexts),
-                    )?]
-                }
-                Job::Ics => vec![Output {
-                    path: "calendar.ics".into(),
-                    bytes: ics_file(checked, &contexts).into_bytes(),
-                }],
-                Job::AudienceIcs(a) => vec![Output {
-                    path: notice::feed_path(&model.audiences[*a]),
-                    bytes: audience_ics(checked, &contexts, &zoned, *a, &impacting[*a])
-                        .into_bytes(),
-                }],
-                Job::Feed => vec![Output {
-                    path: "feed.xml".into(),
-                    bytes: atom::feed(checked).into_bytes(),
-                }],
-                Job::Data => vec![Output {
-                    path: "data.json".into(),
-                    bytes: data::document(checked).into_bytes(),
-                }],
-            })
+                    "All changes".into(),
+                    "changes",
+                    lists::changes_view(&contexts),
+                )?]
+            }
+            Job::Systems => {
+                vec![r.page(
+                    "systems.html",
+                    "systems/index.html".into(),
+                    "../",
+                    "Systems".into(),
+                    "systems",
+                    lists::systems_view(checked, &system_index),
+                )?]
+            }
+            Job::System(s) => {
+                let system = &model.systems[*s];
+                let view = lists::system_view(checked, &system_index, *s);
+                vec![r.page(
+                    "system.html",
+                    format!("systems/{}.html", slug(&system.id.value)),
+                    "../",
+                    format!("{} ({})", system.name, system.id.value),
+                    "systems",
+                    view,
+                )?]
+            }
+            Job::Calendar => vec![r.page(
+                "calendar.html",
+                "calendar/index.html".into(),
+                "../",
+                "Change calendar".into(),
+                "calendar",
+                calendar::index(&plan),
+            )?],
+            Job::Month(i) => {
+                let (path, view) = calendar::month_page(&plan, *i);
+                let title = format!("Calendar: {}", view.month.title);
+                vec![r.page("calendar_month.html", path, "../", title, "calendar", view)?]
+            }
+            Job::Risks => {
+                vec![r.page(
+                    "risks.html",
+                    "risks/index.html".into(),
+                    "../",
+                    "Risk report".into(),
+                    "risks",
+                    lists::risk_report(checked, &contexts),
+                )?]
+            }
+            Job::Ics => vec![Output {
+                path: "calendar.ics".into(),
+                bytes: ics_file(checked, &contexts).into_bytes(),
+            }],
+            Job::AudienceIcs(a) => vec![Output {
+                path: notice::feed_path(&model.audiences[*a]),
+                bytes: audience_ics(checked, &contexts, &zoned, *a, &impacting[*a]).into_bytes(),
+            }],
+            Job::Feed => vec![Output {
+                path: "feed.xml".into(),
+                bytes: atom::feed(checked).into_bytes(),
+            }],
+            // Written as it is made, by the caller.
+            Job::Data => Vec::new(),
+        })
+    };
+    let results: Vec<Result<usize, Failure>> = jobs
+        .par_iter()
+        .map(|job| {
+            if let Job::Data = job {
+                let mut fill = |out: &mut dyn std::io::Write| data::write_document(checked, out);
+                sink.put_written("data.json", &mut fill)
+                    .map_err(Failure::Put)?;
+                return Ok(1);
+            }
+            let outputs = render_job(job).map_err(Failure::Render)?;
+            let count = outputs.len();
+            for output in outputs {
+                sink.put(markup_safe(output)).map_err(Failure::Put)?;
+            }
+            Ok(count)
         })
         .collect();
-    let mut outputs = vec![Output {
-        path: "style.css".into(),
-        bytes: style.as_bytes().to_vec(),
-    }];
+    let mut count = 1;
+    let mut put_failure = None;
     for result in results {
-        outputs.extend(result?);
-    }
-    // No page, feed, calendar or text file holds a character that XML or
-    // HTML forbids, whatever the inventory or a template wrote
-    // (`data.json` escapes them itself; the stylesheet is copied as is).
-    for output in &mut outputs {
-        if output.path != "data.json"
-            && output.path != "style.css"
-            && let Ok(text) = std::str::from_utf8(&output.bytes)
-            && let std::borrow::Cow::Owned(clean) = crate::base::text::markup_safe(text)
-        {
-            output.bytes = clean.into_bytes();
+        match result {
+            Ok(n) => count += n,
+            Err(Failure::Render(message)) => return Err(message),
+            Err(Failure::Put(message)) => put_failure = put_failure.or(Some(message)),
         }
     }
-    outputs.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(outputs)
+    if let Some(message) = put_failure {
+        return Err(message);
+    }
+    sink.put(Output {
+        path: "style.css".into(),
+        bytes: style.as_bytes().to_vec(),
+    })?;
+    Ok(count)
+}
+
+/// The output with every character that XML or HTML forbids removed: no
+/// page, feed, calendar or text file holds one, whatever the inventory or a
+/// template wrote (`data.json` escapes them itself; the stylesheet is
+/// copied as is).
+fn markup_safe(mut output: Output) -> Output {
+    if output.path != "data.json"
+        && output.path != "style.css"
+        && let Ok(text) = std::str::from_utf8(&output.bytes)
+        && let std::borrow::Cow::Owned(clean) = crate::base::text::markup_safe(text)
+    {
+        output.bytes = clean.into_bytes();
+    }
+    output
 }
 
 fn change_pages(r: &Renderer, cx: &ChangeCtx) -> Result<Vec<Output>, String> {
@@ -545,7 +590,9 @@ pub fn build(
     // A refused `--out` is told before the site is rendered.
     let out = write::normalise(out).map_err(BuildError::Failed)?;
     let (tera, style) = templates(overrides).map_err(BuildError::Failed)?;
-    let outputs = render_site(checked, &tera, &style).map_err(BuildError::Failed)?;
-    write::replace_dir(&out, &outputs).map_err(BuildError::Failed)?;
-    Ok(outputs.len())
+    let stage = crate::base::timings::start("render and write");
+    let count = write::replace_dir_with(&out, |sink| render_into(checked, &tera, &style, sink))
+        .map_err(BuildError::Failed)?;
+    stage.end();
+    Ok(count)
 }

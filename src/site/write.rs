@@ -119,6 +119,16 @@ fn check_target(target: &Path) -> Result<(), String> {
 /// atomically as far as the file system allows. Builds into one target
 /// wait for each other.
 pub fn replace_dir(target: &Path, outputs: &[Output]) -> Result<(), String> {
+    replace_dir_with(target, |sink| put_all(sink, outputs))
+}
+
+/// Like [`replace_dir`], for files made while they are written: `fill`
+/// puts them into a [`DirSink`] on the fresh folder (the marker is already
+/// there); only when it succeeds is the folder swapped in.
+pub fn replace_dir_with<T>(
+    target: &Path,
+    fill: impl FnOnce(&DirSink) -> Result<T, String>,
+) -> Result<T, String> {
     let target = normalise(target)?;
     if let Some(parent) = target.parent() {
         fsio::create_dir_all(parent).map_err(|e| e.to_string())?;
@@ -127,23 +137,155 @@ pub fn replace_dir(target: &Path, outputs: &[Output]) -> Result<(), String> {
     remove_stale(&target, lock.is_some());
     check_target(&target)?;
     let fresh = sibling(&target, "new");
-    let result = write_all(&fresh, outputs).and_then(|()| swap(&target, &fresh));
+    let result = fill_dir(&fresh, fill).and_then(|value| {
+        swap(&target, &fresh)
+            .map_err(|e| e.to_string())
+            .map(|()| value)
+    });
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&fresh);
     }
     drop(lock);
-    result.map_err(|e| e.to_string())
+    result
 }
 
 /// Writes `outputs` (plus the marker) into `dir`, a folder nobody reads
 /// yet (`serve` builds each version into a folder of its own). Nothing is
 /// left of `dir` when this fails.
 pub fn write_new(dir: &Path, outputs: &[Output]) -> Result<(), String> {
-    let result = write_all(dir, outputs);
+    write_new_with(dir, |sink| put_all(sink, outputs))
+}
+
+/// Like [`write_new`], for files made while they are written (see
+/// [`replace_dir_with`]).
+pub fn write_new_with<T>(
+    dir: &Path,
+    fill: impl FnOnce(&DirSink) -> Result<T, String>,
+) -> Result<T, String> {
+    let result = fill_dir(dir, fill);
     if result.is_err() {
         let _ = std::fs::remove_dir_all(dir);
     }
-    result.map_err(|e| e.to_string())
+    result
+}
+
+fn put_all(sink: &DirSink, outputs: &[Output]) -> Result<(), String> {
+    use rayon::prelude::*;
+    outputs
+        .par_iter()
+        .try_for_each(|output| sink.write(&output.path, &output.bytes))
+}
+
+/// Where the files of a site go as they are made.
+pub trait Sink: Sync {
+    /// Takes one file of the site; the error text when it cannot.
+    fn put(&self, output: Output) -> Result<(), String>;
+
+    /// Takes the file `path` as `fill` writes it, for a file too big to
+    /// hold whole; by default it is held and [`Sink::put`].
+    fn put_written(
+        &self,
+        path: &str,
+        fill: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
+    ) -> Result<(), String> {
+        let mut bytes = Vec::new();
+        fill(&mut bytes).map_err(|e| format!("cannot write {path}: {e}"))?;
+        self.put(Output {
+            path: path.to_string(),
+            bytes,
+        })
+    }
+}
+
+/// A [`Sink`] that writes each file into a folder as it comes, making the
+/// folders it needs; safe to call from many threads.
+pub struct DirSink {
+    dir: PathBuf,
+    /// Folders (relative, with `/`) known to exist.
+    made: std::sync::Mutex<std::collections::HashSet<String>>,
+}
+
+impl DirSink {
+    fn new(dir: &Path) -> DirSink {
+        DirSink {
+            dir: dir.to_path_buf(),
+            made: Default::default(),
+        }
+    }
+
+    /// Writes `bytes` as the file `path` (relative, with `/`).
+    pub fn write(&self, path: &str, bytes: &[u8]) -> Result<(), String> {
+        self.make_folder(path)?;
+        fsio::write(&self.dir.join(path), bytes).map_err(|e| e.to_string())
+    }
+
+    /// Makes the folder of `path` unless it is known to exist.
+    fn make_folder(&self, path: &str) -> Result<(), String> {
+        if let Some((folder, _)) = path.rsplit_once('/') {
+            let known = self
+                .made
+                .lock()
+                .map(|made| made.contains(folder))
+                .unwrap_or(false);
+            if !known {
+                fsio::create_dir_all(&self.dir.join(folder)).map_err(|e| e.to_string())?;
+                if let Ok(mut made) = self.made.lock() {
+                    made.insert(folder.to_string());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Sink for DirSink {
+    fn put(&self, output: Output) -> Result<(), String> {
+        self.write(&output.path, &output.bytes)
+    }
+
+    fn put_written(
+        &self,
+        path: &str,
+        fill: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
+    ) -> Result<(), String> {
+        self.make_folder(path)?;
+        let file = self.dir.join(path);
+        let failed = |source| {
+            IoError {
+                path: file.clone(),
+                action: "write",
+                source,
+            }
+            .to_string()
+        };
+        let mut out = io::BufWriter::with_capacity(1 << 16, File::create(&file).map_err(failed)?);
+        fill(&mut out).map_err(failed)?;
+        io::Write::flush(&mut out).map_err(failed)
+    }
+}
+
+/// A [`Sink`] that keeps the files in memory, for callers that want them
+/// all (tests, the `render_site` of a library user).
+#[derive(Default)]
+pub struct MemorySink(std::sync::Mutex<Vec<Output>>);
+
+impl MemorySink {
+    /// The files put so far, sorted by path.
+    pub fn into_sorted(self) -> Vec<Output> {
+        let mut outputs = self.0.into_inner().unwrap_or_else(|e| e.into_inner());
+        outputs.sort_by(|a, b| a.path.cmp(&b.path));
+        outputs
+    }
+}
+
+impl Sink for MemorySink {
+    fn put(&self, output: Output) -> Result<(), String> {
+        match self.0.lock() {
+            Ok(mut outputs) => outputs.push(output),
+            Err(poisoned) => poisoned.into_inner().push(output),
+        }
+        Ok(())
+    }
 }
 
 /// The lock of a target, held until dropped; its file is removed then,
@@ -285,30 +427,20 @@ fn remove_or_warn(path: &Path, remove: impl Fn(&Path) -> io::Result<()>) -> Opti
     Some(warning)
 }
 
-fn write_all(dir: &Path, outputs: &[Output]) -> Result<(), IoError> {
-    if dir.exists() {
-        fsio::remove_dir_all(dir)?;
-    }
-    fsio::create_dir_all(dir)?;
-    // Folders first (sorted, so parents come before children), then the
-    // files in parallel.
-    let mut folders: Vec<&str> = outputs
-        .iter()
-        .filter_map(|o| o.path.rsplit_once('/').map(|(d, _)| d))
-        .collect();
-    folders.sort_unstable();
-    folders.dedup();
-    for folder in folders {
-        fsio::create_dir_all(&dir.join(folder))?;
-    }
-    fsio::write(
-        &dir.join(MARKER),
-        b"This folder is a site built by cutover; each build replaces it whole.\n",
-    )?;
-    use rayon::prelude::*;
-    outputs
-        .par_iter()
-        .try_for_each(|output| fsio::write(&dir.join(&output.path), &output.bytes))
+/// Makes `dir` afresh with the marker, then lets `fill` write into it.
+fn fill_dir<T>(dir: &Path, fill: impl FnOnce(&DirSink) -> Result<T, String>) -> Result<T, String> {
+    let start = || -> Result<(), IoError> {
+        if dir.exists() {
+            fsio::remove_dir_all(dir)?;
+        }
+        fsio::create_dir_all(dir)?;
+        fsio::write(
+            &dir.join(MARKER),
+            b"This folder is a site built by cutover; each build replaces it whole.\n",
+        )
+    };
+    start().map_err(|e| e.to_string())?;
+    fill(&DirSink::new(dir))
 }
 
 /// Exchanges `fresh` and `target` in one step; `Unsupported` where the
@@ -405,6 +537,34 @@ mod tests {
         assert!(result.is_err());
         assert_eq!(std::fs::read_to_string(site.join("a.html")).unwrap(), "1");
         assert_eq!(names(dir.path()), ["site"]);
+    }
+
+    #[test]
+    fn files_put_before_a_failure_never_reach_the_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        replace_dir(&site, &[out("a.html", "1")]).unwrap();
+        let result: Result<(), String> = replace_dir_with(&site, |sink| {
+            sink.put(out("deep/b.html", "2"))?;
+            Err("a page cannot be rendered".into())
+        });
+        assert_eq!(result.unwrap_err(), "a page cannot be rendered");
+        assert_eq!(std::fs::read_to_string(site.join("a.html")).unwrap(), "1");
+        assert!(!site.join("deep").exists());
+        assert_eq!(names(dir.path()), ["site"]);
+        // The same files put as they come make the whole site.
+        let count = replace_dir_with(&site, |sink| {
+            sink.put(out("deep/b.html", "2"))?;
+            sink.put(out("deep/er/c.html", "3"))?;
+            Ok(2)
+        })
+        .unwrap();
+        assert_eq!(count, 2);
+        assert_eq!(names(&site), [MARKER, "deep"]);
+        assert_eq!(
+            std::fs::read_to_string(site.join("deep/er/c.html")).unwrap(),
+            "3"
+        );
     }
 
     #[test]
