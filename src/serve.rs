@@ -468,6 +468,12 @@ pub fn run(options: Options) -> Result<(), String> {
             .map(|()| Arc::new(Site(out)))
             .map_err(Arc::<str>::from)
     };
+    let dirs: Vec<PathBuf> = std::iter::once(options.inventory.clone())
+        .chain(options.templates.clone())
+        .collect();
+    // Taken before the first build reads the files, so that a change made
+    // while it runs, or before the watcher's first look, is a change.
+    let first_seen = fingerprint(&dirs.iter().map(PathBuf::as_path).collect::<Vec<_>>());
     let state = Arc::new(Mutex::new(State {
         site: build(&options, 1),
         version: 1,
@@ -481,15 +487,12 @@ pub fn run(options: Options) -> Result<(), String> {
     // The watcher: poll the inventory and template folders.
     let watcher_state = Arc::clone(&state);
     std::thread::spawn(move || {
-        let dirs: Vec<PathBuf> = std::iter::once(options.inventory.clone())
-            .chain(options.templates.clone())
-            .collect();
-        let dir_refs = || dirs.iter().map(PathBuf::as_path).collect::<Vec<_>>();
-        let mut seen = fingerprint(&dir_refs());
+        let dir_refs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
+        let mut seen = first_seen;
         let mut built = 1;
         loop {
             std::thread::sleep(Duration::from_millis(400));
-            let now = fingerprint(&dir_refs());
+            let now = fingerprint(&dir_refs);
             if now == seen {
                 continue;
             }
