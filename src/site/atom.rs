@@ -29,7 +29,7 @@ use crate::base::time::day_start;
 use crate::check::Checked;
 use crate::model::{Change, Model, Status, slug};
 use crate::site::markdown::to_html;
-use crate::site::notice::span_in;
+use crate::site::notice::{contact, span_in};
 use crate::site::status::{StatusNotice, notice};
 
 fn fixed(ts: jiff::Timestamp) -> FixedDateTime {
@@ -82,12 +82,8 @@ fn when_html(model: &Model, change: &Change, facts: &ChangeFacts, heading: &str)
 }
 
 fn contact_html(model: &Model, change: &Change) -> String {
-    let contact = change
-        .communication
-        .as_ref()
-        .and_then(|c| c.contact.clone())
-        .or_else(|| model.teams[change.owner.ix].email.clone())
-        .unwrap_or_else(|| model.teams[change.owner.ix].name.clone());
+    let contact =
+        contact(model, change).unwrap_or_else(|| model.teams[change.owner.ix].name.clone());
     format!("<p>Questions: contact {}.</p>\n", esc(&contact))
 }
 

@@ -28,7 +28,7 @@ use crate::check::Checked;
 use crate::model::{Change, Model, Status, slug};
 use crate::site::ics;
 use crate::site::markdown::to_text;
-use crate::site::notice::{reader_zone, when_short};
+use crate::site::notice::{contact, reader_zone, when_short};
 use crate::site::status::notice;
 use crate::site::views::ChangeCtx;
 
@@ -273,12 +273,8 @@ impl Notice {
                 rest.push_str(&format!("Expected downtime: {}.\n", downtime.value));
             }
         }
-        let contact = change
-            .communication
-            .as_ref()
-            .and_then(|c| c.contact.clone())
-            .or_else(|| model.teams[change.owner.ix].email.clone())
-            .unwrap_or_else(|| model.teams[change.owner.ix].name.clone());
+        let contact =
+            contact(model, change).unwrap_or_else(|| model.teams[change.owner.ix].name.clone());
         rest.push_str(&format!(
             "Questions: contact {}.\n",
             clip(&contact, CONTACT_CHARS, false)

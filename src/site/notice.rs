@@ -467,11 +467,7 @@ pub fn announcement_view(cx: &ChangeCtx, root: &str, audience: Option<usize>) ->
                     .strftime(form)
                     .to_string()
             }),
-        contact: change
-            .communication
-            .as_ref()
-            .and_then(|c| c.contact.clone())
-            .or_else(|| model.teams[change.owner.ix].email.clone()),
+        contact: contact(model, change),
         owner: team(model, change.owner.ix),
         audiences: communication(cx).map(|c| c.audiences).unwrap_or_default(),
         finished: matches!(status, Status::Completed | Status::RolledBack),
@@ -494,4 +490,14 @@ pub fn announcement_view(cx: &ChangeCtx, root: &str, audience: Option<usize>) ->
             .as_ref()
             .map(|base| format!("{base}{}", announcement_path(change, reader, "html"))),
     }
+}
+
+/// Whom to ask about `change`: its `communication.contact`, else the
+/// owner team's email; `None` when neither is written.
+pub fn contact(model: &Model, change: &Change) -> Option<String> {
+    change
+        .communication
+        .as_ref()
+        .and_then(|c| c.contact.clone())
+        .or_else(|| model.teams[change.owner.ix].email.clone())
 }
