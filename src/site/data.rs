@@ -440,54 +440,10 @@ fn config(c: &Config) -> Value {
     ])
 }
 
-/// The inventory part: a list per entity kind that has entities.
-pub fn inventory(model: &Model) -> Map<String, Value> {
-    let mut out = Map::new();
-    let mut put = |kind: &str, items: Vec<Value>| {
-        if !items.is_empty() {
-            out.insert(kind.to_string(), Value::Array(items));
-        }
-    };
-    put("system", model.systems.iter().map(system).collect());
-    put(
-        "integration",
-        model.integrations.iter().map(integration).collect(),
-    );
-    put("process", model.processes.iter().map(process).collect());
-    put("team", model.teams.iter().map(team).collect());
-    put("audience", model.audiences.iter().map(audience).collect());
-    for (kind, name) in [
-        (PeriodKind::Window, "window"),
-        (PeriodKind::Freeze, "freeze"),
-        (PeriodKind::Peak, "peak"),
-    ] {
-        put(
-            name,
-            model
-                .periods
-                .iter()
-                .filter(|p| p.kind == kind)
-                .map(period)
-                .collect(),
-        );
-    }
-    put("change", model.changes.iter().map(change).collect());
-    put("incident", model.incidents.iter().map(incident).collect());
-    out.insert("config".into(), config(&model.config));
-    out
-}
-
 /// `data.json`: the `--format json` document of the check plus the inventory
-/// as written (defaults filled in), compact, with `<`, `>` and `&` escaped.
-pub fn document(checked: &Checked) -> String {
-    let mut bytes = Vec::new();
-    // Writing to memory cannot fail, and the JSON is UTF-8.
-    let _ = write_document(checked, &mut bytes);
-    String::from_utf8(bytes).unwrap_or_default()
-}
-
-/// [`document`], written to `out` entity by entity, never held whole. The
-/// keys of every object come sorted, as a `serde_json::Value` orders them.
+/// as written (defaults filled in), compact, with `<`, `>` and `&` escaped;
+/// written to `out` entity by entity, never held whole. The keys of every
+/// object come sorted, as a `serde_json::Value` orders them.
 pub fn write_document(checked: &Checked, out: &mut dyn Write) -> std::io::Result<()> {
     let check = crate::report::json::document(
         &checked.findings,
@@ -542,8 +498,8 @@ fn array<T>(
     out.write_all(b"]")
 }
 
-/// [`inventory`], written kind by kind and entity by entity, kinds in
-/// sorted order.
+/// The inventory part, a list per entity kind that has entities, written
+/// kind by kind and entity by entity, kinds in sorted order.
 fn write_inventory(model: &Model, out: &mut dyn Write) -> std::io::Result<()> {
     fn kind<T>(
         out: &mut dyn Write,
@@ -623,6 +579,53 @@ impl Write for Escaped<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The inventory part as one value, built the plain way: what the
+    /// streamed [`write_inventory`] must equal.
+    fn inventory(model: &Model) -> Map<String, Value> {
+        let mut out = Map::new();
+        let mut put = |kind: &str, items: Vec<Value>| {
+            if !items.is_empty() {
+                out.insert(kind.to_string(), Value::Array(items));
+            }
+        };
+        put("system", model.systems.iter().map(system).collect());
+        put(
+            "integration",
+            model.integrations.iter().map(integration).collect(),
+        );
+        put("process", model.processes.iter().map(process).collect());
+        put("team", model.teams.iter().map(team).collect());
+        put("audience", model.audiences.iter().map(audience).collect());
+        for (kind, name) in [
+            (PeriodKind::Window, "window"),
+            (PeriodKind::Freeze, "freeze"),
+            (PeriodKind::Peak, "peak"),
+        ] {
+            put(
+                name,
+                model
+                    .periods
+                    .iter()
+                    .filter(|p| p.kind == kind)
+                    .map(period)
+                    .collect(),
+            );
+        }
+        put("change", model.changes.iter().map(change).collect());
+        put("incident", model.incidents.iter().map(incident).collect());
+        out.insert("config".into(), config(&model.config));
+        out
+    }
+
+    /// `data.json`: the `--format json` document of the check plus the inventory
+    /// as written (defaults filled in), compact, with `<`, `>` and `&` escaped.
+    fn document(checked: &Checked) -> String {
+        let mut bytes = Vec::new();
+        // Writing to memory cannot fail, and the JSON is UTF-8.
+        let _ = write_document(checked, &mut bytes);
+        String::from_utf8(bytes).unwrap_or_default()
+    }
 
     #[test]
     fn the_streamed_inventory_is_the_inventory_value_with_escapes() {
