@@ -1,7 +1,8 @@
 //! Stage timings for benchmarks: with `CUTOVER_TIMINGS=1` in the
 //! environment, each stage of a run (load, analyse, render and write...)
 //! prints its wall time on stderr as `timing: STAGE 0.123 s`. Nothing is
-//! printed otherwise, and nothing else reads the variable.
+//! printed otherwise, and nothing else reads the variable. On Linux the line
+//! also gives the process's peak resident memory so far (`VmHWM`).
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -30,10 +31,18 @@ impl Stage {
     pub fn end(self) {
         if enabled() {
             eprintln!(
-                "timing: {} {:.3} s",
+                "timing: {} {:.3} s{}",
                 self.name,
-                self.start.elapsed().as_secs_f64()
+                self.start.elapsed().as_secs_f64(),
+                peak().map_or(String::new(), |kib| format!(", peak {} MiB", kib / 1024))
             );
         }
     }
+}
+
+/// The peak resident memory of the process so far, in KiB (Linux only).
+fn peak() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
