@@ -185,6 +185,11 @@ pub struct BuildArgs {
     /// Render even when the plan has errors, showing them prominently.
     #[arg(long)]
     pub allow_errors: bool,
+    /// Print every finding as `check` does; by default a build that writes
+    /// the site prints only the summary line (all findings when it refuses
+    /// to write, or in a machine `--format`).
+    #[arg(long)]
+    pub findings: bool,
 }
 
 /// Arguments of `cutover serve`.

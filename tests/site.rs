@@ -410,3 +410,45 @@ fn a_folder_not_built_by_cutover_is_never_replaced() {
     assert_eq!(tree(dir.path()).len(), 1);
     assert_eq!(page(dir.path(), "notes.txt"), "mine");
 }
+
+#[test]
+fn a_build_prints_the_summary_and_the_findings_only_when_they_stop_it_or_are_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let run = |extra: &[&str]| {
+        let out = cutover()
+            .args(["build", "--as-of", AS_OF, "--color", "never", "--out"])
+            .arg(&site)
+            .args(extra)
+            .arg(example())
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let summary = "9 errors, 28 warnings, 1 info in 25 files, 15 changes, as of 2026-11-24\n";
+    // A build that writes the site: the summary line, nothing else.
+    let (code, stdout, stderr) = run(&["--allow-errors"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.ends_with(summary), "{stdout}");
+    assert!(stderr.starts_with("wrote "), "{stderr}");
+    // Asked for: every finding as `check` prints them, then the summary.
+    let (code, stdout, _) = run(&["--allow-errors", "--findings"]);
+    assert_eq!(code, Some(0));
+    assert!(stdout.contains("error[freeze-conflict]"), "{stdout}");
+    assert!(stdout.ends_with(summary));
+    // Refused: the findings that stop it.
+    let (code, stdout, stderr) = run(&[]);
+    assert_eq!(code, Some(1));
+    assert!(stdout.contains("error[freeze-conflict]"), "{stdout}");
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+    // A machine format is printed whole; --quiet prints nothing on success.
+    let (_, stdout, _) = run(&["--allow-errors", "--format", "json"]);
+    assert!(stdout.starts_with('{') && stdout.contains("\"rule\": \"freeze-conflict\""));
+    let (code, stdout, _) = run(&["--allow-errors", "--quiet"]);
+    assert_eq!((code, stdout.as_str()), (Some(0), ""));
+}

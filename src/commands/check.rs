@@ -33,9 +33,31 @@ pub fn leave_to_the_os(checked: Checked) {
 /// Checks and prints the findings; returns the check and the reasons,
 /// beyond errors, for the run to fail (already printed on stderr).
 pub fn check_and_print(args: &CheckArgs) -> Result<(Checked, Vec<String>), String> {
+    let checked = check_only(args)?;
+    print_report(&checked, args);
+    let failures = print_failures(&checked, args);
+    Ok((checked, failures))
+}
+
+/// Loads and analyses the inventory of `args`, printing nothing.
+pub fn check_only(args: &CheckArgs) -> Result<Checked, String> {
     let as_of = as_of(args.as_of.as_deref())?;
-    let checked = check::check(&args.inventory, as_of).map_err(|e| e.0)?;
+    check::check(&args.inventory, as_of).map_err(|e| e.0)
+}
+
+/// The reasons beyond errors for the run to fail, each printed on stderr.
+pub fn print_failures(checked: &Checked, args: &CheckArgs) -> Vec<String> {
+    let failures = failures(checked, args);
+    for line in &failures {
+        eprintln!("error: {line}");
+    }
+    failures
+}
+
+/// Prints the findings of `checked` in the format `args` asks for.
+pub fn print_report(checked: &Checked, args: &CheckArgs) {
     let inventory = args.inventory.to_string_lossy();
+    let as_of = checked.as_of;
     let stage = crate::base::timings::start("report");
     match args.format {
         Format::Json => {
@@ -65,14 +87,22 @@ pub fn check_and_print(args: &CheckArgs) -> Result<(Checked, Vec<String>), Strin
             &checked.sources,
             &inventory,
         )),
-        Format::Human => print_human(&checked, args),
+        Format::Human => print_human(checked, args),
     }
     stage.end();
-    let failures = failures(&checked, args);
-    for line in &failures {
-        eprintln!("error: {line}");
-    }
-    Ok((checked, failures))
+}
+
+/// The one-line summary of a check: `INVENTORY: 2 errors, 1 warning, 0
+/// infos in 25 files, 15 changes, as of 2026-11-24`.
+pub fn summary_line(checked: &Checked, args: &CheckArgs) -> String {
+    format!(
+        "{}: {} in {} files, {} changes, as of {}\n",
+        args.inventory.display(),
+        report::human::summary_line(Summary::of(&checked.findings)),
+        checked.sources.files().len(),
+        checked.model.changes.len(),
+        checked.as_of,
+    )
 }
 
 fn print_human(checked: &Checked, args: &CheckArgs) {
@@ -86,14 +116,7 @@ fn print_human(checked: &Checked, args: &CheckArgs) {
     print(&report::human::render(&shown, &checked.sources, color));
     if !args.quiet {
         print(&report::human::change_summary(checked));
-        print(&format!(
-            "{}: {} in {} files, {} changes, as of {}\n",
-            args.inventory.display(),
-            report::human::summary_line(Summary::of(&checked.findings)),
-            checked.sources.files().len(),
-            checked.model.changes.len(),
-            checked.as_of,
-        ));
+        print(&summary_line(checked, args));
     }
 }
 

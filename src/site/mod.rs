@@ -558,23 +558,19 @@ pub fn template_overrides(inventory: &Path, flag: Option<&Path>) -> Result<Vec<P
     Ok(overrides)
 }
 
-/// Checks, refuses or renders, and writes the site to `out`.
-pub fn build(
-    checked: &Checked,
-    out: &Path,
-    overrides: &[&Path],
-    allow_errors: bool,
-) -> Result<usize, BuildError> {
+/// Why `checked` may not be rendered, if it may not: loading errors always
+/// refuse a build, plan errors unless `allow_errors`.
+pub fn refusal(checked: &Checked, allow_errors: bool) -> Option<String> {
     let loading = checked
         .findings
         .iter()
         .filter(|f| f.rule.family() == Family::Loading)
         .count();
     if loading > 0 {
-        return Err(BuildError::Refused(format!(
+        return Some(format!(
             "the inventory has {loading} loading error{}; nothing was written (the previous site is untouched)",
             if loading == 1 { "" } else { "s" }
-        )));
+        ));
     }
     let errors = checked
         .findings
@@ -582,10 +578,23 @@ pub fn build(
         .filter(|f| f.level == Level::Error)
         .count();
     if errors > 0 && !allow_errors {
-        return Err(BuildError::Refused(format!(
+        return Some(format!(
             "the plan has {errors} error{}; nothing was written (the previous site is untouched); pass --allow-errors to render them",
             if errors == 1 { "" } else { "s" }
-        )));
+        ));
+    }
+    None
+}
+
+/// Checks, refuses or renders, and writes the site to `out`.
+pub fn build(
+    checked: &Checked,
+    out: &Path,
+    overrides: &[&Path],
+    allow_errors: bool,
+) -> Result<usize, BuildError> {
+    if let Some(message) = refusal(checked, allow_errors) {
+        return Err(BuildError::Refused(message));
     }
     // A refused `--out` is told before the site is rendered.
     let out = write::normalise(out).map_err(BuildError::Failed)?;
