@@ -55,12 +55,32 @@ pub fn markup_safe(text: &str) -> Cow<'_, str> {
     // Bytes that begin or are every refused character: C0 controls but
     // tab, line feed and carriage return, DEL, and the lead bytes of C1
     // controls (0xC2), of U+FDD0.. and U+FFFE.. (0xEF) and of the other
-    // planes (0xF0..). Text without them (most pages) is scanned once by
-    // byte; the rest is checked by character.
-    let suspect = |b: u8| {
-        (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7F || b == 0xC2 || b >= 0xEF
+    // planes (0xF0..). Text is scanned once by byte; only the character
+    // that begins at a suspect byte is checked (pages with a `·` or a
+    // no-break space are not walked again by character).
+    let suspect = |b: &u8| {
+        (*b < 0x20 && !matches!(*b, b'\t' | b'\n' | b'\r'))
+            || *b == 0x7F
+            || *b == 0xC2
+            || *b >= 0xEF
     };
-    if !text.bytes().any(suspect) || text.chars().all(is_markup_char) {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    let clean = loop {
+        let Some(offset) = bytes[at..].iter().position(suspect) else {
+            break true;
+        };
+        at += offset;
+        // A suspect byte is ASCII or a lead byte, so `at` is a boundary.
+        let Some(c) = text[at..].chars().next() else {
+            break true;
+        };
+        if !is_markup_char(c) {
+            break false;
+        }
+        at += c.len_utf8();
+    };
+    if clean {
         return Cow::Borrowed(text);
     }
     Cow::Owned(
@@ -135,6 +155,15 @@ mod tests {
         );
         let kept = "tab\tlf\ncr\r é ✓ \u{fffd} \u{10000}";
         assert!(matches!(markup_safe(kept), Cow::Borrowed(_)));
+        // Allowed characters that begin with a suspect byte (`·`, a no-break
+        // space, U+FFFD, another plane) do not end the scan: a refused one
+        // after them is still found, wherever it is.
+        let allowed = "a · b\u{a0}c \u{fffd} \u{1f600} ".repeat(1000);
+        assert!(matches!(markup_safe(&allowed), Cow::Borrowed(_)));
+        for bad in ["\u{85}", "\u{1}", "\u{fdd0}", "\u{7f}", "\u{10fffe}"] {
+            let text = format!("{allowed}{bad}·");
+            assert_eq!(markup_safe(&text), format!("{allowed}\u{fffd}·"), "{bad:?}");
+        }
     }
 
     #[test]
