@@ -421,48 +421,31 @@ fn legend(out: &mut String, y: i32, arrow: &str) {
     out.push_str("</g>\n");
 }
 
-/// The text a screen reader gets instead of the picture: every link, hidden
-/// ones too, with its integration and whether it is critical.
+/// The text a screen reader gets instead of the picture: how many systems
+/// each side holds and how many of those integrations are critical. The
+/// lists under the graph name each system with its integration, so the
+/// description does not repeat them (it stays one sentence, however many
+/// integrations a system has).
 fn description(center: &Node, consumers: &[Link], providers: &[Link]) -> String {
-    let list = |links: &[Link]| -> String {
-        links
-            .iter()
-            .map(|l| {
-                let kind = if l.critical {
-                    "critical"
-                } else {
-                    "not critical"
-                };
-                format!(
-                    "{} ({}, via {}, {kind})",
-                    l.node.label, l.node.id, l.integration
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("; ")
+    let side = |links: &[Link]| -> String {
+        let critical = links.iter().filter(|l| l.critical).count();
+        match (links.len(), critical) {
+            (0, _) => "no system".to_string(),
+            (1, 1) => "1 system, through a critical integration".to_string(),
+            (1, _) => "1 system, through an integration that is not critical".to_string(),
+            (n, c) if c == n => format!("{n} systems, all through critical integrations"),
+            (n, 0) => format!("{n} systems, none through a critical integration"),
+            (n, c) => format!("{n} systems, {c} of them through a critical integration"),
+        }
     };
-    let count = |n: usize| match n {
-        0 => "no system".to_string(),
-        1 => "1 system".to_string(),
-        n => format!("{n} systems"),
-    };
-    let mut text = format!(
-        "{} ({}) is used by {}",
+    format!(
+        "{} ({}) is used by {} and uses {}; the lists below the graph name each system \
+         with its integration. Arrows point from the system that uses to the system used.",
         center.label,
         center.id,
-        count(consumers.len())
-    );
-    if !consumers.is_empty() {
-        text.push_str(": ");
-        text.push_str(&list(consumers));
-    }
-    let _ = write!(text, ". It uses {}", count(providers.len()));
-    if !providers.is_empty() {
-        text.push_str(": ");
-        text.push_str(&list(providers));
-    }
-    text.push_str(". Arrows point from the system that uses to the system used.");
-    text
+        side(consumers),
+        side(providers)
+    )
 }
 
 /// The id prefix of one graph: "dep-" and the centre id in `[a-z0-9-]`.
