@@ -199,32 +199,30 @@ pub struct FindingView {
 
 /// Finding text as HTML: escaped, with `backticked` ids set as code.
 pub fn code_spans(text: &str) -> String {
-    let escaped = text
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;");
-    let mut out = String::with_capacity(escaped.len() + 16);
-    let mut parts = escaped.split('`');
-    if let Some(first) = parts.next() {
-        out.push_str(first);
+    // One pass: pairs of backticks become code; an unpaired last one stays
+    // as written.
+    let ticks = text.bytes().filter(|&b| b == b'`').count();
+    let paired = ticks - ticks % 2;
+    let mut out = String::with_capacity(text.len() + 16 + paired * 5);
+    let mut seen = 0;
+    let mut plain = 0;
+    for (at, b) in text.bytes().enumerate() {
+        let replacement = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'`' if seen < paired => {
+                seen += 1;
+                if seen % 2 == 1 { "<code>" } else { "</code>" }
+            }
+            _ => continue,
+        };
+        out.push_str(&text[plain..at]);
+        out.push_str(replacement);
+        plain = at + 1;
     }
-    let rest: Vec<&str> = parts.collect();
-    // Pairs of backticks become code; an unpaired one stays as written.
-    let mut i = 0;
-    while i < rest.len() {
-        if i + 1 < rest.len() {
-            out.push_str("<code>");
-            out.push_str(rest[i]);
-            out.push_str("</code>");
-            out.push_str(rest[i + 1]);
-            i += 2;
-        } else {
-            out.push('`');
-            out.push_str(rest[i]);
-            i += 1;
-        }
-    }
+    out.push_str(&text[plain..]);
     out
 }
 
@@ -347,5 +345,44 @@ mod tests {
             code_spans("`erp` is <down> & `x"),
             "<code>erp</code> is &lt;down&gt; &amp; `x"
         );
+        assert_eq!(code_spans(""), "");
+        assert_eq!(code_spans("``"), "<code></code>");
+        assert_eq!(code_spans("a`b`c`d`e`"), "a<code>b</code>c<code>d</code>e`");
+        assert_eq!(
+            code_spans("\"é\" `ç<>`"),
+            "&quot;é&quot; <code>ç&lt;&gt;</code>"
+        );
+    }
+
+    /// The escaping and pairing as first written (replace, then split at
+    /// backticks), which the one-pass version must match.
+    fn by_replace_and_split(text: &str) -> String {
+        let escaped = text
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;");
+        let mut parts = escaped.split('`');
+        let mut out = parts.next().unwrap_or_default().to_string();
+        let rest: Vec<&str> = parts.collect();
+        let mut i = 0;
+        while i < rest.len() {
+            if i + 1 < rest.len() {
+                out.push_str(&format!("<code>{}</code>{}", rest[i], rest[i + 1]));
+                i += 2;
+            } else {
+                out.push('`');
+                out.push_str(rest[i]);
+                i += 1;
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_pass_matches_replace_and_split(text in "[a`&<>\"é ]{0,40}") {
+            proptest::prop_assert_eq!(code_spans(&text), by_replace_and_split(&text));
+        }
     }
 }
