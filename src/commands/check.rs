@@ -107,13 +107,11 @@ pub fn summary_line(checked: &Checked, args: &CheckArgs) -> String {
 
 fn print_human(checked: &Checked, args: &CheckArgs) {
     let color = crate::commands::color(args.color, std::io::stdout().is_terminal());
-    let shown: Vec<Finding> = checked
+    let shown = checked
         .findings
         .iter()
-        .filter(|f| !args.quiet || f.level == Level::Error)
-        .cloned()
-        .collect();
-    print(&report::human::render(&shown, &checked.sources, color));
+        .filter(|f| !args.quiet || f.level == Level::Error);
+    print(&report::human::render(shown, &checked.sources, color));
     if !args.quiet {
         print(&report::human::change_summary(checked));
         print(&summary_line(checked, args));

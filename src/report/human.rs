@@ -11,7 +11,11 @@ use crate::base::text::{terminal_safe, terminal_source};
 use crate::base::{Finding, Level, Summary};
 
 /// Renders findings into a string; `color` adds ANSI colours.
-pub fn render(findings: &[Finding], sources: &Sources, color: bool) -> String {
+pub fn render<'a>(
+    findings: impl IntoIterator<Item = &'a Finding>,
+    sources: &Sources,
+    color: bool,
+) -> String {
     let mut files = SimpleFiles::new();
     // Nothing from the inventory reaches the terminal as a control
     // sequence: names, messages and notes are escaped, source lines masked.
