@@ -74,6 +74,9 @@ const COMPILED: &[&str] = &[
     "rollback.html",
     "announcement.html",
     "announcement.txt",
+    "risks.html",
+    "systems.html",
+    "changes.html",
 ];
 
 /// The site rendered compiled, with tera's copies of the compiled page

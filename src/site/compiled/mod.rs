@@ -182,10 +182,32 @@ impl Compiled for AnnouncementView {
     }
 }
 
-// Rendered with tera, the compiled and the overridden site alike.
+page!(RisksPage, RiskReportView, "risks.html");
+
+impl Compiled for RiskReportView {
+    fn compiled(&self, template: &str, frame: &Frame) -> Option<askama::Result<String>> {
+        (template == "risks.html").then(|| RisksPage::new(frame, self).render())
+    }
+}
+
+page!(SystemsPage, Vec<SystemRow>, "systems.html");
+
+impl Compiled for Vec<SystemRow> {
+    fn compiled(&self, template: &str, frame: &Frame) -> Option<askama::Result<String>> {
+        (template == "systems.html").then(|| SystemsPage::new(frame, self).render())
+    }
+}
+
+page!(ChangesPage, Vec<ChangeRow>, "changes.html");
+
+impl Compiled for Vec<ChangeRow> {
+    fn compiled(&self, template: &str, frame: &Frame) -> Option<askama::Result<String>> {
+        (template == "changes.html").then(|| ChangesPage::new(frame, self).render())
+    }
+}
+
+// Rendered with tera, the compiled and the overridden site alike: one
+// page each, whose time is in building the view.
 impl Compiled for IndexView {}
-impl Compiled for Vec<ChangeRow> {}
-impl Compiled for Vec<SystemRow> {}
 impl Compiled for CalendarIndex {}
 impl Compiled for MonthPage {}
-impl Compiled for RiskReportView {}
