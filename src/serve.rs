@@ -128,9 +128,9 @@ fn rebuild(options: &Options, out: &Path) -> Result<(), String> {
     }
     let overrides = site::template_overrides(&options.inventory, options.templates.as_deref())?;
     let overrides: Vec<&Path> = overrides.iter().map(PathBuf::as_path).collect();
-    let (tera, style) = site::templates(&overrides)?;
+    let templates = site::templates(&overrides)?;
     site::write::write_new_with(out, |sink| {
-        site::render_into(&checked, &tera, &style, sink).map(|_| ())
+        site::render_into(&checked, &templates, sink).map(|_| ())
     })
 }
 

@@ -502,6 +502,39 @@ fn assert_pipeline(files: &BTreeMap<String, String>, as_of: &str) -> Result<(), 
         for (path, bytes) in &a {
             prop_assert!(b.get(path) == Some(bytes), "{} differs", path.display());
         }
+        compiled_as_tera(&inv, as_of)?;
+    }
+    Ok(())
+}
+
+/// The compiled built-in templates render the inventory byte for byte as
+/// tera does from the reference templates (the oracle of
+/// `tests/compiled.rs`, on mutated inventories).
+fn compiled_as_tera(inv: &Path, as_of: &str) -> Result<(), TestCaseError> {
+    let Ok(date) = as_of.parse::<jiff::civil::Date>() else {
+        return Ok(());
+    };
+    let Ok(checked) = cutover::check::check(inv, date) else {
+        return Ok(());
+    };
+    let site = |compiled: bool| {
+        let mut templates = cutover::site::templates(&[]).unwrap();
+        templates.compiled = compiled;
+        cutover::site::render_site(&checked, &templates)
+    };
+    let (tera, compiled) = (site(false), site(true));
+    prop_assert_eq!(
+        tera.is_ok(),
+        compiled.is_ok(),
+        "one path fails, not the other"
+    );
+    let (Ok(tera), Ok(compiled)) = (tera, compiled) else {
+        return Ok(());
+    };
+    prop_assert_eq!(tera.len(), compiled.len());
+    for (t, c) in tera.iter().zip(&compiled) {
+        prop_assert_eq!(&t.path, &c.path);
+        prop_assert!(t.bytes == c.bytes, "{}: compiled differs from tera", t.path);
     }
     Ok(())
 }

@@ -322,8 +322,8 @@ fn no_id_can_collide_with_a_page_the_site_writes() {
         jiff::civil::Date::constant(2026, 11, 24),
     )
     .expect("the example loads");
-    let (tera, style) = cutover::site::templates(&[]).unwrap();
-    let outputs = cutover::site::render_site(&checked, &tera, &style).unwrap();
+    let templates = cutover::site::templates(&[]).unwrap();
+    let outputs = cutover::site::render_site(&checked, &templates).unwrap();
     let model = &checked.model;
     let own = |path: &str| {
         model

@@ -1,13 +1,16 @@
 //! Render and write stages: the static site of outputs.md.
 //!
 //! Views are built in Rust (`views`, `lists`), laid out by tera templates
-//! (built in, overridable file by file), rendered in parallel with rayon,
+//! (built in, overridable file by file; while none is overridden, the page
+//! families of `compiled` render with askama twins of the built-in
+//! templates instead, byte for byte the same), rendered in parallel with rayon,
 //! and each page is written by the job that rendered it into a fresh folder
 //! that replaces the previous site only when everything succeeded. Formats with a strict
 //! syntax (ICS, Atom, JSON) come from Rust, not templates.
 
 pub mod atom;
 pub mod calendar;
+mod compiled;
 pub mod data;
 pub mod deadline;
 pub mod events;
@@ -105,14 +108,29 @@ pub enum BuildError {
     Failed(String),
 }
 
+/// The templates a site renders with.
+pub struct Templates {
+    /// Every template for tera: the built-in ones, and the user's files of
+    /// the same name in their place.
+    pub tera: tera::Tera,
+    /// The stylesheet, copied as `style.css`.
+    pub style: String,
+    /// No template but the stylesheet is overridden: the built-in pages
+    /// that have a compiled twin render with it instead of tera (the same
+    /// bytes, without tera's per-page context). False renders every page
+    /// through tera.
+    pub compiled: bool,
+}
+
 /// Loads the built-in templates, then every file of `overrides` (the
 /// user's `templates/` folder), whose names win.
-pub fn templates(overrides: &[&Path]) -> Result<(tera::Tera, String), String> {
+pub fn templates(overrides: &[&Path]) -> Result<Templates, String> {
     let mut sources: std::collections::BTreeMap<String, String> = TEMPLATES
         .iter()
         .map(|(name, text)| (name.to_string(), text.to_string()))
         .collect();
     let mut style = STYLE.to_string();
+    let mut compiled = true;
     for dir in overrides.iter().filter(|d| d.is_dir()) {
         for entry in walkdir::WalkDir::new(dir).sort_by_file_name().into_iter() {
             let entry =
@@ -133,13 +151,18 @@ pub fn templates(overrides: &[&Path]) -> Result<(tera::Tera, String), String> {
                 style = text;
             } else {
                 sources.insert(rel, text);
+                compiled = false;
             }
         }
     }
     let mut tera = tera::Tera::new();
     tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
         .map_err(|e| format!("a template does not compile: {}", error_chain(&e)))?;
-    Ok((tera, style))
+    Ok(Templates {
+        tera,
+        style,
+        compiled,
+    })
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {
@@ -168,10 +191,12 @@ struct PageContext<'a, V: Serialize> {
 struct Renderer<'a> {
     tera: &'a tera::Tera,
     site: &'a SiteView,
+    /// Use the compiled twin of a template where there is one.
+    compiled: bool,
 }
 
 impl Renderer<'_> {
-    fn page<V: Serialize>(
+    fn page<V: Serialize + compiled::Compiled>(
         &self,
         template: &str,
         path: String,
@@ -180,6 +205,22 @@ impl Renderer<'_> {
         section: &'static str,
         view: V,
     ) -> Result<Output, String> {
+        if self.compiled {
+            let frame = compiled::Frame {
+                site: self.site,
+                root,
+                title: &title,
+                section,
+            };
+            if let Some(text) = view.compiled(template, &frame) {
+                let text =
+                    text.map_err(|e| format!("cannot render {path} with `{template}`: {e}"))?;
+                return Ok(Output {
+                    path,
+                    bytes: text.into_bytes(),
+                });
+            }
+        }
         let context = tera::Context::from_serialize(&PageContext {
             site: self.site,
             root,
@@ -221,13 +262,9 @@ enum Job {
 
 /// Renders every page and file of the site into memory, in parallel;
 /// sorted by path.
-pub fn render_site(
-    checked: &Checked,
-    tera: &tera::Tera,
-    style: &str,
-) -> Result<Vec<Output>, String> {
+pub fn render_site(checked: &Checked, templates: &Templates) -> Result<Vec<Output>, String> {
     let sink = write::MemorySink::default();
-    render_into(checked, tera, style, &sink)?;
+    render_into(checked, templates, &sink)?;
     Ok(sink.into_sorted())
 }
 
@@ -244,8 +281,7 @@ enum Failure {
 /// first file that cannot be put.
 pub fn render_into(
     checked: &Checked,
-    tera: &tera::Tera,
-    style: &str,
+    templates: &Templates,
     sink: &dyn Sink,
 ) -> Result<usize, String> {
     let model = &checked.model;
@@ -273,7 +309,11 @@ pub fn render_into(
         })
         .collect();
     let system_index = lists::SystemIndex::new(checked);
-    let r = Renderer { tera, site: &site };
+    let r = Renderer {
+        tera: &templates.tera,
+        site: &site,
+        compiled: templates.compiled,
+    };
     let mut jobs = vec![
         Job::Index,
         Job::Changes,
@@ -417,7 +457,7 @@ pub fn render_into(
     }
     sink.put(Output {
         path: "style.css".into(),
-        bytes: style.as_bytes().to_vec(),
+        bytes: templates.style.as_bytes().to_vec(),
     })?;
     Ok(count)
 }
@@ -598,9 +638,9 @@ pub fn build(
     }
     // A refused `--out` is told before the site is rendered.
     let out = write::normalise(out).map_err(BuildError::Failed)?;
-    let (tera, style) = templates(overrides).map_err(BuildError::Failed)?;
+    let templates = templates(overrides).map_err(BuildError::Failed)?;
     let stage = crate::base::timings::start("render and write");
-    let count = write::replace_dir_with(&out, |sink| render_into(checked, &tera, &style, sink))
+    let count = write::replace_dir_with(&out, |sink| render_into(checked, &templates, sink))
         .map_err(BuildError::Failed)?;
     stage.end();
     Ok(count)
