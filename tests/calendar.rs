@@ -9,7 +9,7 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::*;
 use scraper::{Html, Selector};
@@ -287,23 +287,6 @@ fn the_timeline_has_a_bar_per_phase_linked_to_its_change() {
     assert!(timeline.contains(">January 2027</text>"));
     assert!(!timeline.contains(">November 2026</text>"));
     assert!(svg.contains("fill=\"#cfe9d6\""), "window shading");
-}
-
-/// The generator of the benchmark inventory, compiled with rustc (it uses
-/// only std), so that no cargo runs inside the tests.
-fn generator(dir: &Path) -> PathBuf {
-    let exe = dir.join(format!("gen_inventory{}", std::env::consts::EXE_SUFFIX));
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/gen_inventory/main.rs");
-    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
-    let status = std::process::Command::new(rustc)
-        .args(["--edition", "2024", "-O", "--crate-name", "gen_inventory"])
-        .arg(&source)
-        .arg("-o")
-        .arg(&exe)
-        .status()
-        .expect("rustc runs");
-    assert!(status.success());
-    exe
 }
 
 /// The bound every calendar page keeps on the benchmark inventory of

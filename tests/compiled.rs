@@ -166,27 +166,10 @@ fn compiled_templates_render_every_fixture_byte_for_byte_as_tera() {
     assert!(built.len() >= 5, "built: {built:?}");
 }
 
-/// The generator of the benchmark inventory, compiled with rustc (it uses
-/// only std), so that no cargo runs inside the tests.
-fn generator(dir: &Path) -> PathBuf {
-    let exe = dir.join(format!("gen_inventory{}", std::env::consts::EXE_SUFFIX));
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/gen_inventory/main.rs");
-    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
-    let status = std::process::Command::new(rustc)
-        .args(["--edition", "2024", "-O", "--crate-name", "gen_inventory"])
-        .arg(&source)
-        .arg("-o")
-        .arg(&exe)
-        .status()
-        .expect("rustc runs");
-    assert!(status.success());
-    exe
-}
-
 #[test]
 fn compiled_templates_render_a_generated_inventory_byte_for_byte_as_tera() {
     let dir = tempfile::tempdir().unwrap();
-    let generate = generator(dir.path());
+    let generate = common::generator(dir.path());
     let inventory = dir.path().join("generated");
     let status = std::process::Command::new(&generate)
         .args([

@@ -149,3 +149,20 @@ pub fn build_allowing_errors(inv: &Path, out: &Path) {
         String::from_utf8_lossy(&build.stderr)
     );
 }
+
+/// The generator of the benchmark inventory, compiled with rustc (it uses
+/// only std), so that no cargo runs inside the tests.
+pub fn generator(dir: &Path) -> PathBuf {
+    let exe = dir.join(format!("gen_inventory{}", std::env::consts::EXE_SUFFIX));
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/gen_inventory/main.rs");
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let status = std::process::Command::new(rustc)
+        .args(["--edition", "2024", "-O", "--crate-name", "gen_inventory"])
+        .arg(&source)
+        .arg("-o")
+        .arg(&exe)
+        .status()
+        .expect("rustc runs");
+    assert!(status.success());
+    exe
+}
