@@ -5,35 +5,69 @@
 //! one of them through a chain of critical integrations, consumer to
 //! provider, at any depth. One breadth-first search per change over the
 //! reversed critical edges: O(reached systems + their edges) per change.
-//! The search keeps, for each impacted system, the integration and the next
-//! system towards the change (a predecessor tree, one entry per system), with
-//! the number of hops and the changed system at the end, so the path that
-//! makes it impacted can be shown in full or bounded without being stored
-//! per system. Nothing here recurses: the depth of a chain of integrations
-//! is the inventory's to choose.
+//!
+//! The analysis keeps only who is impacted (a sorted list, and a bit set
+//! when the list is large), so its memory follows the impacted systems and
+//! not the impacted systems times the size of each path. Why each system is
+//! impacted (the integration and the next system towards the change: a
+//! predecessor tree, with the number of hops and the changed system at the
+//! end) is the same search run again when a page or an answer first asks
+//! for a path, and kept from then on. Nothing here recurses: the depth of a
+//! chain of integrations is the inventory's to choose.
 
-use std::collections::BTreeMap;
+use std::collections::VecDeque;
+use std::sync::{Arc, OnceLock};
 
 use fixedbitset::FixedBitSet;
 
 use crate::model::Model;
+
+/// A list of at least one system in this many of all gets a bit set too;
+/// below it, membership is a binary search of the list (a bit set per
+/// change would make the analysis grow as changes times systems).
+const SET_FRACTION: usize = 64;
 
 /// Who a change impacts, and why.
 #[derive(Debug, Clone, Default)]
 pub struct Impact {
     /// Impacted systems (changed ones included), sorted by index.
     pub systems: Vec<usize>,
-    /// The same, as a set for fast tests.
-    pub set: FixedBitSet,
-    /// For each impacted but unchanged system: one step towards a changed
-    /// system (the predecessor tree of the search).
-    pub via: BTreeMap<usize, Step>,
+    /// The same, as a set for fast tests, when the list is large.
+    set: Option<FixedBitSet>,
     /// Impacted business processes (depending on an impacted system), sorted
     /// by index into `model.processes`.
     pub processes: Vec<usize>,
     /// Impacted audiences (naming an impacted system or process), sorted by
     /// index into `model.audiences`.
     pub audiences: Vec<usize>,
+    /// The search, kept to derive the paths when first asked.
+    origin: Option<Origin>,
+    /// For each impacted but unchanged system: one step towards a changed
+    /// system, derived on first use.
+    via: OnceLock<Via>,
+}
+
+/// What the search of an impact started from.
+#[derive(Debug, Clone)]
+struct Origin {
+    graph: Arc<Graph>,
+    changed: Vec<usize>,
+}
+
+/// The predecessor tree of a search: steps sorted by system.
+#[derive(Debug, Clone, Default)]
+struct Via {
+    systems: Vec<usize>,
+    steps: Vec<Step>,
+}
+
+impl Via {
+    fn get(&self, system: usize) -> Option<&Step> {
+        self.systems
+            .binary_search(&system)
+            .ok()
+            .map(|at| &self.steps[at])
+    }
 }
 
 /// One step of an impacted system towards the change.
@@ -50,26 +84,75 @@ pub struct Step {
 }
 
 impl Impact {
+    /// Whether `system` is impacted (changed ones included).
+    pub fn contains(&self, system: usize) -> bool {
+        match &self.set {
+            Some(set) => set.contains(system),
+            None => self.systems.binary_search(&system).is_ok(),
+        }
+    }
+
+    /// Whether an impacted system is in `set` (a set over all systems).
+    pub fn meets(&self, set: &FixedBitSet) -> bool {
+        match &self.set {
+            Some(mine) => !mine.is_disjoint(set),
+            None => self.systems.iter().any(|&s| set.contains(s)),
+        }
+    }
+
+    /// The impacted systems as a set over all `system_count` systems.
+    pub fn to_set(&self, system_count: usize) -> FixedBitSet {
+        match &self.set {
+            Some(set) => set.clone(),
+            None => {
+                let mut set = FixedBitSet::with_capacity(system_count);
+                set.extend(self.systems.iter().copied());
+                set
+            }
+        }
+    }
+
+    /// The step from `system` towards the change; `None` for a changed or
+    /// an unimpacted system.
+    pub fn step(&self, system: usize) -> Option<Step> {
+        if !self.contains(system) {
+            return None;
+        }
+        self.via().get(system).copied()
+    }
+
     /// The first `limit` steps from `system` towards the changed system that
     /// makes it impacted: (integration, provider) per step, walked no
     /// further (the whole path has [`Step::hops`] steps; pages show a
     /// bounded head of it).
     pub fn path_head(&self, system: usize, limit: usize) -> Vec<(usize, usize)> {
         let mut steps = Vec::new();
+        if !self.contains(system) {
+            return steps;
+        }
+        let via = self.via();
         let mut at = system;
         while steps.len() < limit {
-            let Some(step) = self.via.get(&at) else { break };
+            let Some(step) = via.get(at) else { break };
             steps.push((step.integration, step.provider));
             at = step.provider;
-            if steps.len() > self.via.len() {
+            if steps.len() > via.steps.len() {
                 break;
             }
         }
         steps
     }
+
+    fn via(&self) -> &Via {
+        self.via.get_or_init(|| match &self.origin {
+            Some(origin) => origin.graph.search(&origin.changed).1,
+            None => Via::default(),
+        })
+    }
 }
 
 /// Indexes built once per model and shared by every change's search.
+#[derive(Debug)]
 pub struct Graph {
     /// provider -> (consumer, integration) over critical integrations.
     consumers: Vec<Vec<(usize, usize)>>,
@@ -86,7 +169,7 @@ pub struct Graph {
 
 impl Graph {
     /// Builds the indexes of `model`.
-    pub fn new(model: &Model) -> Graph {
+    pub fn new(model: &Model) -> Arc<Graph> {
         let n = model.systems.len();
         let mut consumers = vec![Vec::new(); n];
         for (ix, integration) in model.integrations.iter().enumerate() {
@@ -120,7 +203,7 @@ impl Graph {
                 audiences_of_process[process.ix].push(ix);
             }
         }
-        Graph {
+        Arc::new(Graph {
             consumers,
             processes_of,
             audiences_of_system,
@@ -128,29 +211,31 @@ impl Graph {
             audience_count: model.audiences.len(),
             system_count: n,
             ids: model.systems.iter().map(|s| s.id.value.clone()).collect(),
-        }
+        })
     }
 
-    /// The impact of changing `changed` (system indices).
-    pub fn impact(&self, changed: &[usize]) -> Impact {
+    /// The breadth-first search from `changed`: the set of impacted
+    /// systems and the predecessor tree.
+    fn search(&self, changed: &[usize]) -> (FixedBitSet, Via) {
         let mut set = FixedBitSet::with_capacity(self.system_count);
-        let mut via = BTreeMap::new();
+        // Steps in the order systems are reached; hops and the changed
+        // system of a step follow from its provider's, reached earlier.
+        let mut reached: Vec<(usize, Step)> = Vec::new();
         // From the changed systems in id order, so the path kept for each
         // impacted system does not depend on file order.
         let mut seeds = changed.to_vec();
         seeds.sort_by(|&a, &b| self.ids[a].cmp(&self.ids[b]));
-        let mut queue: std::collections::VecDeque<usize> = seeds.into_iter().collect();
+        // (system, hops, changed system at the end).
+        let mut queue: VecDeque<(usize, usize, usize)> =
+            seeds.into_iter().map(|s| (s, 0, s)).collect();
         for &system in changed {
             set.insert(system);
         }
-        while let Some(provider) = queue.pop_front() {
-            let (hops, changed) = via
-                .get(&provider)
-                .map_or((0, provider), |step: &Step| (step.hops, step.changed));
+        while let Some((provider, hops, changed)) = queue.pop_front() {
             for &(consumer, integration) in &self.consumers[provider] {
                 if !set.contains(consumer) {
                     set.insert(consumer);
-                    via.insert(
+                    reached.push((
                         consumer,
                         Step {
                             integration,
@@ -158,7 +243,27 @@ impl Graph {
                             hops: hops + 1,
                             changed,
                         },
-                    );
+                    ));
+                    queue.push_back((consumer, hops + 1, changed));
+                }
+            }
+        }
+        reached.sort_unstable_by_key(|&(system, _)| system);
+        let (systems, steps) = reached.into_iter().unzip();
+        (set, Via { systems, steps })
+    }
+
+    /// The impact of changing `changed` (system indices).
+    pub fn impact(self: &Arc<Self>, changed: &[usize]) -> Impact {
+        let mut set = FixedBitSet::with_capacity(self.system_count);
+        let mut queue: VecDeque<usize> = changed.iter().copied().collect();
+        for &system in changed {
+            set.insert(system);
+        }
+        while let Some(provider) = queue.pop_front() {
+            for &(consumer, _) in &self.consumers[provider] {
+                if !set.contains(consumer) {
+                    set.insert(consumer);
                     queue.push_back(consumer);
                 }
             }
@@ -177,12 +282,58 @@ impl Graph {
         for &p in &processes {
             audiences.extend(self.audiences_of_process[p].iter().copied());
         }
+        let large = systems.len().saturating_mul(SET_FRACTION) >= self.system_count;
         Impact {
-            systems,
-            set,
-            via,
+            set: large.then_some(set),
             processes,
             audiences: audiences.ones().collect(),
+            origin: (systems.len() > changed.len()).then(|| Origin {
+                graph: Arc::clone(self),
+                changed: changed.to_vec(),
+            }),
+            systems,
+            via: OnceLock::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The sparse and the dense forms answer alike, and the paths derived
+    /// later are those of the search.
+    #[test]
+    fn membership_and_paths_agree_in_both_forms() {
+        // a -> b -> c (consumer to provider), d alone; e uses c.
+        let graph = Arc::new(Graph {
+            consumers: vec![vec![], vec![(0, 0)], vec![(1, 1), (4, 2)], vec![], vec![]],
+            processes_of: vec![vec![]; 5],
+            audiences_of_system: vec![vec![]; 5],
+            audiences_of_process: vec![],
+            audience_count: 0,
+            system_count: 5,
+            ids: ["a", "b", "c", "d", "e"].map(String::from).to_vec(),
+        });
+        let impact = graph.impact(&[2]);
+        assert_eq!(impact.systems, [0, 1, 2, 4]);
+        assert!(impact.set.is_some(), "4 of 5 is large");
+        let mut sparse = impact.clone();
+        sparse.set = None;
+        for s in 0..5 {
+            assert_eq!(impact.contains(s), sparse.contains(s), "{s}");
+        }
+        assert!(!sparse.contains(3));
+        assert_eq!(impact.step(0).map(|s| (s.hops, s.changed)), Some((2, 2)));
+        assert_eq!(impact.path_head(0, 8), [(0, 1), (1, 2)]);
+        assert_eq!(sparse.path_head(0, 1), [(0, 1)]);
+        assert_eq!(impact.step(2), None, "a changed system has no step");
+        assert_eq!(impact.step(3), None, "nor one that is not impacted");
+        let mut only_d = FixedBitSet::with_capacity(5);
+        only_d.insert(3);
+        assert!(!impact.meets(&only_d) && !sparse.meets(&only_d));
+        only_d.insert(4);
+        assert!(impact.meets(&only_d) && sparse.meets(&only_d));
+        assert_eq!(sparse.to_set(5), impact.to_set(5));
     }
 }

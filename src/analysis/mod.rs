@@ -99,7 +99,11 @@ fn change_zone(model: &Model, ix: usize) -> TimeZone {
 /// gaps and folds are in `rules/time.rs`), its changed systems and its
 /// impact. `analyse` runs it on every change; a probe on a change added
 /// for a question (`probe.rs`).
-pub fn change_facts(model: &Model, ix: usize, graph: &impact::Graph) -> ChangeFacts {
+pub fn change_facts(
+    model: &Model,
+    ix: usize,
+    graph: &std::sync::Arc<impact::Graph>,
+) -> ChangeFacts {
     let change = &model.changes[ix];
     let tz = change_zone(model, ix);
     let phases: Vec<PhaseTime> = change

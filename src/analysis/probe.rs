@@ -362,13 +362,13 @@ impl<'m> Probe<'m> {
         let closing = turns == Turns::Both;
         let mut closes: Vec<i64> = Vec::new();
         let systems = &phases[p].systems;
-        let impact = &self.change().impact.set;
+        let impact = &self.change().impact;
         for (w, period) in model.periods.iter().enumerate() {
             let window = period.kind == PeriodKind::Window;
             let concerns = if window {
                 systems.iter().any(|&s| cal.applies(w, s))
             } else {
-                !cal.scope(w).is_disjoint(impact)
+                impact.meets(cal.scope(w))
             };
             if !concerns {
                 continue;

@@ -172,7 +172,7 @@ pub fn explain(probe: &Probe, finding: Finding, interval: Interval) -> Reason {
 /// The systems from the changed one to `system` (inclusive), bounded as
 /// [`Path::chain`] says, and the steps of the whole path.
 fn chain(impact: &Impact, system: usize) -> (Vec<usize>, usize) {
-    let Some(first) = impact.via.get(&system) else {
+    let Some(first) = impact.step(system) else {
         return (vec![system], 0);
     };
     let mut chain = vec![system];
@@ -250,7 +250,7 @@ fn paths(
             let other_id = &model.changes[c].id.value;
             for &s in systems {
                 // Theirs changes s and mine impacts it, or the other way.
-                if theirs.changed.binary_search(&s).is_ok() && mine.impact.set.contains(s) {
+                if theirs.changed.binary_search(&s).is_ok() && mine.impact.contains(s) {
                     let (chain, hops) = chain(&mine.impact, s);
                     out.push(Path {
                         system: s,
@@ -262,7 +262,7 @@ fn paths(
                         chain,
                         hops,
                     });
-                } else if theirs.impact.set.contains(s) {
+                } else if theirs.impact.contains(s) {
                     let (chain, hops) = chain(&theirs.impact, s);
                     out.push(Path {
                         system: s,

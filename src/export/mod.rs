@@ -247,7 +247,7 @@ impl<'m> Cx<'m> {
         let scopes = scopes(model);
         let graph = Graph::new(model);
         let impacts: Vec<FixedBitSet> = (0..model.systems.len())
-            .map(|s| graph.impact(&[s]).set)
+            .map(|s| graph.impact(&[s]).to_set(model.systems.len()))
             .collect();
         let governed = model
             .periods

@@ -330,7 +330,7 @@ pub fn svg(plan: &Plan, first: Date, weeks: usize, root: &str, title: &str) -> S
                 let facts = &plan.checked.facts.changes[p.change];
                 if facts.phases[p.phase].systems.binary_search(&s).is_ok() {
                     Some((i, true))
-                } else if facts.impact.systems.contains(&s) {
+                } else if facts.impact.contains(s) {
                     Some((i, false))
                 } else {
                     None

@@ -324,13 +324,13 @@ impl<'a> Pair<'a> {
         let mut hit: Vec<usize> = their_systems
             .iter()
             .copied()
-            .filter(|&s| self.mine.impact.set.contains(s))
+            .filter(|&s| self.mine.impact.contains(s))
             .collect();
         hit.extend(
             my_systems
                 .iter()
                 .copied()
-                .filter(|&s| self.theirs.impact.set.contains(s)),
+                .filter(|&s| self.theirs.impact.contains(s)),
         );
         hit.sort_unstable();
         hit.dedup();

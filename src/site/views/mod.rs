@@ -75,7 +75,7 @@ pub struct PathView {
 /// The bounded path from `system` to the change of `impact`.
 pub fn path_view(model: &Model, impact: &crate::analysis::Impact, system: usize) -> PathView {
     let id = |s: usize| model.systems[s].id.value.clone();
-    let total = impact.via.get(&system).map_or(1, |step| step.hops + 1);
+    let total = impact.step(system).map_or(1, |step| step.hops + 1);
     let shown = if total <= PATH_LIMIT {
         total
     } else {
@@ -88,7 +88,7 @@ pub fn path_view(model: &Model, impact: &crate::analysis::Impact, system: usize)
             .iter()
             .map(|&(_, provider)| id(provider)),
     );
-    let (path_more, path_last) = match impact.via.get(&system) {
+    let (path_more, path_last) = match impact.step(system) {
         Some(step) if total > PATH_LIMIT => (total - shown - 1, Some(id(step.changed))),
         _ => (0, None),
     };
