@@ -90,6 +90,7 @@ pub struct Probe<'m> {
     rules: Vec<(Rule, RuleFn)>,
     /// Freezes and peaks of the (widened) calendar by day, built once.
     period_days: Arc<PeriodDays>,
+    system_rank: Arc<[u32]>,
     /// Phases of other active changes, by start.
     others: Vec<Slot>,
     /// The longest of them, for the overlap search.
@@ -162,6 +163,7 @@ impl<'m> Probe<'m> {
             ix,
             rules,
             period_days,
+            system_rank: crate::analysis::rules::system_rank(model),
             others,
             longest,
         }
@@ -315,6 +317,7 @@ impl<'m> Probe<'m> {
                 pairs,
                 only: Some(ix),
                 period_days: Arc::clone(&self.period_days),
+                system_rank: Arc::clone(&self.system_rank),
             };
             for (_, rule) in &self.rules {
                 rule(&cx, &mut found);

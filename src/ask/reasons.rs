@@ -87,6 +87,18 @@ pub fn explain(probe: &Probe, finding: Finding, interval: Interval) -> Reason {
             _ => {}
         }
     }
+    if let (Rule::FreezeConflict | Rule::PeakOverlap, Some(w)) = (finding.rule, period) {
+        // The finding names the first few; the rule's whole list is the
+        // impact within the period's scope.
+        let scope = cal.scope(w);
+        systems = mine
+            .impact
+            .systems
+            .iter()
+            .copied()
+            .filter(|&s| scope.contains(s))
+            .collect();
+    }
     systems.sort_by(|&a, &b| model.systems[a].id.value.cmp(&model.systems[b].id.value));
     systems.dedup();
     let mut occurrences = Vec::new();

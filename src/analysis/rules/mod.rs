@@ -116,6 +116,10 @@ pub struct Ctx<'a> {
     /// Freezes and peaks by the days they touch (shared: a probe builds it
     /// once for all its runs).
     pub period_days: std::sync::Arc<periods::PeriodDays>,
+    /// Per system: its place in the order of system ids (shared like
+    /// `period_days`), so picking the first ids of a large set compares
+    /// numbers, not strings.
+    pub system_rank: std::sync::Arc<[u32]>,
 }
 
 impl<'a> Ctx<'a> {
@@ -159,7 +163,22 @@ impl<'a> Ctx<'a> {
             pairs,
             only: None,
             period_days: std::sync::Arc::new(periods::PeriodDays::new(model, &facts.calendar)),
+            system_rank: system_rank(model),
         }
+    }
+
+    /// The systems of a set whose ids [`some_ids`] names, in id order, and
+    /// how many more.
+    pub fn some_systems(&self, systems: impl Iterator<Item = usize>) -> (Vec<usize>, usize) {
+        let rank = |s: &usize| self.system_rank[*s];
+        let mut named: Vec<usize> = systems.collect();
+        let more = named.len().saturating_sub(NAMED);
+        if more > 0 {
+            named.select_nth_unstable_by_key(NAMED, rank);
+            named.truncate(NAMED);
+        }
+        named.sort_unstable_by_key(rank);
+        (named, more)
     }
 
     /// The expanded calendar over the planning horizon.
@@ -292,6 +311,18 @@ fn some_ids(model: &Model, systems: impl Iterator<Item = usize>) -> (Vec<String>
     }
     ids.sort_unstable();
     (ids.into_iter().map(str::to_string).collect(), more)
+}
+
+/// Per system: its place in the order of system ids (ties, which a
+/// checked model does not have, by index).
+pub fn system_rank(model: &Model) -> std::sync::Arc<[u32]> {
+    let mut order: Vec<usize> = (0..model.systems.len()).collect();
+    order.sort_by(|&a, &b| model.systems[a].id.value.cmp(&model.systems[b].id.value));
+    let mut rank = vec![0u32; order.len()];
+    for (place, s) in order.into_iter().enumerate() {
+        rank[s] = u32::try_from(place).unwrap_or(u32::MAX);
+    }
+    rank.into()
 }
 
 /// "`a`, `b` and 3 more".

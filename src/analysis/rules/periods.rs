@@ -2,7 +2,7 @@
 //! freeze or a peak that applies to what the change impacts, and phases
 //! during a batch run of an integration they touch.
 
-use crate::analysis::rules::{Ctx, On, listed, phase_finding, phase_label, some_ids};
+use crate::analysis::rules::{Ctx, On, listed, phase_finding, phase_label};
 use crate::base::time::span_text;
 use crate::base::{Finding, Level, Rule, Subject};
 use jiff::ToSpan;
@@ -124,11 +124,19 @@ fn period_overlap(cx: &Ctx, on: &On, kind: PeriodKind, findings: &mut Vec<Findin
         if applies.is_empty() {
             continue;
         }
+        // The finding is about the systems it names: a freeze on a large
+        // impact would otherwise hold the impact once per finding (the
+        // whole list is the impact within the period's scope, which
+        // `gate` derives again when it explains the finding).
+        let (named, more) = cx.some_systems(applies.iter().copied());
+        let ids: Vec<String> = named
+            .iter()
+            .map(|&s| model.systems[s].id.value.clone())
+            .collect();
         for (p, phase) in f.phases.iter().enumerate() {
             let Some(occurrence) = calendar.overlapping(w, phase.interval).last().copied() else {
                 continue;
             };
-            let (ids, more) = some_ids(model, applies.iter().copied());
             let kind = match (period.kind, period.hard) {
                 (PeriodKind::Freeze, true) => "hard freeze",
                 (PeriodKind::Freeze, false) => "soft freeze",
@@ -154,7 +162,7 @@ fn period_overlap(cx: &Ctx, on: &On, kind: PeriodKind, findings: &mut Vec<Findin
             )
             .subject(period.id.value.clone())
             .about(Subject::Period(w))
-            .about_all(applies.iter().map(|&s| Subject::System(s)));
+            .about_all(named.iter().map(|&s| Subject::System(s)));
             if rule == Rule::FreezeConflict && !period.hard {
                 finding = finding.level(Level::Warning);
             }
@@ -163,7 +171,7 @@ fn period_overlap(cx: &Ctx, on: &On, kind: PeriodKind, findings: &mut Vec<Findin
             } else {
                 "move the phase out of peak hours, when fewer users would notice a problem"
             });
-            finding = finding.subjects(ids);
+            finding = finding.subjects(ids.clone());
             findings.push(finding);
         }
     }
