@@ -151,6 +151,33 @@ impl Impact {
     }
 }
 
+/// The strongly connected component of each system over the critical
+/// integrations, numbered from 0. Members of one component reach each
+/// other, so a change impacting one of them impacts them all.
+pub fn components(model: &Model) -> Vec<usize> {
+    use petgraph::graph::DiGraph;
+
+    let mut graph = DiGraph::<(), ()>::with_capacity(model.systems.len(), model.integrations.len());
+    let nodes: Vec<_> = (0..model.systems.len())
+        .map(|_| graph.add_node(()))
+        .collect();
+    for integration in model.integrations.iter().filter(|i| i.critical) {
+        graph.add_edge(
+            nodes[integration.consumer.ix],
+            nodes[integration.provider.ix],
+            (),
+        );
+    }
+    let mut component = vec![0; model.systems.len()];
+    // Kosaraju's is iterative in petgraph (its Tarjan recurses).
+    for (k, members) in petgraph::algo::kosaraju_scc(&graph).into_iter().enumerate() {
+        for node in members {
+            component[node.index()] = k;
+        }
+    }
+    component
+}
+
 /// Indexes built once per model and shared by every change's search.
 #[derive(Debug)]
 pub struct Graph {

@@ -70,19 +70,36 @@ pub fn related_pairs(model: &Model, facts: &Facts, slots: &[Slot]) -> Vec<(usize
         within(group, &mut pairs);
     }
     // Per changed system: its changing slots against the slots of every
-    // active change that impacts it.
-    let mut impacting: Vec<Vec<usize>> = vec![Vec::new(); model.systems.len()];
+    // active change that impacts it. The systems of a strongly connected
+    // component of critical integrations reach each other, so a change
+    // impacting one impacts all: the changing slots of a component meet
+    // the changes impacting it once, not once per member (a component of
+    // thousands of systems would make that changes times systems).
+    let component = crate::analysis::impact::components(model);
+    let count = component.iter().map(|&k| k + 1).max().unwrap_or(0);
+    let mut changers_of: Vec<Vec<usize>> = vec![Vec::new(); count];
+    for (s, changers) in by_system.iter().enumerate() {
+        changers_of[component[s]].extend(changers.iter().copied());
+    }
+    for changers in &mut changers_of {
+        changers.sort_unstable();
+        changers.dedup();
+    }
+    let mut impacting: Vec<Vec<usize>> = vec![Vec::new(); count];
+    let mut last: Vec<Option<usize>> = vec![None; count];
     for (c, members) in by_change.iter().enumerate() {
         if members.is_empty() {
             continue;
         }
         for &s in &facts.changes[c].impact.systems {
-            if !by_system[s].is_empty() {
-                impacting[s].push(c);
+            let k = component[s];
+            if !changers_of[k].is_empty() && last[k] != Some(c) {
+                last[k] = Some(c);
+                impacting[k].push(c);
             }
         }
     }
-    for (changers, changes) in by_system.iter().zip(&impacting) {
+    for (changers, changes) in changers_of.iter().zip(&impacting) {
         if changers.is_empty() || changes.is_empty() {
             continue;
         }
