@@ -178,20 +178,36 @@ pub fn finalize(
     overrides: &BTreeMap<Rule, Override>,
     sources: &Sources,
 ) -> Vec<Finding> {
-    let mut findings = apply_overrides(findings, overrides);
-    findings.sort_by_cached_key(|finding| {
-        let file = sources.get(finding.loc.file);
-        let (line, column) = file.line_column(finding.loc.span.start);
-        (
-            file.path.clone(),
-            line,
-            column,
-            finding.rule.name(),
-            finding.change.clone(),
-            finding.subjects.clone(),
-            finding.message.clone(),
-        )
-    });
+    let findings = apply_overrides(findings, overrides);
+    // Keys borrow from the findings (a large check has hundreds of
+    // thousands: cloning each message and subject list to sort them cost
+    // more than the sort); ties keep the order found, as a stable sort.
+    let keys: Vec<_> = findings
+        .iter()
+        .map(|finding| {
+            let file = sources.get(finding.loc.file);
+            let (line, column) = file.line_column(finding.loc.span.start);
+            (
+                &file.path,
+                line,
+                column,
+                finding.rule.name(),
+                finding.change.as_deref(),
+                finding.subjects.as_slice(),
+                finding.message.as_str(),
+            )
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+    let mut place = vec![0; findings.len()];
+    for (at, &ix) in order.iter().enumerate() {
+        place[ix] = at;
+    }
+    drop(keys);
+    let mut placed: Vec<(usize, Finding)> = place.into_iter().zip(findings).collect();
+    placed.sort_unstable_by_key(|&(at, _)| at);
+    let mut findings: Vec<Finding> = placed.into_iter().map(|(_, finding)| finding).collect();
     findings.dedup_by(|a, b| {
         a.rule == b.rule
             && a.loc == b.loc
