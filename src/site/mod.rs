@@ -435,6 +435,24 @@ pub fn render_into(
                     .map_err(Failure::Put)?;
                 return Ok(1);
             }
+            if let Job::Risks = job
+                && r.compiled
+            {
+                // Written as it renders: the one page that grows with the
+                // findings is never held whole.
+                let view = lists::risk_report(checked, &contexts);
+                let title = String::from("Risk report");
+                let frame = compiled::Frame {
+                    site: &site,
+                    root: "../",
+                    title: &title,
+                    section: "risks",
+                };
+                let mut fill = |out: &mut dyn std::io::Write| view.write_compiled(&frame, out);
+                sink.put_written("risks/index.html", &mut fill)
+                    .map_err(Failure::Put)?;
+                return Ok(1);
+            }
             let outputs = render_job(job).map_err(Failure::Render)?;
             let count = outputs.len();
             for output in outputs {

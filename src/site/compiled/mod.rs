@@ -190,6 +190,45 @@ impl Compiled for RiskReportView {
     }
 }
 
+impl RiskReportView {
+    /// The built-in risk report, written to `out` as it renders (the
+    /// report grows with the findings: 15 MB for the generated inventory),
+    /// with the characters markup refuses replaced as
+    /// [`crate::base::text::markup_safe`] replaces them in every page.
+    pub(crate) fn write_compiled(
+        &self,
+        frame: &Frame,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        let mut safe = MarkupSafe { out, error: None };
+        match RisksPage::new(frame, self).render_into(&mut safe) {
+            Ok(()) => Ok(()),
+            Err(e) => Err(safe
+                .error
+                .unwrap_or_else(|| std::io::Error::other(e.to_string()))),
+        }
+    }
+}
+
+/// A text sink that writes each piece with the characters markup refuses
+/// replaced: pieces are whole characters, so the result is that of
+/// cleaning the whole text.
+struct MarkupSafe<'a> {
+    out: &'a mut dyn std::io::Write,
+    /// The first write error, which `fmt::Error` cannot carry.
+    error: Option<std::io::Error>,
+}
+
+impl Write for MarkupSafe<'_> {
+    fn write_str(&mut self, piece: &str) -> fmt::Result {
+        let clean = crate::base::text::markup_safe(piece);
+        self.out.write_all(clean.as_bytes()).map_err(|e| {
+            self.error.get_or_insert(e);
+            fmt::Error
+        })
+    }
+}
+
 page!(SystemsPage, Vec<SystemRow>, "systems.html");
 
 impl Compiled for Vec<SystemRow> {
@@ -211,3 +250,55 @@ impl Compiled for Vec<ChangeRow> {
 impl Compiled for IndexView {}
 impl Compiled for CalendarIndex {}
 impl Compiled for MonthPage {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Written piece by piece, a text is cleaned as `markup_safe` cleans
+    /// it whole, and a failing writer's error comes back.
+    #[test]
+    fn the_streamed_page_is_cleaned_as_a_held_one() {
+        let pieces = ["<p>a\u{1b}[2J", "b\u{7}</p>", "\u{fdd0}·\u{a0}c", "\u{85}d"];
+        let mut out = Vec::new();
+        let mut safe = MarkupSafe {
+            out: &mut out,
+            error: None,
+        };
+        for piece in pieces {
+            safe.write_str(piece).expect("a Vec takes every write");
+        }
+        let whole = pieces.concat();
+        assert_eq!(
+            String::from_utf8(out).expect("UTF-8 in, UTF-8 out"),
+            crate::base::text::markup_safe(&whole)
+        );
+        assert_eq!(
+            crate::base::text::markup_safe(&whole),
+            "<p>a\u{fffd}[2Jb\u{fffd}</p>\u{fffd}·\u{a0}c\u{fffd}d"
+        );
+
+        struct Full;
+        impl std::io::Write for Full {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::StorageFull,
+                    "disk full",
+                ))
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut full = Full;
+        let mut safe = MarkupSafe {
+            out: &mut full,
+            error: None,
+        };
+        assert!(safe.write_str("x").is_err());
+        assert_eq!(
+            safe.error.map(|e| e.kind()),
+            Some(std::io::ErrorKind::StorageFull)
+        );
+    }
+}
