@@ -477,10 +477,16 @@ fn markup_safe(mut output: Output) -> Output {
     output
 }
 
+/// The pages of one change: its overview, rollback checklist, runbook
+/// parts and announcements. The phases (steps and checks as HTML, findings,
+/// systems) and the views of the findings are built once here and lent to
+/// every page that shows them.
 fn change_pages(r: &Renderer, cx: &ChangeCtx) -> Result<Vec<Output>, String> {
     let dir = format!("changes/{}", slug(&cx.change.id.value));
     let id = &cx.change.id.value;
     let title = &cx.change.title;
+    let findings = views::ChangeFindings::new(cx);
+    let phases = views::phases(cx, &findings, "../../");
     let mut pages = vec![
         r.page(
             "change.html",
@@ -488,7 +494,7 @@ fn change_pages(r: &Renderer, cx: &ChangeCtx) -> Result<Vec<Output>, String> {
             "../../",
             format!("{id}: {title}"),
             "changes",
-            views::change_view(cx, "../../"),
+            views::change_view(cx, "../../", &phases, &findings),
         )?,
         r.page(
             "rollback.html",
@@ -499,7 +505,7 @@ fn change_pages(r: &Renderer, cx: &ChangeCtx) -> Result<Vec<Output>, String> {
             views::rollback_view(cx, "../../"),
         )?,
     ];
-    for (file, view) in views::runbook_views(cx, "../../") {
+    for (file, view) in views::runbook_views(cx, "../../", &phases) {
         let title = if view.parts > 1 {
             format!(
                 "Runbook {id} (part {} of {}): {title}",
@@ -522,7 +528,7 @@ fn change_pages(r: &Renderer, cx: &ChangeCtx) -> Result<Vec<Output>, String> {
     let readers = std::iter::once(None).chain(notice::zoned(cx).into_iter().map(Some));
     for reader in readers {
         let audience = reader.map(|a| &cx.model().audiences[a]);
-        let view = notice::announcement_view(cx, "../../", reader);
+        let view = notice::announcement_view(cx, "../../", reader, &phases);
         let prefix = view.status.prefix.unwrap_or_default();
         let html = r.page(
             "announcement.html",

@@ -16,7 +16,7 @@ use crate::site::markdown::{to_html, to_text};
 use crate::site::status::{StatusNotice, notice};
 use crate::site::views::{
     AudienceView, ChangeCtx, ChangeRow, LIST_LIMIT, OutcomeView, PHASES_PER_PAGE, PhaseView,
-    TeamView, communication, outcome, phases_upto, team,
+    TeamView, communication, outcome, team,
 };
 
 /// The audiences a change concerns: those it impacts, those it tells and
@@ -293,7 +293,7 @@ pub struct CopyLink {
 /// The announcement of a change (HTML and plain text), in general or for
 /// one audience.
 #[derive(Serialize)]
-pub struct AnnouncementView {
+pub struct AnnouncementView<'a> {
     /// The change as in lists: its link, status, first start and last
     /// end, risk, findings and owner.
     pub row: ChangeRow,
@@ -324,7 +324,7 @@ pub struct AnnouncementView {
     /// written.
     pub downtime: Option<String>,
     /// Phases with their times (in the change's zone, UTC, the site's).
-    pub phases: Vec<PhaseView>,
+    pub phases: &'a [PhaseView<'a>],
     /// The first [`PHASES_PER_PAGE`] phases with their times in the
     /// reader's zone first; `more_when` follow, the last of them ending
     /// `last_end` (in the reader's zone).
@@ -369,7 +369,14 @@ pub struct AnnouncementView {
 /// The announcement of the change of `cx` for the page at `root` (the
 /// path back to the site root): the general notice, or the copy for the
 /// audience of index `audience`, its times in that audience's zone first.
-pub fn announcement_view(cx: &ChangeCtx, root: &str, audience: Option<usize>) -> AnnouncementView {
+/// Its phases are the first [`PHASES_PER_PAGE`] of `phases` (every phase
+/// of the change, linked from the same `root`).
+pub fn announcement_view<'a>(
+    cx: &ChangeCtx,
+    root: &str,
+    audience: Option<usize>,
+    phases: &'a [PhaseView<'a>],
+) -> AnnouncementView<'a> {
     let model = cx.model();
     let change = cx.change;
     let reader = audience.map(|a| &model.audiences[a]);
@@ -450,7 +457,7 @@ pub fn announcement_view(cx: &ChangeCtx, root: &str, audience: Option<usize>) ->
         why_text: to_text(&change.why),
         impact_text: change.impact.as_deref().map(to_text),
         downtime: change.downtime.as_ref().map(|d| d.value.to_string()),
-        phases: phases_upto(cx, root, PHASES_PER_PAGE),
+        phases: &phases[..phases.len().min(PHASES_PER_PAGE)],
         when: when_lines(cx, &reader_zone),
         more_when: change.phases.len().saturating_sub(PHASES_PER_PAGE),
         last_end: (change.phases.len() > PHASES_PER_PAGE)

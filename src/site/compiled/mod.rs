@@ -146,9 +146,9 @@ impl Compiled for SystemView {
     }
 }
 
-page!(ChangePage, ChangeView, "change.html");
+page!(ChangePage, ChangeView<'a>, "change.html");
 
-impl Compiled for ChangeView {
+impl Compiled for ChangeView<'_> {
     fn compiled(&self, template: &str, frame: &Frame) -> Option<askama::Result<String>> {
         (template == "change.html").then(|| ChangePage::new(frame, self).render())
     }
@@ -161,18 +161,18 @@ impl Compiled for RollbackView {
     }
 }
 
-page!(RunbookPage, RunbookView, "runbook.html");
+page!(RunbookPage, RunbookView<'a>, "runbook.html");
 
-impl Compiled for RunbookView {
+impl Compiled for RunbookView<'_> {
     fn compiled(&self, template: &str, frame: &Frame) -> Option<askama::Result<String>> {
         (template == "runbook.html").then(|| RunbookPage::new(frame, self).render())
     }
 }
 
-page!(AnnouncementPage, AnnouncementView, "announcement.html");
-page!(AnnouncementText, AnnouncementView, "announcement.txt");
+page!(AnnouncementPage, AnnouncementView<'a>, "announcement.html");
+page!(AnnouncementText, AnnouncementView<'a>, "announcement.txt");
 
-impl Compiled for AnnouncementView {
+impl Compiled for AnnouncementView<'_> {
     fn compiled(&self, template: &str, frame: &Frame) -> Option<askama::Result<String>> {
         match template {
             "announcement.html" => Some(AnnouncementPage::new(frame, self).render()),

@@ -20,7 +20,7 @@ pub use overview::{
     ApprovalView, AudienceView, ChangeView, ImpactView, ImpactedSystem, OutcomeView, ProcessView,
     change_view, outcome,
 };
-pub use phase::{PhaseView, phases, phases_upto};
+pub use phase::{ChangeFindings, PhaseView, phases};
 pub use rollback::{RollbackView, rollback_view};
 pub use runbook::{
     Checkpoint, HealthView, MetricView, PartLink, RunbookView, SystemRisk, runbook_file,

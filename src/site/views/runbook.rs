@@ -5,8 +5,7 @@ use serde::Serialize;
 
 use super::{
     BackupView, ChangeCtx, ChangeRow, CommunicationView, IncidentView, Link, PHASES_PER_PAGE,
-    PhaseView, TeamView, When, communication, incident_view, phases, sections::backup, system_link,
-    team,
+    PhaseView, TeamView, When, communication, incident_view, sections::backup, system_link, team,
 };
 use crate::site::markdown::{to_html, to_inline_html};
 use crate::site::status::StatusNotice;
@@ -66,7 +65,7 @@ pub struct Checkpoint {
 /// period, communication), and each says which phases it holds and links
 /// its neighbours.
 #[derive(Serialize)]
-pub struct RunbookView {
+pub struct RunbookView<'a> {
     /// The change as lists show it; the head gives its first start and
     /// last end.
     pub row: ChangeRow,
@@ -107,7 +106,7 @@ pub struct RunbookView {
     /// The backup to take before the first phase (first part only).
     pub backup: Option<BackupView>,
     /// The phases of this part, each a section with its steps and checks.
-    pub phases: Vec<PhaseView>,
+    pub phases: &'a [PhaseView<'a>],
     /// Checks while the change runs (`testing.during`), as sanitized
     /// inline HTML (last part only).
     pub during: Vec<String>,
@@ -181,15 +180,21 @@ fn incidents(cx: &ChangeCtx) -> Vec<IncidentView> {
 }
 
 /// The parts of the runbook of a change, each with its file name (see
-/// [`RunbookView`]). The phases and deadlines are built once and shared out.
-pub fn runbook_views(cx: &ChangeCtx, root: &str) -> Vec<(String, RunbookView)> {
-    let mut whole = runbook_view(cx, root);
+/// [`RunbookView`]), linked from a page `root` below the site root; each
+/// part holds its share of `phases` (every phase of the change, linked from
+/// the same `root`). The deadlines are built once and shared out.
+pub fn runbook_views<'a>(
+    cx: &ChangeCtx,
+    root: &str,
+    phases: &'a [PhaseView<'a>],
+) -> Vec<(String, RunbookView<'a>)> {
+    let mut whole = runbook_view(cx, root, phases);
     let count = whole.phases.len();
     let parts = runbook_parts(count);
     if parts == 1 {
         return vec![(runbook_file(1), whole)];
     }
-    let mut phases = std::mem::take(&mut whole.phases).into_iter();
+    let mut parts_phases = phases.chunks(PHASES_PER_PAGE);
     let mut deadlines = std::mem::take(&mut whole.deadlines).into_iter().peekable();
     let mut views = Vec::with_capacity(parts);
     for part in 1..=parts {
@@ -232,7 +237,7 @@ pub fn runbook_views(cx: &ChangeCtx, root: &str) -> Vec<(String, RunbookView)> {
             pre: Vec::new(),
             environment: None,
             backup: None,
-            phases: phases.by_ref().take(PHASES_PER_PAGE).collect(),
+            phases: parts_phases.next().unwrap_or_default(),
             during: Vec::new(),
             post: Vec::new(),
             monitoring_duration: None,
@@ -267,8 +272,8 @@ pub fn runbook_views(cx: &ChangeCtx, root: &str) -> Vec<(String, RunbookView)> {
     views
 }
 
-/// The whole runbook of a change, as one part.
-fn runbook_view(cx: &ChangeCtx, root: &str) -> RunbookView {
+/// The whole runbook of a change, as one part holding all of `phases`.
+fn runbook_view<'a>(cx: &ChangeCtx, root: &str, phases: &'a [PhaseView<'a>]) -> RunbookView<'a> {
     let model = cx.model();
     let change = cx.change;
     let testing = change.testing.as_ref();
@@ -300,7 +305,6 @@ fn runbook_view(cx: &ChangeCtx, root: &str) -> RunbookView {
         }
         (None, _) => Vec::new(),
     };
-    let phases = phases(cx, root);
     let count = phases.len();
     RunbookView {
         row: cx.row(root),
