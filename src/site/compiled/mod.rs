@@ -153,9 +153,9 @@ impl Compiled for ChangeView<'_> {
         (template == "change.html").then(|| ChangePage::new(frame, self).render())
     }
 }
-page!(RollbackPage, RollbackView, "rollback.html");
+page!(RollbackPage, RollbackView<'a>, "rollback.html");
 
-impl Compiled for RollbackView {
+impl Compiled for RollbackView<'_> {
     fn compiled(&self, template: &str, frame: &Frame) -> Option<askama::Result<String>> {
         (template == "rollback.html").then(|| RollbackPage::new(frame, self).render())
     }

@@ -4,10 +4,11 @@
 use serde::Serialize;
 
 use super::{
-    BackupView, ChangeCtx, ChangeRow, CommunicationView, IncidentView, Link, PHASES_PER_PAGE,
-    PhaseView, TeamView, When, communication, incident_view, sections::backup, system_link, team,
+    BackupView, ChangeCtx, ChangeRow, ChangeShared, CommunicationView, IncidentView, Link,
+    PHASES_PER_PAGE, PhaseView, TeamView, When, communication, incident_view, sections::backup,
+    system_link, team,
 };
-use crate::site::markdown::{to_html, to_inline_html};
+use crate::site::markdown::to_inline_html;
 use crate::site::status::StatusNotice;
 
 /// A known risk of a system the change touches (HTML).
@@ -68,7 +69,7 @@ pub struct Checkpoint {
 pub struct RunbookView<'a> {
     /// The change as lists show it; the head gives its first start and
     /// last end.
-    pub row: ChangeRow,
+    pub row: &'a ChangeRow,
     /// The status banner at the top of each part.
     pub status: StatusNotice,
     /// This part (from 1) and how many there are.
@@ -92,7 +93,7 @@ pub struct RunbookView<'a> {
     /// The "Roll back by" deadline of each phase of this part.
     pub deadlines: Vec<crate::site::deadline::Deadline>,
     /// What changes, as sanitized HTML (first part only).
-    pub summary: String,
+    pub summary: &'a str,
     /// The owning team, in the head of every part.
     pub owner: TeamView,
     /// The recorded health of each system the change changes, by id
@@ -180,21 +181,22 @@ fn incidents(cx: &ChangeCtx) -> Vec<IncidentView> {
 }
 
 /// The parts of the runbook of a change, each with its file name (see
-/// [`RunbookView`]), linked from a page `root` below the site root; each
-/// part holds its share of `phases` (every phase of the change, linked from
-/// the same `root`). The deadlines are built once and shared out.
+/// [`RunbookView`]), linked from a page `root` below the site root; the
+/// row, summary and phases are those of `shared` (of the same change,
+/// linked from the same `root`), each part holding its share of the
+/// phases. The deadlines are built once and shared out.
 pub fn runbook_views<'a>(
     cx: &ChangeCtx,
     root: &str,
-    phases: &'a [PhaseView<'a>],
+    shared: &'a ChangeShared<'a>,
 ) -> Vec<(String, RunbookView<'a>)> {
-    let mut whole = runbook_view(cx, root, phases);
+    let mut whole = runbook_view(cx, root, shared);
     let count = whole.phases.len();
     let parts = runbook_parts(count);
     if parts == 1 {
         return vec![(runbook_file(1), whole)];
     }
-    let mut parts_phases = phases.chunks(PHASES_PER_PAGE);
+    let mut parts_phases = shared.phases.chunks(PHASES_PER_PAGE);
     let mut deadlines = std::mem::take(&mut whole.deadlines).into_iter().peekable();
     let mut views = Vec::with_capacity(parts);
     for part in 1..=parts {
@@ -220,7 +222,7 @@ pub fn runbook_views<'a>(
         ];
         near.dedup();
         let view = RunbookView {
-            row: whole.row.clone(),
+            row: whole.row,
             status: whole.status.clone(),
             part,
             parts,
@@ -231,7 +233,7 @@ pub fn runbook_views<'a>(
             next_part: (part < parts).then(|| runbook_file(part + 1)),
             rollback_time: whole.rollback_time.clone(),
             deadlines: part_deadlines,
-            summary: String::new(),
+            summary: "",
             owner: team(cx.model(), cx.change.owner.ix),
             health: Vec::new(),
             pre: Vec::new(),
@@ -272,8 +274,9 @@ pub fn runbook_views<'a>(
     views
 }
 
-/// The whole runbook of a change, as one part holding all of `phases`.
-fn runbook_view<'a>(cx: &ChangeCtx, root: &str, phases: &'a [PhaseView<'a>]) -> RunbookView<'a> {
+/// The whole runbook of a change, as one part holding all the phases of
+/// `shared`.
+fn runbook_view<'a>(cx: &ChangeCtx, root: &str, shared: &'a ChangeShared<'a>) -> RunbookView<'a> {
     let model = cx.model();
     let change = cx.change;
     let testing = change.testing.as_ref();
@@ -305,9 +308,10 @@ fn runbook_view<'a>(cx: &ChangeCtx, root: &str, phases: &'a [PhaseView<'a>]) -> 
         }
         (None, _) => Vec::new(),
     };
+    let phases = &shared.phases;
     let count = phases.len();
     RunbookView {
-        row: cx.row(root),
+        row: &shared.row,
         status: cx.status(),
         part: 1,
         parts: 1,
@@ -322,7 +326,7 @@ fn runbook_view<'a>(cx: &ChangeCtx, root: &str, phases: &'a [PhaseView<'a>]) -> 
             .and_then(|r| r.time.as_ref())
             .map(|t| t.value.to_string()),
         deadlines: crate::site::deadline::deadlines(cx),
-        summary: to_html(&change.summary),
+        summary: &shared.summary,
         owner: team(model, change.owner.ix),
         health: {
             let mut health: Vec<HealthView> = cx
