@@ -495,10 +495,17 @@ fn markup_safe(mut output: Output) -> Output {
     output
 }
 
+/// The pages of one change: its overview, rollback checklist, runbook
+/// parts and announcements. What several of them show (the phases with
+/// their steps and checks as HTML, findings and systems, the views of the
+/// findings, the row, the texts as HTML and plain text) is built once here
+/// and lent to every page that shows it.
 fn change_pages(r: &Renderer, cx: &ChangeCtx) -> Result<Vec<Output>, String> {
     let dir = format!("changes/{}", slug(&cx.change.id.value));
     let id = &cx.change.id.value;
     let title = &cx.change.title;
+    let findings = views::ChangeFindings::new(cx);
+    let shared = views::ChangeShared::new(cx, "../../", &findings);
     let mut pages = vec![
         r.page(
             "change.html",
@@ -506,7 +513,7 @@ fn change_pages(r: &Renderer, cx: &ChangeCtx) -> Result<Vec<Output>, String> {
             "../../",
             format!("{id}: {title}"),
             "changes",
-            views::change_view(cx, "../../"),
+            views::change_view(cx, "../../", &shared),
         )?,
         r.page(
             "rollback.html",
@@ -514,10 +521,10 @@ fn change_pages(r: &Renderer, cx: &ChangeCtx) -> Result<Vec<Output>, String> {
             "../../",
             format!("Rollback {id}: {title}"),
             "changes",
-            views::rollback_view(cx, "../../"),
+            views::rollback_view(cx, &shared),
         )?,
     ];
-    for (file, view) in views::runbook_views(cx, "../../") {
+    for (file, view) in views::runbook_views(cx, "../../", &shared) {
         let title = if view.parts > 1 {
             format!(
                 "Runbook {id} (part {} of {}): {title}",
@@ -540,7 +547,7 @@ fn change_pages(r: &Renderer, cx: &ChangeCtx) -> Result<Vec<Output>, String> {
     let readers = std::iter::once(None).chain(notice::zoned(cx).into_iter().map(Some));
     for reader in readers {
         let audience = reader.map(|a| &cx.model().audiences[a]);
-        let view = notice::announcement_view(cx, "../../", reader);
+        let view = notice::announcement_view(cx, "../../", reader, &shared);
         let prefix = view.status.prefix.unwrap_or_default();
         let html = r.page(
             "announcement.html",

@@ -15,8 +15,8 @@ use crate::model::{Audience, Change, Model, Status, slug};
 use crate::site::markdown::{to_html, to_text};
 use crate::site::status::{StatusNotice, notice};
 use crate::site::views::{
-    AudienceView, ChangeCtx, ChangeRow, LIST_LIMIT, OutcomeView, PHASES_PER_PAGE, PhaseView,
-    TeamView, communication, outcome, phases_upto, team,
+    AudienceView, ChangeCtx, ChangeRow, ChangeShared, LIST_LIMIT, OutcomeView, PHASES_PER_PAGE,
+    PhaseView, TeamView, communication, outcome, team,
 };
 
 /// The audiences a change concerns: those it impacts, those it tells and
@@ -293,10 +293,10 @@ pub struct CopyLink {
 /// The announcement of a change (HTML and plain text), in general or for
 /// one audience.
 #[derive(Serialize)]
-pub struct AnnouncementView {
+pub struct AnnouncementView<'a> {
     /// The change as in lists: its link, status, first start and last
     /// end, risk, findings and owner.
-    pub row: ChangeRow,
+    pub row: &'a ChangeRow,
     /// What the status means; the notice of a cancelled change is a
     /// cancellation notice, of a finished one a completion notice.
     pub status: StatusNotice,
@@ -308,23 +308,23 @@ pub struct AnnouncementView {
     pub reader: Option<ReaderView>,
     /// What changes (the change's `summary`), as sanitized HTML for the
     /// page.
-    pub summary: String,
+    pub summary: &'a str,
     /// Why it is needed (`why`), as sanitized HTML.
-    pub why: String,
+    pub why: &'a str,
     /// What users will notice (`impact`), as sanitized HTML; `None` when
     /// not written.
-    pub impact: Option<String>,
+    pub impact: Option<&'a str>,
     /// `summary` as plain text, for the email body and calendar entries.
-    pub summary_text: String,
+    pub summary_text: &'a str,
     /// `why` as plain text.
-    pub why_text: String,
+    pub why_text: &'a str,
     /// `impact` as plain text; `None` when not written.
-    pub impact_text: Option<String>,
+    pub impact_text: Option<&'a str>,
     /// Expected user-facing downtime as written ("2h30m"); `None` when not
     /// written.
     pub downtime: Option<String>,
     /// Phases with their times (in the change's zone, UTC, the site's).
-    pub phases: Vec<PhaseView>,
+    pub phases: &'a [PhaseView<'a>],
     /// The first [`PHASES_PER_PAGE`] phases with their times in the
     /// reader's zone first; `more_when` follow, the last of them ending
     /// `last_end` (in the reader's zone).
@@ -369,7 +369,14 @@ pub struct AnnouncementView {
 /// The announcement of the change of `cx` for the page at `root` (the
 /// path back to the site root): the general notice, or the copy for the
 /// audience of index `audience`, its times in that audience's zone first.
-pub fn announcement_view(cx: &ChangeCtx, root: &str, audience: Option<usize>) -> AnnouncementView {
+/// Its row, texts and phases (the first [`PHASES_PER_PAGE`]) are those of
+/// `shared` (of the same change, linked from the same `root`).
+pub fn announcement_view<'a>(
+    cx: &ChangeCtx,
+    root: &str,
+    audience: Option<usize>,
+    shared: &'a ChangeShared<'a>,
+) -> AnnouncementView<'a> {
     let model = cx.model();
     let change = cx.change;
     let reader = audience.map(|a| &model.audiences[a]);
@@ -430,7 +437,7 @@ pub fn announcement_view(cx: &ChangeCtx, root: &str, audience: Option<usize>) ->
         Vec::new()
     };
     AnnouncementView {
-        row: cx.row(root),
+        row: &shared.row,
         // Errors of the plan are for the pages of the team, not the notice.
         status: notice(change, cx.facts, &reader_zone, 0),
         cancelled: status == Status::Cancelled,
@@ -443,14 +450,14 @@ pub fn announcement_view(cx: &ChangeCtx, root: &str, audience: Option<usize>) ->
                 .as_ref()
                 .map_or(String::new(), |z| z.value.name.clone()),
         }),
-        summary: to_html(&change.summary),
-        why: to_html(&change.why),
-        impact: change.impact.as_deref().map(to_html),
-        summary_text: to_text(&change.summary),
-        why_text: to_text(&change.why),
-        impact_text: change.impact.as_deref().map(to_text),
+        summary: &shared.summary,
+        why: &shared.why,
+        impact: shared.impact.as_deref(),
+        summary_text: &shared.summary_text,
+        why_text: &shared.why_text,
+        impact_text: shared.impact_text.as_deref(),
         downtime: change.downtime.as_ref().map(|d| d.value.to_string()),
-        phases: phases_upto(cx, root, PHASES_PER_PAGE),
+        phases: shared.first_phases(),
         when: when_lines(cx, &reader_zone),
         more_when: change.phases.len().saturating_sub(PHASES_PER_PAGE),
         last_end: (change.phases.len() > PHASES_PER_PAGE)

@@ -146,33 +146,33 @@ impl Compiled for SystemView {
     }
 }
 
-page!(ChangePage, ChangeView, "change.html");
+page!(ChangePage, ChangeView<'a>, "change.html");
 
-impl Compiled for ChangeView {
+impl Compiled for ChangeView<'_> {
     fn compiled(&self, template: &str, frame: &Frame) -> Option<askama::Result<String>> {
         (template == "change.html").then(|| ChangePage::new(frame, self).render())
     }
 }
-page!(RollbackPage, RollbackView, "rollback.html");
+page!(RollbackPage, RollbackView<'a>, "rollback.html");
 
-impl Compiled for RollbackView {
+impl Compiled for RollbackView<'_> {
     fn compiled(&self, template: &str, frame: &Frame) -> Option<askama::Result<String>> {
         (template == "rollback.html").then(|| RollbackPage::new(frame, self).render())
     }
 }
 
-page!(RunbookPage, RunbookView, "runbook.html");
+page!(RunbookPage, RunbookView<'a>, "runbook.html");
 
-impl Compiled for RunbookView {
+impl Compiled for RunbookView<'_> {
     fn compiled(&self, template: &str, frame: &Frame) -> Option<askama::Result<String>> {
         (template == "runbook.html").then(|| RunbookPage::new(frame, self).render())
     }
 }
 
-page!(AnnouncementPage, AnnouncementView, "announcement.html");
-page!(AnnouncementText, AnnouncementView, "announcement.txt");
+page!(AnnouncementPage, AnnouncementView<'a>, "announcement.html");
+page!(AnnouncementText, AnnouncementView<'a>, "announcement.txt");
 
-impl Compiled for AnnouncementView {
+impl Compiled for AnnouncementView<'_> {
     fn compiled(&self, template: &str, frame: &Frame) -> Option<askama::Result<String>> {
         match template {
             "announcement.html" => Some(AnnouncementPage::new(frame, self).render()),

@@ -20,7 +20,7 @@ pub use overview::{
     ApprovalView, AudienceView, ChangeView, ImpactView, ImpactedSystem, OutcomeView, ProcessView,
     change_view, outcome,
 };
-pub use phase::{PhaseView, phases, phases_upto};
+pub use phase::{ChangeFindings, PhaseView, phases};
 pub use rollback::{RollbackView, rollback_view};
 pub use runbook::{
     Checkpoint, HealthView, MetricView, PartLink, RunbookView, SystemRisk, runbook_file,
@@ -40,6 +40,7 @@ use crate::base::time::moment;
 use crate::base::{Finding, Level, Summary};
 use crate::check::Checked;
 use crate::model::{Change, Criticality, Model, System, slug};
+use crate::site::markdown::{to_html, to_text};
 use crate::site::status::{StatusNotice, notice};
 
 /// Lists on pages that could grow with the inventory stop at this many.
@@ -325,6 +326,57 @@ impl<'a> ChangeCtx<'a> {
             findings: Summary::of(self.findings.iter().copied()),
             owner: self.change.owner.id.value.clone(),
         }
+    }
+}
+
+/// What several pages of one change show alike, built once by the job that
+/// renders them and lent to the view of each: its row, the Markdown of its
+/// texts as HTML and as plain text, and its phases.
+pub struct ChangeShared<'a> {
+    /// The change's row, linked from the change's folder.
+    pub row: ChangeRow,
+    /// `summary` as sanitized HTML: overview, runbook, announcements.
+    pub summary: String,
+    /// `why` as sanitized HTML: overview, announcements.
+    pub why: String,
+    /// `impact` as sanitized HTML, when written: overview, announcements.
+    pub impact: Option<String>,
+    /// `summary` as plain text: announcements.
+    pub summary_text: String,
+    /// `why` as plain text: announcements.
+    pub why_text: String,
+    /// `impact` as plain text, when written: announcements.
+    pub impact_text: Option<String>,
+    /// Every phase in start order (see [`phases`]): the overview and the
+    /// announcements show the first [`PHASES_PER_PAGE`], the runbook all.
+    pub phases: Vec<PhaseView<'a>>,
+    /// The views of the findings the change's pages show.
+    pub findings: &'a ChangeFindings,
+}
+
+impl<'a> ChangeShared<'a> {
+    /// What the pages of the change of `cx` share, linked from a page
+    /// `root` below the site root (the change's folder), its findings from
+    /// `findings` (those of the same change).
+    pub fn new(cx: &ChangeCtx, root: &str, findings: &'a ChangeFindings) -> ChangeShared<'a> {
+        let change = cx.change;
+        ChangeShared {
+            row: cx.row(root),
+            summary: to_html(&change.summary),
+            why: to_html(&change.why),
+            impact: change.impact.as_deref().map(to_html),
+            summary_text: to_text(&change.summary),
+            why_text: to_text(&change.why),
+            impact_text: change.impact.as_deref().map(to_text),
+            phases: phases(cx, findings, root),
+            findings,
+        }
+    }
+
+    /// The first [`PHASES_PER_PAGE`] phases: the overview's timeline and
+    /// the announcements' list.
+    pub fn first_phases(&self) -> &[PhaseView<'a>] {
+        &self.phases[..self.phases.len().min(PHASES_PER_PAGE)]
     }
 }
 

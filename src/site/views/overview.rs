@@ -5,8 +5,8 @@
 use serde::Serialize;
 
 use super::{
-    ChangeCtx, ChangeRow, FINDINGS_PER_PAGE, FindingView, LIST_LIMIT, Link, PHASES_PER_PAGE,
-    PathView, PhaseView, When, finding_view, path_view, phases_upto, runbook_file, system_link,
+    ChangeCtx, ChangeRow, ChangeShared, FINDINGS_PER_PAGE, FindingView, LIST_LIMIT, Link,
+    PHASES_PER_PAGE, PathView, PhaseView, When, path_view, runbook_file, system_link,
 };
 use crate::model::Criticality;
 use crate::site::markdown::{to_html, to_inline_html};
@@ -168,19 +168,19 @@ fn impact(cx: &ChangeCtx, root: &str) -> ImpactView {
 
 /// The overview page of a change.
 #[derive(Serialize)]
-pub struct ChangeView {
+pub struct ChangeView<'a> {
     /// The change as lists show it: title, status, first start, risk,
     /// finding counts, owner.
-    pub row: ChangeRow,
+    pub row: &'a ChangeRow,
     /// The status banner at the top of the page.
     pub status: StatusNotice,
     /// What changes, as sanitized HTML (`summary`).
-    pub summary: String,
+    pub summary: &'a str,
     /// Why, as sanitized HTML (`why`).
-    pub why: String,
+    pub why: &'a str,
     /// What users will notice, as sanitized HTML (`impact`); none is shown
     /// as "Not described".
-    pub impact_text: Option<String>,
+    pub impact_text: Option<&'a str>,
     /// The expected downtime as written back: "15m".
     pub downtime: Option<String>,
     /// The day its announcement goes out (`announced`): `2026-11-05`.
@@ -189,7 +189,7 @@ pub struct ChangeView {
     pub timezone: String,
     /// The first [`PHASES_PER_PAGE`] phases; `more_phases` follow, in the
     /// runbook's parts from `more_phases_href` on.
-    pub phases: Vec<PhaseView>,
+    pub phases: &'a [PhaseView<'a>],
     /// Phases of the change in all.
     pub phase_count: usize,
     /// Phases past those in `phases`.
@@ -200,7 +200,7 @@ pub struct ChangeView {
     pub impact: ImpactView,
     /// The first [`FINDINGS_PER_PAGE`] findings on the change, and how
     /// many more.
-    pub findings: Vec<FindingView>,
+    pub findings: Vec<&'a FindingView>,
     /// Findings past those in `findings`.
     pub more_findings: usize,
     /// Who approved it and when, as written.
@@ -247,29 +247,26 @@ pub fn outcome(cx: &ChangeCtx) -> Option<OutcomeView> {
 }
 
 /// The overview page of the change (`changes/<slug>/index.html`), linked
-/// from a page `root` below the site root.
-pub fn change_view(cx: &ChangeCtx, root: &str) -> ChangeView {
+/// from a page `root` below the site root; its row, texts, timeline (the
+/// first [`PHASES_PER_PAGE`] phases) and findings are those of `shared`
+/// (of the same change, linked from the same `root`).
+pub fn change_view<'a>(cx: &ChangeCtx, root: &str, shared: &'a ChangeShared<'a>) -> ChangeView<'a> {
     let change = cx.change;
     ChangeView {
-        row: cx.row(root),
+        row: &shared.row,
         status: cx.status(),
-        summary: to_html(&change.summary),
-        why: to_html(&change.why),
-        impact_text: change.impact.as_deref().map(to_html),
+        summary: &shared.summary,
+        why: &shared.why,
+        impact_text: shared.impact.as_deref(),
         downtime: change.downtime.as_ref().map(|d| d.value.to_string()),
         announced: change.announced.as_ref().map(|a| a.value.to_string()),
         timezone: cx.facts.tz.iana_name().unwrap_or("UTC").to_string(),
-        phases: phases_upto(cx, root, PHASES_PER_PAGE),
+        phases: shared.first_phases(),
         phase_count: change.phases.len(),
         more_phases: change.phases.len().saturating_sub(PHASES_PER_PAGE),
         more_phases_href: (change.phases.len() > PHASES_PER_PAGE).then(|| runbook_file(2)),
         impact: impact(cx, root),
-        findings: cx
-            .findings
-            .iter()
-            .take(FINDINGS_PER_PAGE)
-            .map(|f| finding_view(cx.checked, f))
-            .collect(),
+        findings: shared.findings.first_page(),
         more_findings: cx.findings.len().saturating_sub(FINDINGS_PER_PAGE),
         approvals: change
             .approvals

@@ -4,17 +4,17 @@
 use serde::Serialize;
 
 use super::{
-    BackupView, ChangeCtx, ChangeRow, CommunicationView, TeamView, communication, sections::backup,
-    team,
+    BackupView, ChangeCtx, ChangeRow, ChangeShared, CommunicationView, TeamView, communication,
+    sections::backup, team,
 };
 use crate::site::markdown::{to_html, to_inline_html};
 use crate::site::status::StatusNotice;
 
 /// The rollback checklist of a change.
 #[derive(Serialize)]
-pub struct RollbackView {
+pub struct RollbackView<'a> {
     /// The change as lists show it.
-    pub row: ChangeRow,
+    pub row: &'a ChangeRow,
     /// The status banner at the top of the page.
     pub status: StatusNotice,
     /// The change has a `rollback` table; without one the page says to
@@ -43,12 +43,13 @@ pub struct RollbackView {
 }
 
 /// The rollback checklist of the change (`changes/<slug>/rollback.html`),
-/// linked from a page `root` below the site root.
-pub fn rollback_view(cx: &ChangeCtx, root: &str) -> RollbackView {
+/// its row that of `shared` (of the same change, linked from the change's
+/// folder).
+pub fn rollback_view<'a>(cx: &ChangeCtx, shared: &'a ChangeShared<'a>) -> RollbackView<'a> {
     let model = cx.model();
     let rollback = cx.change.rollback.as_ref();
     RollbackView {
-        row: cx.row(root),
+        row: &shared.row,
         status: cx.status(),
         present: rollback.is_some(),
         triggers: rollback

@@ -4,11 +4,11 @@
 use serde::Serialize;
 
 use super::{
-    BackupView, ChangeCtx, ChangeRow, CommunicationView, IncidentView, Link, PHASES_PER_PAGE,
-    PhaseView, TeamView, When, communication, incident_view, phases, sections::backup, system_link,
-    team,
+    BackupView, ChangeCtx, ChangeRow, ChangeShared, CommunicationView, IncidentView, Link,
+    PHASES_PER_PAGE, PhaseView, TeamView, When, communication, incident_view, sections::backup,
+    system_link, team,
 };
-use crate::site::markdown::{to_html, to_inline_html};
+use crate::site::markdown::to_inline_html;
 use crate::site::status::StatusNotice;
 
 /// A known risk of a system the change touches (HTML).
@@ -66,10 +66,10 @@ pub struct Checkpoint {
 /// period, communication), and each says which phases it holds and links
 /// its neighbours.
 #[derive(Serialize)]
-pub struct RunbookView {
+pub struct RunbookView<'a> {
     /// The change as lists show it; the head gives its first start and
     /// last end.
-    pub row: ChangeRow,
+    pub row: &'a ChangeRow,
     /// The status banner at the top of each part.
     pub status: StatusNotice,
     /// This part (from 1) and how many there are.
@@ -93,7 +93,7 @@ pub struct RunbookView {
     /// The "Roll back by" deadline of each phase of this part.
     pub deadlines: Vec<crate::site::deadline::Deadline>,
     /// What changes, as sanitized HTML (first part only).
-    pub summary: String,
+    pub summary: &'a str,
     /// The owning team, in the head of every part.
     pub owner: TeamView,
     /// The recorded health of each system the change changes, by id
@@ -107,7 +107,7 @@ pub struct RunbookView {
     /// The backup to take before the first phase (first part only).
     pub backup: Option<BackupView>,
     /// The phases of this part, each a section with its steps and checks.
-    pub phases: Vec<PhaseView>,
+    pub phases: &'a [PhaseView<'a>],
     /// Checks while the change runs (`testing.during`), as sanitized
     /// inline HTML (last part only).
     pub during: Vec<String>,
@@ -181,15 +181,22 @@ fn incidents(cx: &ChangeCtx) -> Vec<IncidentView> {
 }
 
 /// The parts of the runbook of a change, each with its file name (see
-/// [`RunbookView`]). The phases and deadlines are built once and shared out.
-pub fn runbook_views(cx: &ChangeCtx, root: &str) -> Vec<(String, RunbookView)> {
-    let mut whole = runbook_view(cx, root);
+/// [`RunbookView`]), linked from a page `root` below the site root; the
+/// row, summary and phases are those of `shared` (of the same change,
+/// linked from the same `root`), each part holding its share of the
+/// phases. The deadlines are built once and shared out.
+pub fn runbook_views<'a>(
+    cx: &ChangeCtx,
+    root: &str,
+    shared: &'a ChangeShared<'a>,
+) -> Vec<(String, RunbookView<'a>)> {
+    let mut whole = runbook_view(cx, root, shared);
     let count = whole.phases.len();
     let parts = runbook_parts(count);
     if parts == 1 {
         return vec![(runbook_file(1), whole)];
     }
-    let mut phases = std::mem::take(&mut whole.phases).into_iter();
+    let mut parts_phases = shared.phases.chunks(PHASES_PER_PAGE);
     let mut deadlines = std::mem::take(&mut whole.deadlines).into_iter().peekable();
     let mut views = Vec::with_capacity(parts);
     for part in 1..=parts {
@@ -215,7 +222,7 @@ pub fn runbook_views(cx: &ChangeCtx, root: &str) -> Vec<(String, RunbookView)> {
         ];
         near.dedup();
         let view = RunbookView {
-            row: whole.row.clone(),
+            row: whole.row,
             status: whole.status.clone(),
             part,
             parts,
@@ -226,13 +233,13 @@ pub fn runbook_views(cx: &ChangeCtx, root: &str) -> Vec<(String, RunbookView)> {
             next_part: (part < parts).then(|| runbook_file(part + 1)),
             rollback_time: whole.rollback_time.clone(),
             deadlines: part_deadlines,
-            summary: String::new(),
+            summary: "",
             owner: team(cx.model(), cx.change.owner.ix),
             health: Vec::new(),
             pre: Vec::new(),
             environment: None,
             backup: None,
-            phases: phases.by_ref().take(PHASES_PER_PAGE).collect(),
+            phases: parts_phases.next().unwrap_or_default(),
             during: Vec::new(),
             post: Vec::new(),
             monitoring_duration: None,
@@ -267,8 +274,9 @@ pub fn runbook_views(cx: &ChangeCtx, root: &str) -> Vec<(String, RunbookView)> {
     views
 }
 
-/// The whole runbook of a change, as one part.
-fn runbook_view(cx: &ChangeCtx, root: &str) -> RunbookView {
+/// The whole runbook of a change, as one part holding all the phases of
+/// `shared`.
+fn runbook_view<'a>(cx: &ChangeCtx, root: &str, shared: &'a ChangeShared<'a>) -> RunbookView<'a> {
     let model = cx.model();
     let change = cx.change;
     let testing = change.testing.as_ref();
@@ -300,10 +308,10 @@ fn runbook_view(cx: &ChangeCtx, root: &str) -> RunbookView {
         }
         (None, _) => Vec::new(),
     };
-    let phases = phases(cx, root);
+    let phases = &shared.phases;
     let count = phases.len();
     RunbookView {
-        row: cx.row(root),
+        row: &shared.row,
         status: cx.status(),
         part: 1,
         parts: 1,
@@ -318,7 +326,7 @@ fn runbook_view(cx: &ChangeCtx, root: &str) -> RunbookView {
             .and_then(|r| r.time.as_ref())
             .map(|t| t.value.to_string()),
         deadlines: crate::site::deadline::deadlines(cx),
-        summary: to_html(&change.summary),
+        summary: &shared.summary,
         owner: team(model, change.owner.ix),
         health: {
             let mut health: Vec<HealthView> = cx
