@@ -115,39 +115,80 @@ impl Impact {
     /// The step from `system` towards the change; `None` for a changed or
     /// an unimpacted system.
     pub fn step(&self, system: usize) -> Option<Step> {
-        if !self.contains(system) {
+        self.paths().step(system)
+    }
+
+    /// The first `limit` steps from `system` towards the changed system that
+    /// makes it impacted (see [`Paths::head`]).
+    pub fn path_head(&self, system: usize, limit: usize) -> Vec<(usize, usize)> {
+        self.paths().head(system, limit)
+    }
+
+    /// Why each system is impacted, derived the first time it is asked
+    /// and kept: for questions that come back to this change (the pages of
+    /// the systems it impacts, `gate`).
+    pub fn paths(&self) -> Paths<'_> {
+        let via = self.via.get_or_init(|| self.search());
+        Paths {
+            impact: self,
+            via: std::borrow::Cow::Borrowed(via),
+        }
+    }
+
+    /// The same for one use (the change's own page): kept if derived
+    /// already, else derived and dropped with the result, so a build does
+    /// not hold every change's tree.
+    pub fn paths_once(&self) -> Paths<'_> {
+        let via = match self.via.get() {
+            Some(via) => std::borrow::Cow::Borrowed(via),
+            None => std::borrow::Cow::Owned(self.search()),
+        };
+        Paths { impact: self, via }
+    }
+
+    fn search(&self) -> Via {
+        match &self.origin {
+            Some(origin) => origin.graph.search(&origin.changed).1,
+            None => Via::default(),
+        }
+    }
+}
+
+/// Why the systems of an [`Impact`] are impacted.
+pub struct Paths<'a> {
+    impact: &'a Impact,
+    via: std::borrow::Cow<'a, Via>,
+}
+
+impl Paths<'_> {
+    /// The step from `system` towards the change; `None` for a changed or
+    /// an unimpacted system.
+    pub fn step(&self, system: usize) -> Option<Step> {
+        if !self.impact.contains(system) {
             return None;
         }
-        self.via().get(system).copied()
+        self.via.get(system).copied()
     }
 
     /// The first `limit` steps from `system` towards the changed system that
     /// makes it impacted: (integration, provider) per step, walked no
     /// further (the whole path has [`Step::hops`] steps; pages show a
     /// bounded head of it).
-    pub fn path_head(&self, system: usize, limit: usize) -> Vec<(usize, usize)> {
+    pub fn head(&self, system: usize, limit: usize) -> Vec<(usize, usize)> {
         let mut steps = Vec::new();
-        if !self.contains(system) {
+        if !self.impact.contains(system) {
             return steps;
         }
-        let via = self.via();
         let mut at = system;
         while steps.len() < limit {
-            let Some(step) = via.get(at) else { break };
+            let Some(step) = self.via.get(at) else { break };
             steps.push((step.integration, step.provider));
             at = step.provider;
-            if steps.len() > via.steps.len() {
+            if steps.len() > self.via.steps.len() {
                 break;
             }
         }
         steps
-    }
-
-    fn via(&self) -> &Via {
-        self.via.get_or_init(|| match &self.origin {
-            Some(origin) => origin.graph.search(&origin.changed).1,
-            None => Via::default(),
-        })
     }
 }
 
@@ -362,5 +403,11 @@ mod tests {
         only_d.insert(4);
         assert!(impact.meets(&only_d) && sparse.meets(&only_d));
         assert_eq!(sparse.to_set(5), impact.to_set(5));
+        // Derived for one use, the paths are the kept ones, and not kept.
+        let fresh = graph.impact(&[2]);
+        assert_eq!(fresh.paths_once().head(0, 8), [(0, 1), (1, 2)]);
+        assert!(fresh.via.get().is_none());
+        assert_eq!(fresh.paths().head(0, 8), fresh.paths_once().head(0, 8));
+        assert!(fresh.via.get().is_some());
     }
 }

@@ -18,7 +18,7 @@ use crate::base::time::Interval;
 use crate::base::time::resolve_local;
 use crate::model::{DateTime, Model};
 pub use calendar::{Calendar, PlanningHorizon};
-pub use impact::Impact;
+pub use impact::{Impact, Paths};
 
 /// A phase placed in time.
 #[derive(Debug, Clone)]

@@ -291,7 +291,7 @@ pub fn system_view(checked: &Checked, index: &SystemIndex, s: usize) -> SystemVi
         .take(LIST_LIMIT)
         .map(|&c| ImpactedBy {
             change: change_link(root, &checked.model.changes[c]),
-            path: crate::site::views::path_view(model, &checked.facts.changes[c].impact, s),
+            path: crate::site::views::path_view(model, &checked.facts.changes[c].impact.paths(), s),
         })
         .collect();
     let more_impacted_by = index.impacted_count[s].saturating_sub(LIST_LIMIT);

@@ -73,10 +73,10 @@ pub struct PathView {
     pub path_last: Option<String>,
 }
 
-/// The bounded path from `system` to the change of `impact`.
-pub fn path_view(model: &Model, impact: &crate::analysis::Impact, system: usize) -> PathView {
+/// The bounded path from `system` to the change of `paths`.
+pub fn path_view(model: &Model, paths: &crate::analysis::Paths, system: usize) -> PathView {
     let id = |s: usize| model.systems[s].id.value.clone();
-    let total = impact.step(system).map_or(1, |step| step.hops + 1);
+    let total = paths.step(system).map_or(1, |step| step.hops + 1);
     let shown = if total <= PATH_LIMIT {
         total
     } else {
@@ -84,12 +84,12 @@ pub fn path_view(model: &Model, impact: &crate::analysis::Impact, system: usize)
     };
     let mut path = vec![id(system)];
     path.extend(
-        impact
-            .path_head(system, shown - 1)
+        paths
+            .head(system, shown - 1)
             .iter()
             .map(|&(_, provider)| id(provider)),
     );
-    let (path_more, path_last) = match impact.step(system) {
+    let (path_more, path_last) = match paths.step(system) {
         Some(step) if total > PATH_LIMIT => (total - shown - 1, Some(id(step.changed))),
         _ => (0, None),
     };

@@ -83,34 +83,39 @@ pub struct AudienceView {
 fn impact(cx: &ChangeCtx, root: &str) -> ImpactView {
     let model = cx.model();
     let impact = &cx.facts.impact;
-    let mut systems: Vec<(Link, bool, usize)> = impact
-        .systems
-        .iter()
-        .map(|&s| {
-            (
-                system_link(root, &model.systems[s]),
-                cx.facts.changed.binary_search(&s).is_ok(),
-                s,
-            )
-        })
+    // Changed systems first, then by criticality (highest first) and id
+    // (ties in written order, as a stable sort leaves them); only the
+    // systems shown are ordered and linked, not every impacted one.
+    let changed = |s: usize| cx.facts.changed.binary_search(&s).is_ok();
+    let key = |s: &usize| {
+        let system = &model.systems[*s];
+        (
+            !changed(*s),
+            std::cmp::Reverse(system.criticality.value),
+            system.id.value.as_str(),
+            *s,
+        )
+    };
+    let mut shown: Vec<usize> = impact.systems.clone();
+    let more_systems = shown.len().saturating_sub(LIST_LIMIT);
+    if more_systems > 0 {
+        shown.select_nth_unstable_by(LIST_LIMIT, |a, b| key(a).cmp(&key(b)));
+        shown.truncate(LIST_LIMIT);
+    }
+    shown.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
+    let systems: Vec<(Link, bool, usize)> = shown
+        .into_iter()
+        .map(|s| (system_link(root, &model.systems[s]), changed(s), s))
         .collect();
-    // Changed systems first, then by criticality (highest first) and id.
-    systems.sort_by(|a, b| {
-        (!a.1, std::cmp::Reverse(a.0.criticality), &a.0.id).cmp(&(
-            !b.1,
-            std::cmp::Reverse(b.0.criticality),
-            &b.0.id,
-        ))
-    });
-    let more_systems = systems.len().saturating_sub(LIST_LIMIT);
-    systems.truncate(LIST_LIMIT);
-    // Paths only for the systems shown, each bounded.
+    // Paths only for the systems shown, each bounded; derived for this
+    // page and dropped with it.
+    let paths = impact.paths_once();
     let systems: Vec<ImpactedSystem> = systems
         .into_iter()
         .map(|(link, changed, s)| ImpactedSystem {
             link,
             changed,
-            path: path_view(model, impact, s),
+            path: path_view(model, &paths, s),
         })
         .collect();
     let mut notified: Vec<usize> = cx
