@@ -58,16 +58,10 @@ pub fn markup_safe(text: &str) -> Cow<'_, str> {
     // planes (0xF0..). Text is scanned once by byte; only the character
     // that begins at a suspect byte is checked (pages with a `·` or a
     // no-break space are not walked again by character).
-    let suspect = |b: &u8| {
-        (*b < 0x20 && !matches!(*b, b'\t' | b'\n' | b'\r'))
-            || *b == 0x7F
-            || *b == 0xC2
-            || *b >= 0xEF
-    };
     let bytes = text.as_bytes();
     let mut at = 0;
     let clean = loop {
-        let Some(offset) = bytes[at..].iter().position(suspect) else {
+        let Some(offset) = next_suspect(&bytes[at..]) else {
             break true;
         };
         at += offset;
@@ -88,6 +82,34 @@ pub fn markup_safe(text: &str) -> Cow<'_, str> {
             .map(|c| if is_markup_char(c) { c } else { '\u{FFFD}' })
             .collect(),
     )
+}
+
+/// Whether `b` begins or is a character [`is_markup_char`] may refuse.
+fn suspect(b: u8) -> bool {
+    // `&` and `|`, not `&&` and `||`: no branch, so a block's test
+    // becomes vector compares.
+    ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r'))
+        | (b == 0x7F)
+        | (b == 0xC2)
+        | (b >= 0xEF)
+}
+
+/// Where the first suspect byte of `bytes` is. Blocks of 32 bytes are
+/// tested whole first (a test the compiler turns into vector compares),
+/// so a page is not walked one byte and branch at a time.
+fn next_suspect(bytes: &[u8]) -> Option<usize> {
+    const BLOCK: usize = 32;
+    let mut skipped = 0;
+    for block in bytes.chunks_exact(BLOCK) {
+        if block.iter().fold(false, |any, &b| any | suspect(b)) {
+            break;
+        }
+        skipped += BLOCK;
+    }
+    bytes[skipped..]
+        .iter()
+        .position(|&b| suspect(b))
+        .map(|offset| skipped + offset)
 }
 
 /// Whether a terminal could act on `c` instead of showing it: a control
@@ -163,6 +185,28 @@ mod tests {
         for bad in ["\u{85}", "\u{1}", "\u{fdd0}", "\u{7f}", "\u{10fffe}"] {
             let text = format!("{allowed}{bad}·");
             assert_eq!(markup_safe(&text), format!("{allowed}\u{fffd}·"), "{bad:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Blocks or bytes, the scan finds what a walk by character finds,
+        /// wherever a refused character falls relative to a block.
+        #[test]
+        fn markup_safe_is_the_walk_by_character(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "a", "<p>", "\t", "\n", "·", "\u{a0}", "\u{fffd}", "\u{1f600}", "é",
+                    "\u{1}", "\u{85}", "\u{7f}", "\u{fdd0}", "\u{10fffe}", "\u{1b}",
+                ]),
+                0..200,
+            )
+        ) {
+            let text = pieces.concat();
+            let walked: String = text
+                .chars()
+                .map(|c| if is_markup_char(c) { c } else { '\u{FFFD}' })
+                .collect();
+            proptest::prop_assert_eq!(markup_safe(&text), walked);
         }
     }
 
