@@ -17,10 +17,11 @@ const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 fn main() -> ExitCode {
     // Memory freed by one stage goes back to the system before the next
-    // one grows (the default keeps it for 10 ms and commits arenas
-    // eagerly): the peak of a build of the generated inventory is 174 MB
-    // instead of 250 MB, for about the time it costs (bench/README.md,
-    // "Allocator").
+    // one grows (the default keeps it for 1 s and commits arenas eagerly).
+    // The first arena is reserved before `main`, so arenas committed as
+    // used come from `.cargo/config.toml` for it and from here for the
+    // later ones: the peak of a build of the generated inventory is 174 MB
+    // instead of 250 MB (bench/README.md, "Allocator").
     // SAFETY: sets two documented options of the allocator, before any
     // thread but this one exists.
     unsafe {

@@ -27,6 +27,12 @@ use crate::model::Model;
 /// change would make the analysis grow as changes times systems).
 const SET_FRACTION: usize = 64;
 
+/// Whether `len` of `system_count` systems is large enough for an index
+/// over all systems (see [`SET_FRACTION`]).
+fn large(len: usize, system_count: usize) -> bool {
+    len.saturating_mul(SET_FRACTION) >= system_count
+}
+
 /// Who a change impacts, and why.
 #[derive(Debug, Clone, Default)]
 pub struct Impact {
@@ -68,8 +74,7 @@ struct Via {
 
 impl Via {
     fn new(systems: Vec<usize>, steps: Vec<Step>, system_count: usize) -> Via {
-        let large = systems.len().saturating_mul(SET_FRACTION) >= system_count;
-        let place = large.then(|| {
+        let place = large(systems.len(), system_count).then(|| {
             let mut place = vec![0u32; system_count];
             for (at, &s) in systems.iter().enumerate() {
                 place[s] = u32::try_from(at + 1).unwrap_or(0);
@@ -125,6 +130,12 @@ impl Impact {
         }
     }
 
+    /// The impacted systems (changed ones included) that are in `set` (a
+    /// set over all systems), by index.
+    pub fn within<'s>(&'s self, set: &'s FixedBitSet) -> impl Iterator<Item = usize> + 's {
+        self.systems.iter().copied().filter(|&s| set.contains(s))
+    }
+
     /// The impacted systems as a set over all `system_count` systems.
     pub fn to_set(&self, system_count: usize) -> FixedBitSet {
         match &self.set {
@@ -173,7 +184,7 @@ impl Impact {
 
     fn search(&self) -> Via {
         match &self.origin {
-            Some(origin) => origin.graph.search(&origin.changed).1,
+            Some(origin) => origin.graph.search(&origin.changed),
             None => Via::default(),
         }
     }
@@ -221,19 +232,7 @@ impl Paths<'_> {
 /// integrations, numbered from 0. Members of one component reach each
 /// other, so a change impacting one of them impacts them all.
 pub fn components(model: &Model) -> Vec<usize> {
-    use petgraph::graph::DiGraph;
-
-    let mut graph = DiGraph::<(), ()>::with_capacity(model.systems.len(), model.integrations.len());
-    let nodes: Vec<_> = (0..model.systems.len())
-        .map(|_| graph.add_node(()))
-        .collect();
-    for integration in model.integrations.iter().filter(|i| i.critical) {
-        graph.add_edge(
-            nodes[integration.consumer.ix],
-            nodes[integration.provider.ix],
-            (),
-        );
-    }
+    let graph = critical_graph(model);
     let mut component = vec![0; model.systems.len()];
     // Kosaraju's is iterative in petgraph (its Tarjan recurses).
     for (k, members) in petgraph::algo::kosaraju_scc(&graph).into_iter().enumerate() {
@@ -242,6 +241,27 @@ pub fn components(model: &Model) -> Vec<usize> {
         }
     }
     component
+}
+
+/// The critical integrations as a graph: a node per system (weighted by
+/// its index, node `i` is system `i`), an edge consumer -> provider per
+/// critical integration (weighted by its index), in integration order.
+pub fn critical_graph(model: &Model) -> petgraph::graph::DiGraph<usize, usize> {
+    let mut graph =
+        petgraph::graph::DiGraph::with_capacity(model.systems.len(), model.integrations.len());
+    let nodes: Vec<_> = (0..model.systems.len())
+        .map(|ix| graph.add_node(ix))
+        .collect();
+    for (ix, integration) in model.integrations.iter().enumerate() {
+        if integration.critical {
+            graph.add_edge(
+                nodes[integration.consumer.ix],
+                nodes[integration.provider.ix],
+                ix,
+            );
+        }
+    }
+    graph
 }
 
 /// Indexes built once per model and shared by every change's search.
@@ -307,9 +327,8 @@ impl Graph {
         })
     }
 
-    /// The breadth-first search from `changed`: the set of impacted
-    /// systems and the predecessor tree.
-    fn search(&self, changed: &[usize]) -> (FixedBitSet, Via) {
+    /// The breadth-first search from `changed`, with its predecessor tree.
+    fn search(&self, changed: &[usize]) -> Via {
         let mut set = FixedBitSet::with_capacity(self.system_count);
         // Steps in the order systems are reached; hops and the changed
         // system of a step follow from its provider's, reached earlier.
@@ -343,7 +362,7 @@ impl Graph {
         }
         reached.sort_unstable_by_key(|&(system, _)| system);
         let (systems, steps) = reached.into_iter().unzip();
-        (set, Via::new(systems, steps, self.system_count))
+        Via::new(systems, steps, self.system_count)
     }
 
     /// The impact of changing `changed` (system indices).
@@ -375,9 +394,8 @@ impl Graph {
         for &p in &processes {
             audiences.extend(self.audiences_of_process[p].iter().copied());
         }
-        let large = systems.len().saturating_mul(SET_FRACTION) >= self.system_count;
         Impact {
-            set: large.then_some(set),
+            set: large(systems.len(), self.system_count).then_some(set),
             processes,
             audiences: audiences.ones().collect(),
             origin: (systems.len() > changed.len()).then(|| Origin {

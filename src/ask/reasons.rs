@@ -90,14 +90,7 @@ pub fn explain(probe: &Probe, finding: Finding, interval: Interval) -> Reason {
     if let (Rule::FreezeConflict | Rule::PeakOverlap, Some(w)) = (finding.rule, period) {
         // The finding names the first few; the rule's whole list is the
         // impact within the period's scope.
-        let scope = cal.scope(w);
-        systems = mine
-            .impact
-            .systems
-            .iter()
-            .copied()
-            .filter(|&s| scope.contains(s))
-            .collect();
+        systems = mine.impact.within(cal.scope(w)).collect();
     }
     systems.sort_by(|&a, &b| model.systems[a].id.value.cmp(&model.systems[b].id.value));
     systems.dedup();

@@ -196,6 +196,16 @@ struct Renderer<'a> {
 }
 
 impl Renderer<'_> {
+    /// What every page shows around its view.
+    fn frame<'f>(&'f self, root: &'f str, title: &'f str, section: &'f str) -> compiled::Frame<'f> {
+        compiled::Frame {
+            site: self.site,
+            root,
+            title,
+            section,
+        }
+    }
+
     fn page<V: Serialize + compiled::Compiled>(
         &self,
         template: &str,
@@ -206,12 +216,7 @@ impl Renderer<'_> {
         view: V,
     ) -> Result<Output, String> {
         if self.compiled {
-            let frame = compiled::Frame {
-                site: self.site,
-                root,
-                title: &title,
-                section,
-            };
+            let frame = self.frame(root, &title, section);
             if let Some(text) = view.compiled(template, &frame) {
                 let text =
                     text.map_err(|e| format!("cannot render {path} with `{template}`: {e}"))?;
@@ -441,13 +446,7 @@ pub fn render_into(
                 // Written as it renders: the one page that grows with the
                 // findings is never held whole.
                 let view = lists::risk_report(checked, &contexts);
-                let title = String::from("Risk report");
-                let frame = compiled::Frame {
-                    site: &site,
-                    root: "../",
-                    title: &title,
-                    section: "risks",
-                };
+                let frame = r.frame("../", "Risk report", "risks");
                 let mut fill = |out: &mut dyn std::io::Write| view.write_compiled(&frame, out);
                 sink.put_written("risks/index.html", &mut fill)
                     .map_err(Failure::Put)?;

@@ -113,14 +113,7 @@ fn period_overlap(cx: &Ctx, on: &On, kind: PeriodKind, findings: &mut Vec<Findin
         if period.kind != kind {
             continue;
         }
-        let scope = calendar.scope(w);
-        let applies: Vec<usize> = f
-            .impact
-            .systems
-            .iter()
-            .copied()
-            .filter(|&s| scope.contains(s))
-            .collect();
+        let applies: Vec<usize> = f.impact.within(calendar.scope(w)).collect();
         if applies.is_empty() {
             continue;
         }

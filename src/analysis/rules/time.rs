@@ -85,23 +85,12 @@ pub fn ambiguous_local_time(cx: &Ctx, findings: &mut Vec<Finding>) {
 /// Tarjan's strongly connected components (petgraph), reported once, at
 /// the integration that closes it, naming its systems in order.
 pub fn integration_cycle(cx: &Ctx, findings: &mut Vec<Finding>) {
-    use petgraph::graph::DiGraph;
-
     let model = cx.model;
-    let mut graph =
-        DiGraph::<usize, usize>::with_capacity(model.systems.len(), model.integrations.len());
-    let nodes: Vec<_> = (0..model.systems.len())
-        .map(|ix| graph.add_node(ix))
-        .collect();
+    let graph = crate::analysis::impact::critical_graph(model);
     // consumer -> (integration, provider), in integration order.
     let mut providers = vec![Vec::new(); model.systems.len()];
     for (ix, integration) in model.integrations.iter().enumerate() {
         if integration.critical {
-            graph.add_edge(
-                nodes[integration.consumer.ix],
-                nodes[integration.provider.ix],
-                ix,
-            );
             providers[integration.consumer.ix].push((ix, integration.provider.ix));
         }
     }
