@@ -12,6 +12,7 @@ pub mod score;
 use jiff::ZonedDateTime;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
+use rayon::prelude::*;
 
 use crate::base::Finding;
 use crate::base::time::Interval;
@@ -146,10 +147,13 @@ pub fn change_facts(
 
 /// Derives the facts of every change and runs every plan rule.
 pub fn analyse(model: &Model, as_of: Date) -> (Facts, Vec<Finding>) {
+    let t = crate::base::timings::start("impact");
     let graph = impact::Graph::new(model);
     let changes: Vec<ChangeFacts> = (0..model.changes.len())
+        .into_par_iter()
         .map(|ix| change_facts(model, ix, &graph))
         .collect();
+    t.end();
     let horizon = PlanningHorizon::new(model, &changes, as_of);
     let calendar = Calendar::new(model, &changes, &horizon);
     let facts = Facts {

@@ -90,7 +90,9 @@ pub struct Probe<'m> {
     rules: Vec<(Rule, RuleFn)>,
     /// Freezes and peaks of the (widened) calendar by day, built once.
     period_days: Arc<PeriodDays>,
+    /// Ids as ranks (see [`Ctx::system_rank`], [`Ctx::change_rank`]).
     system_rank: Arc<[u32]>,
+    change_rank: Arc<[u32]>,
     /// Phases of other active changes, by start.
     others: Vec<Slot>,
     /// The longest of them, for the overlap search.
@@ -164,6 +166,7 @@ impl<'m> Probe<'m> {
             rules,
             period_days,
             system_rank: crate::analysis::rules::system_rank(model),
+            change_rank: crate::analysis::rules::change_rank(model),
             others,
             longest,
         }
@@ -318,6 +321,7 @@ impl<'m> Probe<'m> {
                 only: Some(ix),
                 period_days: Arc::clone(&self.period_days),
                 system_rank: Arc::clone(&self.system_rank),
+                change_rank: Arc::clone(&self.change_rank),
             };
             for (_, rule) in &self.rules {
                 rule(&cx, &mut found);

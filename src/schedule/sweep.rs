@@ -38,39 +38,6 @@ pub fn overlapping_pairs(intervals: &[Interval]) -> Vec<(usize, usize)> {
     pairs
 }
 
-/// Every pair `(i, j)` of an interval `left[i]` and an interval
-/// `right[j]` that overlap, sorted: the same sweep with one set of open
-/// intervals per side, so pairs within one side cost nothing
-/// (O(n log n + k) for k pairs across). Empty intervals overlap nothing.
-pub fn overlapping_across(left: &[Interval], right: &[Interval]) -> Vec<(usize, usize)> {
-    let nonempty = |side: usize, list: &[Interval]| {
-        list.iter()
-            .enumerate()
-            .filter(|(_, iv)| iv.start < iv.end)
-            .map(move |(i, iv)| (iv.start, side, i))
-            .collect::<Vec<_>>()
-    };
-    let mut order = nonempty(0, left);
-    order.extend(nonempty(1, right));
-    order.sort_unstable();
-    let lists = [left, right];
-    let mut open: [BinaryHeap<Reverse<(i64, usize)>>; 2] = [BinaryHeap::new(), BinaryHeap::new()];
-    let mut pairs = Vec::new();
-    for (start, side, i) in order {
-        for heap in open.iter_mut() {
-            while heap.peek().is_some_and(|Reverse((end, _))| *end <= start) {
-                heap.pop();
-            }
-        }
-        for Reverse((_, j)) in open[1 - side].iter() {
-            pairs.push(if side == 0 { (i, *j) } else { (*j, i) });
-        }
-        open[side].push(Reverse((lists[side][i].end, i)));
-    }
-    pairs.sort_unstable();
-    pairs
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,24 +76,6 @@ mod tests {
         fn sweep_equals_all_pairs(raw in prop::collection::vec((0i64..5_000, 0i64..400), 0..300)) {
             let intervals: Vec<Interval> = raw.iter().map(|&(s, d)| iv(s, s + d)).collect();
             prop_assert_eq!(overlapping_pairs(&intervals), brute_force(&intervals));
-        }
-
-        #[test]
-        fn sweep_across_equals_all_pairs_across(
-            left in prop::collection::vec((0i64..5_000, 0i64..400), 0..120),
-            right in prop::collection::vec((0i64..5_000, 0i64..400), 0..120),
-        ) {
-            let left: Vec<Interval> = left.iter().map(|&(s, d)| iv(s, s + d)).collect();
-            let right: Vec<Interval> = right.iter().map(|&(s, d)| iv(s, s + d)).collect();
-            let mut expected = Vec::new();
-            for (i, a) in left.iter().enumerate() {
-                for (j, b) in right.iter().enumerate() {
-                    if a.overlaps(*b) {
-                        expected.push((i, j));
-                    }
-                }
-            }
-            prop_assert_eq!(overlapping_across(&left, &right), expected);
         }
     }
 }

@@ -12,8 +12,8 @@ use crate::base::{Finding, Rule, Subject};
 /// collides with more than [`AGGREGATE_OVER`] others.
 pub fn change_collision(cx: &Ctx, findings: &mut Vec<Finding>) {
     let help = "two changes to one system at once cannot be told apart when something breaks: move one of them";
-    let hits = across(cx).filter(|&(t, o)| !Pair::new(cx, t, o).common().is_empty());
-    for (this, others) in grouped(cx, hits) {
+    let hits = across(cx).filter(|&(t, o)| Pair::new(cx, t, o).shares_system());
+    for (this, others) in grouped(cx, hits).iter() {
         if others.len() > AGGREGATE_OVER {
             let pair = Pair::new(cx, this, others[0]);
             let mut common: Vec<usize> = others
@@ -30,7 +30,7 @@ pub fn change_collision(cx: &Ctx, findings: &mut Vec<Finding>) {
                 Rule::ChangeCollision,
                 String::new(),
             );
-            let (few, mut finding) = first_few(cx, &others, finding);
+            let (few, mut finding) = first_few(cx, others, finding);
             finding.message = format!(
                 "{} changes {} at the same time as {} phases of other changes: {few}",
                 pair.label(),
@@ -45,7 +45,7 @@ pub fn change_collision(cx: &Ctx, findings: &mut Vec<Finding>) {
             );
             continue;
         }
-        for other in others {
+        for &other in others {
             let pair = Pair::new(cx, this, other);
             let common = pair.common();
             let (ids, more) = some_ids(cx.model, common.iter().copied());
@@ -77,9 +77,9 @@ pub fn blast_radius_overlap(cx: &Ctx, findings: &mut Vec<Finding>) {
         "if something breaks, nobody will know which change caused it: move one of the phases";
     let hits = across(cx).filter(|&(t, o)| {
         let pair = Pair::new(cx, t, o);
-        pair.common().is_empty() && !pair.hit().is_empty()
+        !pair.shares_system() && pair.hits_any()
     });
-    for (this, others) in grouped(cx, hits) {
+    for (this, others) in grouped(cx, hits).iter() {
         if others.len() > AGGREGATE_OVER {
             let pair = Pair::new(cx, this, others[0]);
             let mut hit: Vec<usize> = others
@@ -96,7 +96,7 @@ pub fn blast_radius_overlap(cx: &Ctx, findings: &mut Vec<Finding>) {
                 Rule::BlastRadiusOverlap,
                 String::new(),
             );
-            let (few, mut finding) = first_few(cx, &others, finding);
+            let (few, mut finding) = first_few(cx, others, finding);
             finding.message = format!(
                 "{} overlaps {} phases of other changes whose blast radii meet its own at {}: {few}",
                 pair.label(),
@@ -111,7 +111,7 @@ pub fn blast_radius_overlap(cx: &Ctx, findings: &mut Vec<Finding>) {
             );
             continue;
         }
-        for other in others {
+        for &other in others {
             let pair = Pair::new(cx, this, other);
             let hit = pair.hit();
             let (ids, more) = some_ids(cx.model, hit.iter().copied());
@@ -142,7 +142,7 @@ pub fn owner_double_booked(cx: &Ctx, findings: &mut Vec<Finding>) {
         "one team cannot watch two changes closely at once: move one, or hand one to another team";
     let owner = |slot: usize| cx.model.changes[cx.slots[slot].change].owner.ix;
     let hits = across(cx).filter(|&(t, o)| owner(t) == owner(o));
-    for (this, others) in grouped(cx, hits) {
+    for (this, others) in grouped(cx, hits).iter() {
         let this_change = &cx.model.changes[cx.slots[this].change];
         let team = &this_change.owner;
         if others.len() > AGGREGATE_OVER {
@@ -154,7 +154,7 @@ pub fn owner_double_booked(cx: &Ctx, findings: &mut Vec<Finding>) {
                 Rule::OwnerDoubleBooked,
                 String::new(),
             );
-            let (few, mut finding) = first_few(cx, &others, finding);
+            let (few, mut finding) = first_few(cx, others, finding);
             finding.message = format!(
                 "team `{}` runs {} and {} phases of its other changes at the same time: {few}",
                 team.id.value,
@@ -169,7 +169,7 @@ pub fn owner_double_booked(cx: &Ctx, findings: &mut Vec<Finding>) {
             );
             continue;
         }
-        for other in others {
+        for &other in others {
             let pair = Pair::new(cx, this, other);
             findings.push(
                 pair.finding(

@@ -87,11 +87,22 @@ pub const RULES: &[(Rule, RuleFn)] = &[
     (Rule::MissingOutcome, people::missing_outcome),
 ];
 
-/// Runs every rule of [`RULES`].
+/// Runs every rule of [`RULES`], on every core: each rule's findings are
+/// kept apart and joined in the order of the table, so the result is the
+/// same whatever the thread count.
 pub fn run(cx: &Ctx, findings: &mut Vec<Finding>) {
-    for (_, rule) in RULES {
-        rule(cx, findings);
-    }
+    use rayon::prelude::*;
+    let found: Vec<Vec<Finding>> = RULES
+        .par_iter()
+        .map(|(name, rule)| {
+            let t = crate::base::timings::start(name.name());
+            let mut found = Vec::new();
+            rule(cx, &mut found);
+            t.end();
+            found
+        })
+        .collect();
+    findings.extend(found.into_iter().flatten());
 }
 
 /// What every rule may use, computed once per check.
@@ -120,6 +131,9 @@ pub struct Ctx<'a> {
     /// `period_days`), so picking the first ids of a large set compares
     /// numbers, not strings.
     pub system_rank: std::sync::Arc<[u32]>,
+    /// Per change: its place in the order of change ids (shared likewise),
+    /// for the order of the others an aggregated pair finding names.
+    pub change_rank: std::sync::Arc<[u32]>,
 }
 
 impl<'a> Ctx<'a> {
@@ -152,7 +166,9 @@ impl<'a> Ctx<'a> {
             }
         }
         let slots = pairs::slots(model, facts);
+        let t = crate::base::timings::start("pairs");
         let pairs = find_pairs(&slots);
+        t.end();
         Ctx {
             model,
             facts,
@@ -164,6 +180,7 @@ impl<'a> Ctx<'a> {
             only: None,
             period_days: std::sync::Arc::new(periods::PeriodDays::new(model, &facts.calendar)),
             system_rank: system_rank(model),
+            change_rank: change_rank(model),
         }
     }
 
@@ -316,8 +333,18 @@ fn some_ids(model: &Model, systems: impl Iterator<Item = usize>) -> (Vec<String>
 /// Per system: its place in the order of system ids (ties, which a
 /// checked model does not have, by index).
 pub fn system_rank(model: &Model) -> std::sync::Arc<[u32]> {
-    let mut order: Vec<usize> = (0..model.systems.len()).collect();
-    order.sort_by(|&a, &b| model.systems[a].id.value.cmp(&model.systems[b].id.value));
+    rank_by(model.systems.len(), |s| &model.systems[s].id.value)
+}
+
+/// Per change, its place in the order of change ids.
+pub fn change_rank(model: &Model) -> std::sync::Arc<[u32]> {
+    rank_by(model.changes.len(), |c| &model.changes[c].id.value)
+}
+
+/// Per item of `count`, its place in the order of `id`.
+fn rank_by<'m>(count: usize, id: impl Fn(usize) -> &'m str) -> std::sync::Arc<[u32]> {
+    let mut order: Vec<usize> = (0..count).collect();
+    order.sort_by(|&a, &b| id(a).cmp(id(b)));
     let mut rank = vec![0u32; order.len()];
     for (place, s) in order.into_iter().enumerate() {
         rank[s] = u32::try_from(place).unwrap_or(u32::MAX);

@@ -4,18 +4,19 @@
 //! finding per rule with the count ([`AGGREGATE_OVER`]).
 //!
 //! The pairs come once per check (in [`Ctx::pairs`]) from [`related_pairs`]:
-//! sweeps ([`overlapping_pairs`], [`overlapping_across`]) within the
-//! groups of phases a pair rule can report on (one change, one owner team,
-//! one changed system, a changed system and the changes impacting it), so
-//! the cost follows the pairs that matter, not every phase that runs at the
-//! same time as another somewhere in the inventory.
+//! sweeps ([`overlapping_pairs`]) within the groups of phases a pair rule
+//! can report on (one change, one owner team, one changed system), and for
+//! a changed system and the changes impacting it a comparison of the few
+//! phases whose spans meet, so the cost follows the pairs that matter, not
+//! every phase that runs at the same time as another somewhere in the
+//! inventory.
 
 use crate::analysis::rules::{Ctx, phase_finding, phase_label};
 use crate::analysis::{ChangeFacts, Facts};
 use crate::base::time::span_text;
 use crate::base::{Finding, Rule, Subject};
 use crate::model::Model;
-use crate::schedule::sweep::{Interval, overlapping_across, overlapping_pairs};
+use crate::schedule::sweep::{Interval, overlapping_pairs};
 
 /// A phase of an active change, as the pair rules see it.
 pub struct Slot {
@@ -85,32 +86,44 @@ pub fn related_pairs(model: &Model, facts: &Facts, slots: &[Slot]) -> Vec<(usize
         changers.sort_unstable();
         changers.dedup();
     }
-    let mut impacting: Vec<Vec<usize>> = vec![Vec::new(); count];
+    // The span of a group of slots: from the first start to the last end
+    // of its nonempty intervals (empty ones overlap nothing).
+    let span = |members: &[usize]| -> Option<Interval> {
+        members
+            .iter()
+            .map(|&m| slots[m].interval)
+            .filter(|iv| iv.start < iv.end)
+            .reduce(|a, b| Interval {
+                start: a.start.min(b.start),
+                end: a.end.max(b.end),
+            })
+    };
+    let hull: Vec<Option<Interval>> = changers_of.iter().map(|c| span(c)).collect();
+    // Each active change meets the changing slots of each component it
+    // impacts: only when the two spans overlap are their slots compared,
+    // so the cost is the impacted systems plus the few slots of the pairs
+    // that meet in time, and no list of every impacting change's slots is
+    // built per component.
     let mut last: Vec<Option<usize>> = vec![None; count];
     for (c, members) in by_change.iter().enumerate() {
-        if members.is_empty() {
+        let Some(reach) = span(members) else {
             continue;
-        }
+        };
         for &s in &facts.changes[c].impact.systems {
             let k = component[s];
-            if !changers_of[k].is_empty() && last[k] != Some(c) {
-                last[k] = Some(c);
-                impacting[k].push(c);
+            if last[k] == Some(c) {
+                continue;
             }
-        }
-    }
-    for (changers, changes) in changers_of.iter().zip(&impacting) {
-        if changers.is_empty() || changes.is_empty() {
-            continue;
-        }
-        let others: Vec<usize> = changes
-            .iter()
-            .flat_map(|&c| by_change[c].iter().copied())
-            .collect();
-        for (i, j) in overlapping_across(&intervals(changers), &intervals(&others)) {
-            let (a, b) = (changers[i], others[j]);
-            if a != b {
-                pairs.push((a.min(b), a.max(b)));
+            last[k] = Some(c);
+            if !hull[k].is_some_and(|h| h.overlaps(reach)) {
+                continue;
+            }
+            for &b in members {
+                for &a in &changers_of[k] {
+                    if a != b && slots[a].interval.overlaps(slots[b].interval) {
+                        pairs.push((a.min(b), a.max(b)));
+                    }
+                }
             }
         }
     }
@@ -158,27 +171,55 @@ pub const AGGREGATE_OVER: usize = 5;
 /// How many of the other phases an aggregated finding names.
 pub(super) const FIRST_FEW: usize = 3;
 
-/// The pairs of slot indices `(this, others)` that `hit` keeps, grouped by
-/// `this` in slot order, the others by change id and written order (for
-/// "the first few").
-pub(super) fn grouped(
-    cx: &Ctx,
-    pairs: impl Iterator<Item = (usize, usize)>,
-) -> std::collections::BTreeMap<usize, Vec<usize>> {
-    let mut groups: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
-    for (this, other) in pairs {
-        groups.entry(this).or_default().push(other);
+/// The pairs of slot indices `(this, other)` a rule keeps, grouped by
+/// `this` in slot order; the others of a group in the order the pairs
+/// came, or, in a group of more than [`AGGREGATE_OVER`], by change id and
+/// written order (for "the first few"). Built by counting, in one pass
+/// over the pairs: no map, and ids compared as ranks.
+pub(super) struct Groups {
+    /// Per slot, where its others begin in `others`; one more at the end.
+    start: Vec<usize>,
+    others: Vec<usize>,
+}
+
+impl Groups {
+    /// The nonempty groups, as `(this, others)`, in slot order.
+    pub(super) fn iter(&self) -> impl Iterator<Item = (usize, &[usize])> + '_ {
+        self.start
+            .windows(2)
+            .enumerate()
+            .filter(|(_, w)| w[0] < w[1])
+            .map(|(this, w)| (this, &self.others[w[0]..w[1]]))
     }
-    for others in groups.values_mut() {
-        if others.len() > AGGREGATE_OVER {
-            others.sort_by(|&a, &b| {
-                let (a, b) = (&cx.slots[a], &cx.slots[b]);
-                let id = |s: &Slot| &cx.model.changes[s.change].id.value;
-                id(a).cmp(id(b)).then(a.phase.cmp(&b.phase))
+}
+
+pub(super) fn grouped(cx: &Ctx, pairs: impl Iterator<Item = (usize, usize)>) -> Groups {
+    let pairs: Vec<(usize, usize)> = pairs.collect();
+    let mut start = vec![0usize; cx.slots.len() + 1];
+    for &(this, _) in &pairs {
+        start[this + 1] += 1;
+    }
+    for i in 1..start.len() {
+        start[i] += start[i - 1];
+    }
+    let mut next = start.clone();
+    let mut others = vec![0usize; pairs.len()];
+    for (this, other) in pairs {
+        others[next[this]] = other;
+        next[this] += 1;
+    }
+    let rank = &cx.change_rank;
+    for w in start.windows(2) {
+        let group = &mut others[w[0]..w[1]];
+        if group.len() > AGGREGATE_OVER {
+            // Slots of one change and phase are one slot: the key is unique.
+            group.sort_unstable_by_key(|&o| {
+                let slot = &cx.slots[o];
+                (rank[slot.change], slot.phase)
             });
         }
     }
-    groups
+    Groups { start, others }
 }
 
 /// Overlapping pairs of phases of one change, as (later, earlier) slot
@@ -244,7 +285,7 @@ pub fn phase_overlap(cx: &Ctx, findings: &mut Vec<Finding>) {
     let model = cx.model;
     let help =
         "phases run one after another: start this one after the other ends, leaving the soak time";
-    for (second, firsts) in grouped(cx, within(cx)) {
+    for (second, firsts) in grouped(cx, within(cx)).iter() {
         let second = &cx.slots[second];
         let change = &model.changes[second.change];
         let f = &cx.facts.changes[second.change];
@@ -282,7 +323,7 @@ pub fn phase_overlap(cx: &Ctx, findings: &mut Vec<Finding>) {
             );
             continue;
         }
-        for first in firsts {
+        for &first in firsts {
             let first = &cx.slots[first];
             findings.push(
                 at(
@@ -324,6 +365,35 @@ impl<'a> Pair<'a> {
             mine: &cx.facts.changes[this.change],
             theirs: &cx.facts.changes[other.change],
         }
+    }
+
+    /// Whether both phases change a system.
+    pub(super) fn shares_system(&self) -> bool {
+        let (mut a, mut b) = (
+            self.mine.phases[self.this.phase].systems.iter().peekable(),
+            self.theirs.phases[self.other.phase]
+                .systems
+                .iter()
+                .peekable(),
+        );
+        while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
+            match x.cmp(y) {
+                std::cmp::Ordering::Less => _ = a.next(),
+                std::cmp::Ordering::Greater => _ = b.next(),
+                std::cmp::Ordering::Equal => return true,
+            }
+        }
+        false
+    }
+
+    /// Whether one phase changes a system the other change impacts.
+    pub(super) fn hits_any(&self) -> bool {
+        let (mine, theirs) = (
+            &self.mine.phases[self.this.phase].systems,
+            &self.theirs.phases[self.other.phase].systems,
+        );
+        theirs.iter().any(|&s| self.mine.impact.contains(s))
+            || mine.iter().any(|&s| self.theirs.impact.contains(s))
     }
 
     /// Systems both phases change.
