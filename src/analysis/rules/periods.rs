@@ -3,7 +3,7 @@
 //! during a batch run of an integration they touch.
 
 use crate::analysis::rules::{Ctx, On, listed, phase_finding, phase_label};
-use crate::base::time::span_text;
+use crate::base::time::{Interval, span_text};
 use crate::base::{Finding, Level, Rule, Subject};
 use jiff::ToSpan;
 use jiff::civil::Date;
@@ -105,6 +105,15 @@ fn period_overlap(cx: &Ctx, on: &On, kind: PeriodKind, findings: &mut Vec<Findin
         PeriodKind::Freeze => Rule::FreezeConflict,
         _ => Rule::PeakOverlap,
     };
+    let names = |systems: &mut dyn Iterator<Item = usize>| {
+        let (named, more) = cx.some_systems(systems);
+        let ids: Vec<String> = named
+            .iter()
+            .map(|&s| model.systems[s].id.value.clone())
+            .collect();
+        (named, more, ids)
+    };
+    let mut whole: Option<(Vec<usize>, usize, Vec<String>)> = None;
     let candidates = cx
         .period_days
         .candidates(f.phases.iter().map(|p| p.interval));
@@ -113,23 +122,41 @@ fn period_overlap(cx: &Ctx, on: &On, kind: PeriodKind, findings: &mut Vec<Findin
         if period.kind != kind {
             continue;
         }
-        let applies: Vec<usize> = f.impact.within(calendar.scope(w)).collect();
-        if applies.is_empty() {
+        let hits: Vec<(usize, Interval)> = f
+            .phases
+            .iter()
+            .enumerate()
+            .filter_map(|(p, phase)| {
+                let occurrence = calendar.overlapping(w, phase.interval).last().copied();
+                occurrence.map(|o| (p, o))
+            })
+            .collect();
+        if hits.is_empty() {
             continue;
         }
         // The finding is about the systems it names: a freeze on a large
         // impact would otherwise hold the impact once per finding (the
         // whole list is the impact within the period's scope, which
-        // `gate` derives again when it explains the finding).
-        let (named, more) = cx.some_systems(applies.iter().copied());
-        let ids: Vec<String> = named
-            .iter()
-            .map(|&s| model.systems[s].id.value.clone())
-            .collect();
-        for (p, phase) in f.phases.iter().enumerate() {
-            let Some(occurrence) = calendar.overlapping(w, phase.interval).last().copied() else {
-                continue;
+        // `gate` derives again when it explains the finding). The names
+        // come from the smaller side of impact and scope, and once per
+        // change for periods that apply to every system.
+        let scope = calendar.scope(w);
+        let size = scope.count_ones(..);
+        let local;
+        let (named, more, ids) = if size == model.systems.len() {
+            &*whole.get_or_insert_with(|| names(&mut f.impact.systems.iter().copied()))
+        } else {
+            local = if size < f.impact.systems.len() {
+                names(&mut scope.ones().filter(|&s| f.impact.contains(s)))
+            } else {
+                names(&mut f.impact.within(scope))
             };
+            &local
+        };
+        if named.is_empty() {
+            continue;
+        }
+        for (p, occurrence) in hits {
             let kind = match (period.kind, period.hard) {
                 (PeriodKind::Freeze, true) => "hard freeze",
                 (PeriodKind::Freeze, false) => "soft freeze",
@@ -150,7 +177,7 @@ fn period_overlap(cx: &Ctx, on: &On, kind: PeriodKind, findings: &mut Vec<Findin
                     phase_label(model, ix, p, f),
                     period.id.value,
                     span_text(occurrence, calendar.zone(w)),
-                    listed(&ids, more)
+                    listed(ids, *more)
                 ),
             )
             .subject(period.id.value.clone())
