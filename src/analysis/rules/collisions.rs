@@ -3,7 +3,7 @@
 //! `owner-double-booked`, each reported on both changes, once per phase
 //! with the count when a phase is in more than [`AGGREGATE_OVER`] pairs.
 
-use crate::analysis::rules::pairs::{AGGREGATE_OVER, Pair, across, first_few, grouped};
+use crate::analysis::rules::pairs::{AGGREGATE_OVER, Pair, Slot, across, first_few, grouped};
 use crate::analysis::rules::{Ctx, NAMED, listed, phase_finding, some_ids};
 use crate::base::{Finding, Rule, Subject};
 
@@ -12,7 +12,7 @@ use crate::base::{Finding, Rule, Subject};
 /// collides with more than [`AGGREGATE_OVER`] others.
 pub fn change_collision(cx: &Ctx, findings: &mut Vec<Finding>) {
     let help = "two changes to one system at once cannot be told apart when something breaks: move one of them";
-    let hits = across(cx).filter(|&(t, o)| Pair::new(cx, t, o).shares_system());
+    let hits = across(cx, |pair| pair.shares_system());
     for (this, others) in grouped(cx, hits).iter() {
         if others.len() > AGGREGATE_OVER {
             let pair = Pair::new(cx, this, others[0]);
@@ -75,17 +75,14 @@ pub fn change_collision(cx: &Ctx, findings: &mut Vec<Finding>) {
 pub fn blast_radius_overlap(cx: &Ctx, findings: &mut Vec<Finding>) {
     let help =
         "if something breaks, nobody will know which change caused it: move one of the phases";
-    let hits = across(cx).filter(|&(t, o)| {
-        let pair = Pair::new(cx, t, o);
-        !pair.shares_system() && pair.hits_any()
-    });
+    let hits = across(cx, |pair| !pair.shares_system() && pair.hits_any());
     for (this, others) in grouped(cx, hits).iter() {
         if others.len() > AGGREGATE_OVER {
             let pair = Pair::new(cx, this, others[0]);
-            let mut hit: Vec<usize> = others
-                .iter()
-                .flat_map(|&o| Pair::new(cx, this, o).hit())
-                .collect();
+            let mut hit = Vec::new();
+            for &o in others {
+                Pair::new(cx, this, o).hit_into(&mut hit);
+            }
             hit.sort_unstable();
             hit.dedup();
             let (ids, more) = some_ids(cx.model, hit.iter().copied());
@@ -140,8 +137,10 @@ pub fn blast_radius_overlap(cx: &Ctx, findings: &mut Vec<Finding>) {
 pub fn owner_double_booked(cx: &Ctx, findings: &mut Vec<Finding>) {
     let help =
         "one team cannot watch two changes closely at once: move one, or hand one to another team";
-    let owner = |slot: usize| cx.model.changes[cx.slots[slot].change].owner.ix;
-    let hits = across(cx).filter(|&(t, o)| owner(t) == owner(o));
+    let hits = across(cx, |pair| {
+        let owner = |slot: &Slot| pair.model.changes[slot.change].owner.ix;
+        owner(pair.this) == owner(pair.other)
+    });
     for (this, others) in grouped(cx, hits).iter() {
         let this_change = &cx.model.changes[cx.slots[this].change];
         let team = &this_change.owner;

@@ -17,6 +17,7 @@ use crate::base::time::span_text;
 use crate::base::{Finding, Rule, Subject};
 use crate::model::Model;
 use crate::schedule::sweep::{Interval, overlapping_pairs};
+use rayon::prelude::*;
 
 /// A phase of an active change, as the pair rules see it.
 pub struct Slot {
@@ -45,17 +46,18 @@ pub fn sweep_pairs(slots: &[Slot]) -> Vec<(usize, usize)> {
 /// order of [`overlapping_pairs`] over all slots; linear in the slots and
 /// the sizes of the impacts, plus the pairs found.
 pub fn related_pairs(model: &Model, facts: &Facts, slots: &[Slot]) -> Vec<(usize, usize)> {
-    let mut pairs = Vec::new();
-    let intervals = |members: &[usize]| -> Vec<Interval> {
-        members.iter().map(|&m| slots[m].interval).collect()
-    };
-    let within = |members: &[usize], pairs: &mut Vec<(usize, usize)>| {
-        if members.len() > 1 {
-            for (i, j) in overlapping_pairs(&intervals(members)) {
-                let (a, b) = (members[i], members[j]);
-                pairs.push((a.min(b), a.max(b)));
-            }
+    let within = |members: &Vec<usize>| -> Vec<(usize, usize)> {
+        if members.len() < 2 {
+            return Vec::new();
         }
+        let intervals: Vec<Interval> = members.iter().map(|&m| slots[m].interval).collect();
+        overlapping_pairs(&intervals)
+            .into_iter()
+            .map(|(i, j)| {
+                let (a, b) = (members[i], members[j]);
+                (a.min(b), a.max(b))
+            })
+            .collect()
     };
     let mut by_change: Vec<Vec<usize>> = vec![Vec::new(); model.changes.len()];
     let mut by_team: Vec<Vec<usize>> = vec![Vec::new(); model.teams.len()];
@@ -67,9 +69,8 @@ pub fn related_pairs(model: &Model, facts: &Facts, slots: &[Slot]) -> Vec<(usize
             by_system[s].push(i);
         }
     }
-    for group in by_change.iter().chain(&by_team).chain(&by_system) {
-        within(group, &mut pairs);
-    }
+    let groups: Vec<&Vec<usize>> = by_change.iter().chain(&by_team).chain(&by_system).collect();
+    let mut pairs: Vec<(usize, usize)> = groups.par_iter().flat_map_iter(|g| within(g)).collect();
     // Per changed system: its changing slots against the slots of every
     // active change that impacts it. The systems of a strongly connected
     // component of critical integrations reach each other, so a change
@@ -103,30 +104,42 @@ pub fn related_pairs(model: &Model, facts: &Facts, slots: &[Slot]) -> Vec<(usize
     // impacts: only when the two spans overlap are their slots compared,
     // so the cost is the impacted systems plus the few slots of the pairs
     // that meet in time, and no list of every impacting change's slots is
-    // built per component.
-    let mut last: Vec<Option<usize>> = vec![None; count];
-    for (c, members) in by_change.iter().enumerate() {
-        let Some(reach) = span(members) else {
-            continue;
-        };
-        for &s in &facts.changes[c].impact.systems {
-            let k = component[s];
-            if last[k] == Some(c) {
-                continue;
-            }
-            last[k] = Some(c);
-            if !hull[k].is_some_and(|h| h.overlaps(reach)) {
-                continue;
-            }
-            for &b in members {
-                for &a in &changers_of[k] {
-                    if a != b && slots[a].interval.overlaps(slots[b].interval) {
-                        pairs.push((a.min(b), a.max(b)));
+    // built per component. Changes in chunks on every core; the pairs are
+    // sorted below, so the result does not depend on the chunks.
+    const CHUNK: usize = 256;
+    let across: Vec<(usize, usize)> = by_change
+        .par_chunks(CHUNK)
+        .enumerate()
+        .flat_map_iter(|(chunk, changes)| {
+            let mut found = Vec::new();
+            let mut last: Vec<Option<usize>> = vec![None; count];
+            for (at, members) in changes.iter().enumerate() {
+                let c = chunk * CHUNK + at;
+                let Some(reach) = span(members) else {
+                    continue;
+                };
+                for &s in &facts.changes[c].impact.systems {
+                    let k = component[s];
+                    if last[k] == Some(c) {
+                        continue;
+                    }
+                    last[k] = Some(c);
+                    if !hull[k].is_some_and(|h| h.overlaps(reach)) {
+                        continue;
+                    }
+                    for &b in members {
+                        for &a in &changers_of[k] {
+                            if a != b && slots[a].interval.overlaps(slots[b].interval) {
+                                found.push((a.min(b), a.max(b)));
+                            }
+                        }
                     }
                 }
             }
-        }
-    }
+            found
+        })
+        .collect();
+    pairs.extend(across);
     pairs.sort_unstable();
     pairs.dedup();
     pairs
@@ -239,13 +252,18 @@ fn within<'a>(cx: &'a Ctx) -> impl Iterator<Item = (usize, usize)> + 'a {
         })
 }
 
-/// Overlapping pairs of phases of two changes, each way round, as
-/// (this, other) slot indices.
-pub(super) fn across<'a>(cx: &'a Ctx) -> impl Iterator<Item = (usize, usize)> + 'a {
+/// Overlapping pairs of phases of two changes that `keep` (a test that
+/// does not depend on the order of the two) keeps, each way round, as
+/// (this, other) slot indices; tested once per pair.
+pub(super) fn across<'a>(
+    cx: &'a Ctx,
+    keep: impl Fn(&Pair) -> bool + 'a,
+) -> impl Iterator<Item = (usize, usize)> + 'a {
     cx.pairs
         .iter()
         .copied()
         .filter(|&(i, j)| cx.slots[i].change != cx.slots[j].change)
+        .filter(move |&(i, j)| keep(&Pair::new(cx, i, j)))
         .flat_map(|(i, j)| [(i, j), (j, i)])
 }
 
@@ -402,6 +420,26 @@ impl<'a> Pair<'a> {
             &self.mine.phases[self.this.phase].systems,
             &self.theirs.phases[self.other.phase].systems,
         )
+    }
+
+    /// Pushes the systems one phase changes that the other change impacts
+    /// on `hit`, unsorted.
+    pub(super) fn hit_into(&self, hit: &mut Vec<usize>) {
+        let (mine, theirs) = (
+            &self.mine.phases[self.this.phase].systems,
+            &self.theirs.phases[self.other.phase].systems,
+        );
+        hit.extend(
+            theirs
+                .iter()
+                .copied()
+                .filter(|&s| self.mine.impact.contains(s)),
+        );
+        hit.extend(
+            mine.iter()
+                .copied()
+                .filter(|&s| self.theirs.impact.contains(s)),
+        );
     }
 
     /// Systems one phase changes that the other change impacts.
