@@ -160,7 +160,14 @@ pub fn unverified_integration(cx: &Ctx, findings: &mut Vec<Finding>) {
             .iter()
             .map(|&i| cx.model.integrations[i].id.value.as_str())
             .collect();
-        ids.sort_unstable();
+        // The message names the first NAMED ids and counts the rest: only
+        // those are put in order (a hub system has thousands).
+        if ids.len() > NAMED {
+            ids.select_nth_unstable(NAMED);
+            ids[..NAMED].sort_unstable();
+        } else {
+            ids.sort_unstable();
+        }
         // Point at an unverified compat entry if there is one, else the change.
         let loc = cx
             .change
