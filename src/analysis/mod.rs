@@ -178,6 +178,30 @@ mod tests {
         (loaded.model, findings)
     }
 
+    /// The rules and the change facts run on every core; the findings come
+    /// out the same, in the same order, on one thread or many.
+    #[test]
+    fn findings_do_not_depend_on_the_thread_count() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("inventory");
+        let loaded = crate::inventory::load(&root).unwrap();
+        let on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let (_, findings) =
+                pool.install(|| analyse(&loaded.model, Date::constant(2026, 11, 24)));
+            findings
+                .iter()
+                .map(|f| (f.rule, f.message.clone(), f.subject_refs.clone()))
+                .collect::<Vec<_>>()
+        };
+        let one = on(1);
+        assert!(one.len() > 20, "{}", one.len());
+        assert_eq!(one, on(4));
+        assert_eq!(one, on(7));
+    }
+
     /// Every plan finding of a change names it first, and the findings
     /// located at a phase's start are exactly those about that phase (what
     /// pages used to match by source offset), except the rules of a
