@@ -131,9 +131,16 @@ impl Impact {
     }
 
     /// The impacted systems (changed ones included) that are in `set` (a
-    /// set over all systems), by index.
+    /// set over all systems), by index: walked from the smaller of the two
+    /// (a period's scope of a few systems against an impact of thousands).
     pub fn within<'s>(&'s self, set: &'s FixedBitSet) -> impl Iterator<Item = usize> + 's {
-        self.systems.iter().copied().filter(|&s| set.contains(s))
+        let from_set = set.count_ones(..) < self.systems.len();
+        let listed = (!from_set).then(|| self.systems.iter().copied().filter(|&s| set.contains(s)));
+        let scoped = from_set.then(|| set.ones().filter(|&s| self.contains(s)));
+        listed
+            .into_iter()
+            .flatten()
+            .chain(scoped.into_iter().flatten())
     }
 
     /// The impacted systems as a set over all `system_count` systems.

@@ -187,8 +187,8 @@ pub(super) const FIRST_FEW: usize = 3;
 /// The pairs of slot indices `(this, other)` a rule keeps, grouped by
 /// `this` in slot order; the others of a group in the order the pairs
 /// came, or, in a group of more than [`AGGREGATE_OVER`], by change id and
-/// written order (for "the first few"). Built by counting, in one pass
-/// over the pairs: no map, and ids compared as ranks.
+/// written order (for "the first few"). Built by counting the pairs per
+/// slot: no map, and ids compared as ranks.
 pub(super) struct Groups {
     /// Per slot, where its others begin in `others`; one more at the end.
     start: Vec<usize>,
@@ -206,6 +206,7 @@ impl Groups {
     }
 }
 
+/// Groups the pairs `(this, other)` by `this` (see [`Groups`]).
 pub(super) fn grouped(cx: &Ctx, pairs: impl Iterator<Item = (usize, usize)>) -> Groups {
     let pairs: Vec<(usize, usize)> = pairs.collect();
     let mut start = vec![0usize; cx.slots.len() + 1];
@@ -444,19 +445,8 @@ impl<'a> Pair<'a> {
 
     /// Systems one phase changes that the other change impacts.
     pub(super) fn hit(&self) -> Vec<usize> {
-        let my_systems = &self.mine.phases[self.this.phase].systems;
-        let their_systems = &self.theirs.phases[self.other.phase].systems;
-        let mut hit: Vec<usize> = their_systems
-            .iter()
-            .copied()
-            .filter(|&s| self.mine.impact.contains(s))
-            .collect();
-        hit.extend(
-            my_systems
-                .iter()
-                .copied()
-                .filter(|&s| self.theirs.impact.contains(s)),
-        );
+        let mut hit = Vec::new();
+        self.hit_into(&mut hit);
         hit.sort_unstable();
         hit.dedup();
         hit

@@ -138,19 +138,14 @@ fn period_overlap(cx: &Ctx, on: &On, kind: PeriodKind, findings: &mut Vec<Findin
         // impact would otherwise hold the impact once per finding (the
         // whole list is the impact within the period's scope, which
         // `gate` derives again when it explains the finding). The names
-        // come from the smaller side of impact and scope, and once per
-        // change for periods that apply to every system.
+        // of a period over every system are the impact's, built once per
+        // change.
         let scope = calendar.scope(w);
-        let size = scope.count_ones(..);
         let local;
-        let (named, more, ids) = if size == model.systems.len() {
+        let (named, more, ids) = if scope.is_full() {
             &*whole.get_or_insert_with(|| names(&mut f.impact.systems.iter().copied()))
         } else {
-            local = if size < f.impact.systems.len() {
-                names(&mut scope.ones().filter(|&s| f.impact.contains(s)))
-            } else {
-                names(&mut f.impact.within(scope))
-            };
+            local = names(&mut f.impact.within(scope));
             &local
         };
         if named.is_empty() {
