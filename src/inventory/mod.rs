@@ -63,6 +63,21 @@ pub struct Declared {
 }
 
 impl Declared {
+    /// Moves `other`'s ids and references to the end of these.
+    fn append(&mut self, other: &mut Declared) {
+        self.systems.append(&mut other.systems);
+        self.integrations.append(&mut other.integrations);
+        self.processes.append(&mut other.processes);
+        self.teams.append(&mut other.teams);
+        self.audiences.append(&mut other.audiences);
+        self.windows.append(&mut other.windows);
+        self.freezes.append(&mut other.freezes);
+        self.peaks.append(&mut other.peaks);
+        self.changes.append(&mut other.changes);
+        self.incidents.append(&mut other.incidents);
+        self.refs.append(&mut other.refs);
+    }
+
     /// The ids declared for `kind`.
     pub fn ids(&self, kind: Kind) -> &[At<String>] {
         match kind {
@@ -142,27 +157,29 @@ pub fn load_tree(tree: &dyn FileTree) -> Result<Loaded, LoadError> {
         }
         to_read.push((file, is_config));
     }
-    // Parsing is most of loading and needs nothing but the text: a few
-    // files at a time on every core (so that only those trees are held at
-    // once), each batch then read in file order (so findings and ids come
-    // out in the same order whatever the thread count).
-    let batch = 2 * rayon::current_num_threads().max(1);
-    for chunk in to_read.chunks(batch) {
-        let parsed: Vec<Parsed> = chunk
-            .par_iter()
-            .map(|&(file, _)| DeTable::parse_recoverable(&sources.get(file).text))
-            .collect();
-        for (&(file, is_config), parsed) in chunk.iter().zip(parsed) {
+    // Parsing and reading need nothing but the file: every file is read on
+    // some core into its own entities (its tree dropped there), and the
+    // files are then joined in file order, so findings and ids come out in
+    // the same order whatever the thread count.
+    let read: Vec<FileRead> = to_read
+        .par_iter()
+        .map(|&(file, is_config)| {
+            let source = sources.get(file);
             read_file(
-                sources.get(file),
+                source,
                 file,
                 is_config,
-                parsed,
-                &mut model,
-                &mut declared,
-                &mut findings,
-            );
+                DeTable::parse_recoverable(&source.text),
+            )
+        })
+        .collect();
+    for mut one in read {
+        findings.append(&mut one.findings);
+        if let Some(config) = one.config {
+            model.config = config;
         }
+        model.append(&mut one.model);
+        declared.append(&mut one.declared);
     }
     resolve::resolve(&mut model, &declared, &mut findings);
     Ok(Loaded {
@@ -176,22 +193,30 @@ pub fn load_tree(tree: &dyn FileTree) -> Result<Loaded, LoadError> {
 /// read) and the syntax errors.
 type Parsed<'a> = (Spanned<DeTable<'a>>, Vec<toml::de::Error>);
 
-/// Reads one parsed file's entities into `model`. A file with syntax
-/// errors still declares its ids (so references to them do not dangle), but
-/// its other findings are dropped: they would mostly echo the syntax error.
+/// What one file holds: its entities, the ids it declares and the
+/// references it makes, and what is wrong with it.
+#[derive(Default)]
+struct FileRead {
+    config: Option<crate::model::Config>,
+    model: Model,
+    declared: Declared,
+    findings: Vec<Finding>,
+}
+
+/// Reads one parsed file's entities. A file with syntax errors still
+/// declares its ids (so references to them do not dangle), but its other
+/// findings are dropped: they would mostly echo the syntax error.
 fn read_file(
     source: &SourceFile,
     file: FileId,
     is_config: bool,
     (root, errors): Parsed,
-    model: &mut Model,
-    declared: &mut Declared,
-    findings: &mut Vec<Finding>,
-) {
+) -> FileRead {
+    let mut out = FileRead::default();
     for error in &errors {
         let span = error.span().unwrap_or(0..0);
         let message = error.message().trim().to_string();
-        findings.push(Finding::new(Rule::Syntax, Loc::new(file, span), format!("invalid TOML: {message}")).help(
+        out.findings.push(Finding::new(Rule::Syntax, Loc::new(file, span), format!("invalid TOML: {message}")).help(
             "see https://toml.io for the syntax; strings need quotes, and each key may appear once per table",
         ));
     }
@@ -203,15 +228,16 @@ fn read_file(
     };
     let table = Table::root(&cx, &root, format!("`{}`", source.path));
     if is_config {
-        model.config = config::read(&mut cx, table);
+        out.config = Some(config::read(&mut cx, table));
     } else {
-        read_entities(&mut cx, table, model, declared);
+        read_entities(&mut cx, table, &mut out.model, &mut out.declared);
     }
     let mut refs = std::mem::take(&mut cx.refs);
     if errors.is_empty() {
-        declared.refs.append(&mut refs);
-        findings.append(&mut own);
+        out.declared.refs.append(&mut refs);
+        out.findings.append(&mut own);
     }
+    out
 }
 
 fn read_entities(cx: &mut Cx, mut root: Table, model: &mut Model, declared: &mut Declared) {

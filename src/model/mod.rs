@@ -223,6 +223,21 @@ pub struct Model {
     pub incidents: Vec<Incident>,
 }
 
+impl Model {
+    /// Moves `other`'s entities to the end of these lists (its config is
+    /// left where it is).
+    pub fn append(&mut self, other: &mut Model) {
+        self.systems.append(&mut other.systems);
+        self.integrations.append(&mut other.integrations);
+        self.processes.append(&mut other.processes);
+        self.teams.append(&mut other.teams);
+        self.audiences.append(&mut other.audiences);
+        self.periods.append(&mut other.periods);
+        self.changes.append(&mut other.changes);
+        self.incidents.append(&mut other.incidents);
+    }
+}
+
 /// The lowercase form of an id: how ids compare, and their URL slug.
 pub fn slug(id: &str) -> String {
     id.to_ascii_lowercase()
