@@ -15,6 +15,7 @@
 //! for a path, and kept from then on. Nothing here recurses: the depth of a
 //! chain of integrations is the inventory's to choose.
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::sync::{Arc, OnceLock};
 
@@ -189,6 +190,29 @@ impl Impact {
         Paths { impact: self, via }
     }
 
+    /// The paths of `targets` (impacted systems), each followed for at most
+    /// `limit` steps, and nothing else: [`Paths::step`] and
+    /// [`Paths::head`] (up to `limit`) answer for those systems as the
+    /// whole tree would. Kept paths are lent; otherwise the search stops
+    /// once every target is reached, in memory of the thread's, so a page
+    /// that shows a few paths of a large impact neither walks nor holds
+    /// the whole tree.
+    pub fn paths_to(&self, targets: &[usize], limit: usize) -> Paths<'_> {
+        let via = match (self.via.get(), &self.origin) {
+            (Some(via), _) => std::borrow::Cow::Borrowed(via),
+            (None, Some(origin)) => {
+                let targets: Vec<usize> = targets
+                    .iter()
+                    .copied()
+                    .filter(|&t| self.contains(t))
+                    .collect();
+                std::borrow::Cow::Owned(origin.graph.search_to(&origin.changed, &targets, limit))
+            }
+            (None, None) => std::borrow::Cow::Owned(Via::default()),
+        };
+        Paths { impact: self, via }
+    }
+
     fn search(&self) -> Via {
         match &self.origin {
             Some(origin) => origin.graph.search(&origin.changed),
@@ -269,6 +293,48 @@ pub fn critical_graph(model: &Model) -> petgraph::graph::DiGraph<usize, usize> {
         }
     }
     graph
+}
+
+/// A thread's memory for [`Graph::search_to`]: a system is reached (or
+/// wanted) in the current search when its mark is the current one, so
+/// nothing is cleared or allocated between searches.
+#[derive(Default)]
+struct Scratch {
+    mark: u32,
+    reached: Vec<u32>,
+    wanted: Vec<u32>,
+    steps: Vec<Step>,
+    queue: VecDeque<(usize, usize, usize)>,
+}
+
+impl Scratch {
+    /// A new mark for a search over `system_count` systems.
+    fn begin(&mut self, system_count: usize) -> u32 {
+        if self.reached.len() < system_count {
+            self.reached.resize(system_count, 0);
+            self.wanted.resize(system_count, 0);
+            self.steps.resize(
+                system_count,
+                Step {
+                    integration: 0,
+                    provider: 0,
+                    hops: 0,
+                    changed: 0,
+                },
+            );
+        }
+        if self.mark == u32::MAX {
+            self.reached.fill(0);
+            self.wanted.fill(0);
+            self.mark = 0;
+        }
+        self.mark += 1;
+        self.mark
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
 /// Indexes built once per model and shared by every change's search.
@@ -372,6 +438,82 @@ impl Graph {
         Via::new(systems, steps, self.system_count)
     }
 
+    /// The search of [`Graph::search`] from `changed`, stopped once every
+    /// one of `targets` (systems it reaches) is reached: the steps of a
+    /// system and of those before it on its path are set when it is first
+    /// reached, so they are the whole search's. Returns the first `limit`
+    /// steps of each target's path.
+    fn search_to(&self, changed: &[usize], targets: &[usize], limit: usize) -> Via {
+        SCRATCH.with_borrow_mut(|scratch| {
+            let mark = scratch.begin(self.system_count);
+            let Scratch {
+                reached,
+                wanted,
+                steps,
+                queue,
+                ..
+            } = scratch;
+            for &system in changed {
+                reached[system] = mark;
+                steps[system] = Step {
+                    integration: usize::MAX,
+                    provider: usize::MAX,
+                    hops: 0,
+                    changed: system,
+                };
+            }
+            let mut left = 0;
+            for &target in targets {
+                if reached[target] != mark && wanted[target] != mark {
+                    wanted[target] = mark;
+                    left += 1;
+                }
+            }
+            let mut seeds = changed.to_vec();
+            seeds.sort_by(|&a, &b| self.ids[a].cmp(&self.ids[b]));
+            queue.clear();
+            queue.extend(seeds.into_iter().map(|s| (s, 0, s)));
+            'search: while left > 0 {
+                let Some((provider, hops, changed)) = queue.pop_front() else {
+                    break;
+                };
+                for &(consumer, integration) in &self.consumers[provider] {
+                    if reached[consumer] != mark {
+                        reached[consumer] = mark;
+                        steps[consumer] = Step {
+                            integration,
+                            provider,
+                            hops: hops + 1,
+                            changed,
+                        };
+                        queue.push_back((consumer, hops + 1, changed));
+                        if wanted[consumer] == mark {
+                            left -= 1;
+                            if left == 0 {
+                                break 'search;
+                            }
+                        }
+                    }
+                }
+            }
+            let mut kept: Vec<(usize, Step)> = Vec::new();
+            for &target in targets {
+                let mut at = target;
+                for _ in 0..limit {
+                    if reached[at] != mark || steps[at].hops == 0 {
+                        break;
+                    }
+                    kept.push((at, steps[at]));
+                    at = steps[at].provider;
+                }
+            }
+            kept.sort_unstable_by_key(|&(system, _)| system);
+            kept.dedup_by_key(|&mut (system, _)| system);
+            let (systems, steps) = kept.into_iter().unzip();
+            Via::new(systems, steps, self.system_count)
+        })
+    }
+
     /// The impact of changing `changed` (system indices).
     pub fn impact(self: &Arc<Self>, changed: &[usize]) -> Impact {
         let mut set = FixedBitSet::with_capacity(self.system_count);
@@ -418,6 +560,50 @@ impl Graph {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// A graph of `n` systems from (provider, consumer) pairs.
+    fn graph_of(n: usize, edges: &[(usize, usize)]) -> Arc<Graph> {
+        let mut consumers = vec![Vec::new(); n];
+        for (ix, &(p, c)) in edges.iter().enumerate() {
+            consumers[p % n].push((c % n, ix));
+        }
+        Arc::new(Graph {
+            consumers,
+            processes_of: vec![vec![]; n],
+            audiences_of_system: vec![vec![]; n],
+            audiences_of_process: vec![],
+            audience_count: 0,
+            system_count: n,
+            ids: (0..n).map(|s| format!("s{:02}", (s * 7) % n)).collect(),
+        })
+    }
+
+    proptest! {
+        /// The search that stops at its targets gives them the steps and
+        /// path heads of the whole tree, on any graph (cycles, several
+        /// changed systems, targets that are changed or not impacted).
+        #[test]
+        fn paths_to_targets_are_the_whole_trees(
+            n in 1usize..24,
+            edges in proptest::collection::vec((0usize..24, 0usize..24), 0..60),
+            changed in proptest::collection::btree_set(0usize..24, 1..4),
+            targets in proptest::collection::vec(0usize..24, 0..8),
+            limit in 1usize..10,
+        ) {
+            let graph = graph_of(n, &edges);
+            let changed: Vec<usize> = changed.into_iter().filter(|&s| s < n).collect();
+            prop_assume!(!changed.is_empty());
+            let targets: Vec<usize> = targets.into_iter().map(|t| t % n).collect();
+            let whole = graph.impact(&changed);
+            let some = graph.impact(&changed);
+            let paths = some.paths_to(&targets, limit);
+            for &t in &targets {
+                prop_assert_eq!(paths.step(t), whole.paths().step(t));
+                prop_assert_eq!(paths.head(t, limit), whole.paths().head(t, limit));
+            }
+        }
+    }
 
     /// The sparse and the dense forms answer alike, and the paths derived
     /// later are those of the search.
@@ -459,6 +645,18 @@ mod tests {
         assert!(fresh.via.get().is_none());
         assert_eq!(fresh.paths().head(0, 8), fresh.paths_once().head(0, 8));
         assert!(fresh.via.get().is_some());
+        // The paths to a few systems are those of the whole tree, bounded.
+        let fresh = graph.impact(&[2]);
+        let whole = graph.impact(&[2]);
+        for limit in 1..4 {
+            let some = fresh.paths_to(&[0, 4, 3, 2], limit);
+            for s in [0, 4, 3, 2] {
+                assert_eq!(some.step(s), whole.paths().step(s), "{s}");
+                assert_eq!(some.head(s, limit), whole.paths().head(s, limit), "{s}");
+            }
+        }
+        assert!(fresh.via.get().is_none(), "not kept");
+        assert_eq!(fresh.paths_to(&[1], 8).via.steps.len(), 1, "it stops at b");
         // The tree answers alike with and without the place of each step.
         let step = |n| Step {
             integration: n,

@@ -137,6 +137,7 @@ pub fn document<'a>(
             }
         })
         .collect();
+    let system_rank = crate::analysis::rules::system_rank(model);
     let mut changes: Vec<ChangeEntry> = model
         .changes
         .iter()
@@ -146,12 +147,16 @@ pub fn document<'a>(
             status: change.status.value,
             risk: risks.get(ix),
             impacted: facts.changes.get(ix).map(|f| Impacted {
-                systems: sorted(
-                    f.impact
-                        .systems
-                        .iter()
-                        .map(|&s| model.systems[s].id.value.as_str()),
-                ),
+                systems: {
+                    // By id through the id rank (integers, not strings:
+                    // millions of impacted systems at scale).
+                    let mut systems = f.impact.systems.clone();
+                    systems.sort_unstable_by_key(|&s| system_rank[s]);
+                    systems
+                        .into_iter()
+                        .map(|s| model.systems[s].id.value.as_str())
+                        .collect()
+                },
                 processes: sorted(
                     f.impact
                         .processes

@@ -298,6 +298,7 @@ pub fn render_into(
         has_errors: checked.has_errors(),
     };
     let by_change = crate::base::finding::by_change(&checked.findings);
+    let system_rank = crate::analysis::rules::system_rank(model);
     let contexts: Vec<ChangeCtx> = model
         .changes
         .iter()
@@ -311,6 +312,7 @@ pub fn render_into(
                 .get(change.id.value.as_str())
                 .cloned()
                 .unwrap_or_default(),
+            system_rank: &system_rank,
         })
         .collect();
     let system_index = lists::SystemIndex::new(checked);

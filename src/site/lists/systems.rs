@@ -1,6 +1,7 @@
 //! Render stage: the systems index (`systems/index.html`) and each
 //! system's page (`systems/<slug>.html`) with its dependency graph.
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::check::Checked;
@@ -8,7 +9,8 @@ use crate::model::slug;
 use crate::site::markdown::{to_html, to_inline_html};
 use crate::site::svg;
 use crate::site::views::{
-    IncidentView, LIST_LIMIT, Link, When, change_link, incident_view, system_link,
+    IncidentView, LIST_LIMIT, Link, PATH_LIMIT, PathIx, When, change_link, incident_view,
+    system_link,
 };
 
 /// The last health check of a system, under "Health" on its page.
@@ -172,6 +174,10 @@ pub struct SystemIndex {
     pub impacted_by: Vec<Vec<usize>>,
     /// See `changed_by`.
     pub impacted_count: Vec<usize>,
+    /// Per system, the path from it to each change of `impacted_by`, one
+    /// after the other as [`PathIx::write`] writes them (a few words
+    /// each: millions of paths at scale).
+    pub impacted_paths: Vec<Vec<u32>>,
     /// Per system, the integrations where it is the consumer.
     pub uses: Vec<Vec<usize>>,
     /// Per system, the integrations where it is the provider.
@@ -191,6 +197,7 @@ impl SystemIndex {
             changed_by: vec![Vec::new(); n],
             impacted_by: vec![Vec::new(); n],
             impacted_count: vec![0; n],
+            impacted_paths: Vec::new(),
             uses: vec![Vec::new(); n],
             used_by: vec![Vec::new(); n],
             processes: vec![Vec::new(); n],
@@ -211,6 +218,7 @@ impl SystemIndex {
                 }
             }
         }
+        index.impacted_paths = impacted_paths(checked, &index.impacted_by);
         for (i, integration) in model.integrations.iter().enumerate() {
             index.uses[integration.consumer.ix].push(i);
             index.used_by[integration.provider.ix].push(i);
@@ -227,6 +235,51 @@ impl SystemIndex {
         }
         index
     }
+}
+
+/// For each system, the path from it to each change of its
+/// `impacted_by`: one search per change, for the systems whose pages show
+/// it, on every core.
+fn impacted_paths(checked: &Checked, impacted_by: &[Vec<usize>]) -> Vec<Vec<u32>> {
+    let mut targets: Vec<Vec<usize>> = vec![Vec::new(); checked.facts.changes.len()];
+    for (s, changes) in impacted_by.iter().enumerate() {
+        for &c in changes {
+            targets[c].push(s);
+        }
+    }
+    // Per change, the paths of its targets, in their order.
+    let found: Vec<Vec<u32>> = targets
+        .par_iter()
+        .enumerate()
+        .map(|(c, systems)| {
+            let mut words = Vec::new();
+            if !systems.is_empty() {
+                let paths = checked.facts.changes[c]
+                    .impact
+                    .paths_to(systems, PATH_LIMIT);
+                for &s in systems {
+                    PathIx::new(&paths, s).write(&mut words);
+                }
+            }
+            words
+        })
+        .collect();
+    // Back to each system, in the order of its `impacted_by`.
+    let mut rest: Vec<&[u32]> = found.iter().map(Vec::as_slice).collect();
+    impacted_by
+        .iter()
+        .map(|changes| {
+            let mut words = Vec::new();
+            for &c in changes {
+                if let Some((path, after)) = PathIx::read(rest[c]) {
+                    path.write(&mut words);
+                    rest[c] = after;
+                }
+            }
+            words.shrink_to_fit();
+            words
+        })
+        .collect()
 }
 
 /// The page of system `s`, from the index of the whole plan.
@@ -286,12 +339,17 @@ pub fn system_view(checked: &Checked, index: &SystemIndex, s: usize) -> SystemVi
         .map(|&c| change_link(root, &checked.model.changes[c]))
         .collect();
     let more_changes = changes.len().saturating_sub(LIST_LIMIT);
+    let mut paths = index.impacted_paths[s].as_slice();
     let impacted: Vec<ImpactedBy> = index.impacted_by[s]
         .iter()
         .take(LIST_LIMIT)
-        .map(|&c| ImpactedBy {
-            change: change_link(root, &checked.model.changes[c]),
-            path: crate::site::views::path_view(model, &checked.facts.changes[c].impact.paths(), s),
+        .map_while(|&c| {
+            let (path, rest) = PathIx::read(paths)?;
+            paths = rest;
+            Some(ImpactedBy {
+                change: change_link(root, &checked.model.changes[c]),
+                path: path.view(model),
+            })
         })
         .collect();
     let more_impacted_by = index.impacted_count[s].saturating_sub(LIST_LIMIT);

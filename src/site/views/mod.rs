@@ -75,28 +75,75 @@ pub struct PathView {
 
 /// The bounded path from `system` to the change of `paths`.
 pub fn path_view(model: &Model, paths: &crate::analysis::Paths, system: usize) -> PathView {
-    let id = |s: usize| model.systems[s].id.value.clone();
-    let total = paths.step(system).map_or(1, |step| step.hops + 1);
-    let shown = if total <= PATH_LIMIT {
-        total
-    } else {
-        PATH_LIMIT - 1
-    };
-    let mut path = vec![id(system)];
-    path.extend(
-        paths
-            .head(system, shown - 1)
-            .iter()
-            .map(|&(_, provider)| id(provider)),
-    );
-    let (path_more, path_last) = match paths.step(system) {
-        Some(step) if total > PATH_LIMIT => (total - shown - 1, Some(id(step.changed))),
-        _ => (0, None),
-    };
-    PathView {
-        path,
-        path_more,
-        path_last,
+    PathIx::new(paths, system).view(model)
+}
+
+/// A [`PathView`] as system indices, to keep many of them small.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathIx {
+    path: Vec<u32>,
+    more: usize,
+    last: Option<u32>,
+}
+
+impl PathIx {
+    /// The bounded path from `system` to the change of `paths`.
+    pub fn new(paths: &crate::analysis::Paths, system: usize) -> PathIx {
+        let ix = |s: usize| u32::try_from(s).unwrap_or(u32::MAX);
+        let total = paths.step(system).map_or(1, |step| step.hops + 1);
+        let shown = if total <= PATH_LIMIT {
+            total
+        } else {
+            PATH_LIMIT - 1
+        };
+        let mut path = vec![ix(system)];
+        path.extend(
+            paths
+                .head(system, shown - 1)
+                .iter()
+                .map(|&(_, provider)| ix(provider)),
+        );
+        let (more, last) = match paths.step(system) {
+            Some(step) if total > PATH_LIMIT => (total - shown - 1, Some(ix(step.changed))),
+            _ => (0, None),
+        };
+        PathIx { path, more, last }
+    }
+
+    /// Appends the path to `out` as words: its length, its systems, the
+    /// systems left out and the changed one at the end (`u32::MAX` for
+    /// none); [`PathIx::read`] takes it back.
+    pub fn write(&self, out: &mut Vec<u32>) {
+        out.push(u32::try_from(self.path.len()).unwrap_or(u32::MAX));
+        out.extend_from_slice(&self.path);
+        out.push(u32::try_from(self.more).unwrap_or(u32::MAX));
+        out.push(self.last.unwrap_or(u32::MAX));
+    }
+
+    /// The path at the start of `words` (see [`PathIx::write`]) and the
+    /// words after it.
+    pub fn read(words: &[u32]) -> Option<(PathIx, &[u32])> {
+        let (&len, rest) = words.split_first()?;
+        let len = len as usize;
+        let path = rest.get(..len)?.to_vec();
+        let (&more, rest) = rest.get(len..)?.split_first()?;
+        let (&last, rest) = rest.split_first()?;
+        let path = PathIx {
+            path,
+            more: more as usize,
+            last: (last != u32::MAX).then_some(last),
+        };
+        Some((path, rest))
+    }
+
+    /// The path with system ids.
+    pub fn view(&self, model: &Model) -> PathView {
+        let id = |s: u32| model.systems[s as usize].id.value.clone();
+        PathView {
+            path: self.path.iter().map(|&s| id(s)).collect(),
+            path_more: self.more,
+            path_last: self.last.map(id),
+        }
     }
 }
 
@@ -289,6 +336,9 @@ pub struct ChangeCtx<'a> {
     pub facts: &'a ChangeFacts,
     /// The findings on the change, in report order.
     pub findings: Vec<&'a Finding>,
+    /// Per system, its place in the order of system ids (shared by every
+    /// change).
+    pub system_rank: &'a [u32],
 }
 
 impl<'a> ChangeCtx<'a> {
@@ -389,6 +439,41 @@ pub fn bounded<T>(mut items: Vec<T>, limit: usize) -> (Vec<T>, usize) {
 
 #[cfg(test)]
 mod tests {
+    use super::PathIx;
+
+    #[test]
+    fn paths_as_words_read_back() {
+        let paths = [
+            PathIx {
+                path: vec![3],
+                more: 0,
+                last: None,
+            },
+            PathIx {
+                path: vec![1, 2, 3, 4, 5, 6, 7],
+                more: 12,
+                last: Some(9),
+            },
+            PathIx {
+                path: vec![0, u32::MAX - 1],
+                more: 0,
+                last: None,
+            },
+        ];
+        let mut words = Vec::new();
+        for path in &paths {
+            path.write(&mut words);
+        }
+        let mut rest = words.as_slice();
+        for path in &paths {
+            let (read, after) = PathIx::read(rest).unwrap();
+            assert_eq!(&read, path);
+            rest = after;
+        }
+        assert!(rest.is_empty() && PathIx::read(rest).is_none());
+        assert!(PathIx::read(&[2, 5]).is_none(), "cut short");
+    }
+
     use super::code_spans;
 
     #[test]

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{
     ChangeCtx, ChangeRow, ChangeShared, FINDINGS_PER_PAGE, FindingView, LIST_LIMIT, Link,
-    PHASES_PER_PAGE, PathView, PhaseView, When, path_view, runbook_file, system_link,
+    PATH_LIMIT, PHASES_PER_PAGE, PathView, PhaseView, When, path_view, runbook_file, system_link,
 };
 use crate::model::Criticality;
 use crate::site::markdown::{to_html, to_inline_html};
@@ -87,13 +87,12 @@ fn impact(cx: &ChangeCtx, root: &str) -> ImpactView {
     // (ties in written order, as a stable sort leaves them); only the
     // systems shown are ordered and linked, not every impacted one.
     let changed = |s: usize| cx.facts.changed.binary_search(&s).is_ok();
+    // The id rank orders as the id, ties in written order.
     let key = |s: &usize| {
-        let system = &model.systems[*s];
         (
             !changed(*s),
-            std::cmp::Reverse(system.criticality.value),
-            system.id.value.as_str(),
-            *s,
+            std::cmp::Reverse(model.systems[*s].criticality.value),
+            cx.system_rank[*s],
         )
     };
     let mut shown: Vec<usize> = impact.systems.clone();
@@ -102,14 +101,15 @@ fn impact(cx: &ChangeCtx, root: &str) -> ImpactView {
         shown.select_nth_unstable_by(LIST_LIMIT, |a, b| key(a).cmp(&key(b)));
         shown.truncate(LIST_LIMIT);
     }
-    shown.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
+    shown.sort_unstable_by_key(key);
     let systems: Vec<(Link, bool, usize)> = shown
         .into_iter()
         .map(|s| (system_link(root, &model.systems[s]), changed(s), s))
         .collect();
     // Paths only for the systems shown, each bounded; derived for this
     // page and dropped with it.
-    let paths = impact.paths_once();
+    let targets: Vec<usize> = systems.iter().map(|&(_, _, s)| s).collect();
+    let paths = impact.paths_to(&targets, PATH_LIMIT);
     let systems: Vec<ImpactedSystem> = systems
         .into_iter()
         .map(|(link, changed, s)| ImpactedSystem {
