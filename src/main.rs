@@ -14,6 +14,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// `libmimalloc-sys` crate builds).
 const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
 const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+/// How long freed memory is kept before it goes back to the system.
+const PURGE_DELAY_MS: std::os::raw::c_long = 10;
 
 fn main() -> ExitCode {
     // Memory freed by one stage goes back to the system before the next
@@ -21,12 +23,15 @@ fn main() -> ExitCode {
     // The first arena is reserved before `main`, so arenas committed as
     // used come from `.cargo/config.toml` for it and from here for the
     // later ones: the peak of a build of the generated inventory is 174 MB
-    // instead of 250 MB (bench/README.md, "Allocator").
+    // instead of 250 MB. Freed pages wait 10 ms before they go back: at
+    // 0 every page that empties was one `madvise` and a page fault when
+    // used again, a fifth of a large build's time in the kernel
+    // (bench/README.md, "Allocator").
     // SAFETY: sets two documented options of the allocator, before any
     // thread but this one exists.
     unsafe {
         libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0);
-        libmimalloc_sys::mi_option_set(PURGE_DELAY, 0);
+        libmimalloc_sys::mi_option_set(PURGE_DELAY, PURGE_DELAY_MS);
     }
     cutover::commands::run(cutover::cli::Cli::parse())
 }
