@@ -178,17 +178,28 @@ pub fn finalize(
     overrides: &BTreeMap<Rule, Override>,
     sources: &Sources,
 ) -> Vec<Finding> {
+    use rayon::prelude::*;
     let findings = apply_overrides(findings, overrides);
+    // Files by the place of their path in path order (equal paths, equal
+    // places), so the sort compares numbers where it compared paths.
+    let files = sources.files();
+    let mut by_path: Vec<usize> = (0..files.len()).collect();
+    by_path.sort_by(|&a, &b| files[a].path.cmp(&files[b].path));
+    let mut file_rank = vec![0usize; files.len()];
+    for (at, pair) in by_path.windows(2).enumerate() {
+        let same = files[pair[0]].path == files[pair[1]].path;
+        file_rank[pair[1]] = if same { file_rank[pair[0]] } else { at + 1 };
+    }
     // Keys borrow from the findings (a large check has hundreds of
     // thousands: cloning each message and subject list to sort them cost
     // more than the sort); ties keep the order found, as a stable sort.
     let keys: Vec<_> = findings
-        .iter()
+        .par_iter()
         .map(|finding| {
             let file = sources.get(finding.loc.file);
             let (line, column) = file.line_column(finding.loc.span.start);
             (
-                &file.path,
+                file_rank[finding.loc.file.0 as usize],
                 line,
                 column,
                 finding.rule.name(),
@@ -199,15 +210,11 @@ pub fn finalize(
         })
         .collect();
     let mut order: Vec<usize> = (0..findings.len()).collect();
-    order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
-    let mut place = vec![0; findings.len()];
-    for (at, &ix) in order.iter().enumerate() {
-        place[ix] = at;
-    }
+    // Stable, so ties keep the order found.
+    order.par_sort_by(|&a, &b| keys[a].cmp(&keys[b]));
     drop(keys);
-    let mut placed: Vec<(usize, Finding)> = place.into_iter().zip(findings).collect();
-    placed.sort_unstable_by_key(|&(at, _)| at);
-    let mut findings: Vec<Finding> = placed.into_iter().map(|(_, finding)| finding).collect();
+    let mut slots: Vec<Option<Finding>> = findings.into_iter().map(Some).collect();
+    let mut findings: Vec<Finding> = order.iter().filter_map(|&ix| slots[ix].take()).collect();
     findings.dedup_by(|a, b| {
         a.rule == b.rule
             && a.loc == b.loc

@@ -1,19 +1,38 @@
 //! Load stage: duplicate ids and reference resolution. After [`resolve`]
 //! reports no finding, every [`Ref`] holds the index of its entity.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use rayon::prelude::*;
 
 use crate::base::source::At;
 use crate::base::{Finding, Rule};
 use crate::inventory::Declared;
 use crate::model::*;
 
+/// The lowercase form of `id` (see [`slug`]), borrowed when it is one.
+fn slugged(id: &str) -> Cow<'_, str> {
+    if id.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(slug(id))
+    } else {
+        Cow::Borrowed(id)
+    }
+}
+
 /// Ids of one kind: lowercase id to index of the first valid entity.
+/// Looked up once per reference (a million at scale), so hashed; the
+/// suggestions of an unknown id go through the ids in sorted order, so
+/// that the one suggested does not depend on the hash.
 struct Index {
     kind: &'static str,
-    by_slug: BTreeMap<String, usize>,
-    /// Every declared id (also of entities dropped for errors).
-    declared: BTreeMap<String, String>,
+    by_slug: HashMap<String, usize>,
+    /// Every declared id (also of entities dropped for errors), by slug:
+    /// the last declared of a slug.
+    declared: HashMap<String, String>,
+    /// The slugs of `declared`, sorted, made when first suggested from.
+    sorted: OnceLock<Vec<String>>,
 }
 
 impl Index {
@@ -22,7 +41,7 @@ impl Index {
         ids: impl Iterator<Item = String>,
         declared: &[At<String>],
     ) -> Index {
-        let mut by_slug = BTreeMap::new();
+        let mut by_slug = HashMap::new();
         for (ix, id) in ids.enumerate() {
             by_slug.entry(slug(&id)).or_insert(ix);
         }
@@ -34,24 +53,38 @@ impl Index {
             kind,
             by_slug,
             declared,
+            sorted: OnceLock::new(),
         }
     }
 
     fn suggestion(&self, id: &str) -> String {
         let lower = slug(id);
-        crate::base::finding::closest(&lower, self.declared.keys().map(String::as_str)).map_or_else(
+        let sorted = self.sorted.get_or_init(|| {
+            let mut keys: Vec<String> = self.declared.keys().cloned().collect();
+            keys.sort_unstable();
+            keys
+        });
+        crate::base::finding::closest(&lower, sorted.iter().map(String::as_str)).map_or_else(
             || format!("define it with [[{}]], or correct the id", self.kind),
             |s| format!("did you mean `{}`?", self.declared[s]),
         )
     }
 
-    /// Resolves `r`, or reports it. Ids of entities dropped for their own
-    /// errors are not reported again.
+    /// The index of the entity `id` names.
+    fn get(&self, id: &str) -> Option<usize> {
+        self.by_slug.get(slugged(id).as_ref()).copied()
+    }
+
+    /// Whether some entity of this kind declares `id`.
+    fn declares(&self, id: &str) -> bool {
+        self.declared.contains_key(slugged(id).as_ref())
+    }
+
     /// Points `r` at its entity. A reference to no declared id is reported
     /// by [`Index::check`], which sees every reference read, also those of
     /// entities dropped for other errors.
     fn resolve<K>(&self, r: &mut Ref<K>) {
-        if let Some(&ix) = self.by_slug.get(&slug(&r.id.value)) {
+        if let Some(ix) = self.get(&r.id.value) {
             r.ix = ix;
         }
     }
@@ -62,27 +95,25 @@ impl Index {
         }
     }
 
-    /// Reports `id` when no entity of this kind declares it.
-    fn check(&self, id: &At<String>, findings: &mut Vec<Finding>) {
-        if !self.declared.contains_key(&slug(&id.value)) {
-            findings.push(
-                Finding::new(
-                    Rule::UnknownReference,
-                    id.loc.clone(),
-                    format!("`{}` is not a known {}", id.value, self.kind),
-                )
-                .subject(id.value.clone())
-                .help(self.suggestion(&id.value)),
-            );
-        }
+    /// `id` reported when no entity of this kind declares it.
+    fn check(&self, id: &At<String>) -> Option<Finding> {
+        (!self.declares(&id.value)).then(|| {
+            Finding::new(
+                Rule::UnknownReference,
+                id.loc.clone(),
+                format!("`{}` is not a known {}", id.value, self.kind),
+            )
+            .subject(id.value.clone())
+            .help(self.suggestion(&id.value))
+        })
     }
 }
 
 /// Reports ids declared twice in one kind (case-insensitive), naming both.
 fn duplicates(kind: &str, ids: &[At<String>], findings: &mut Vec<Finding>) {
-    let mut first: BTreeMap<String, &At<String>> = BTreeMap::new();
+    let mut first: HashMap<Cow<str>, &At<String>> = HashMap::with_capacity(ids.len());
     for id in ids {
-        match first.get(&slug(&id.value)) {
+        match first.get(&slugged(&id.value)) {
             Some(earlier) => findings.push(
                 Finding::new(
                     Rule::DuplicateId,
@@ -100,7 +131,7 @@ fn duplicates(kind: &str, ids: &[At<String>], findings: &mut Vec<Finding>) {
                 .help("ids are compared without regard to case; rename one of them"),
             ),
             None => {
-                first.insert(slug(&id.value), id);
+                first.insert(slugged(&id.value), id);
             }
         }
     }
@@ -149,10 +180,10 @@ pub fn resolve(model: &mut Model, declared: &Declared, findings: &mut Vec<Findin
     for system in &mut model.systems {
         teams.resolve(&mut system.owner);
     }
-    for integration in &mut model.integrations {
+    model.integrations.par_iter_mut().for_each(|integration| {
         systems.resolve(&mut integration.consumer);
         systems.resolve(&mut integration.provider);
-    }
+    });
     for process in &mut model.processes {
         if let Some(owner) = &mut process.owner {
             teams.resolve(owner);
@@ -173,7 +204,52 @@ pub fn resolve(model: &mut Model, declared: &Declared, findings: &mut Vec<Findin
             changes.resolve(change);
         }
     }
-    for change in &mut model.changes {
+    // Every change on some core, its findings joined in change order.
+    let per_change: Vec<Vec<Finding>> = model
+        .changes
+        .par_iter_mut()
+        .map(|change| {
+            let mut findings = Vec::new();
+            resolve_change(change, &systems, &teams, &audiences, &mut findings);
+            findings
+        })
+        .collect();
+    findings.extend(per_change.into_iter().flatten());
+    for mapping in &mut model.config.export.argocd.applications {
+        systems.resolve(&mut mapping.system);
+    }
+    let unknown: Vec<Finding> = declared
+        .refs
+        .par_iter()
+        .filter_map(|(kind, id)| {
+            let index = match kind {
+                Kind::System => &systems,
+                Kind::Integration => &integrations,
+                Kind::Process => &processes,
+                Kind::Team => &teams,
+                Kind::Audience => &audiences,
+                Kind::Change => &changes,
+                // Nothing refers to periods or incidents by id.
+                Kind::Window | Kind::Freeze | Kind::Peak | Kind::Incident => return None,
+            };
+            index.check(id)
+        })
+        .collect();
+    findings.extend(unknown);
+    resolve_compat(model, &integrations, findings);
+    one_off_order(model, findings);
+}
+
+/// Resolves the references of `change` and checks that its phases change
+/// only systems it lists.
+fn resolve_change(
+    change: &mut Change,
+    systems: &Index,
+    teams: &Index,
+    audiences: &Index,
+    findings: &mut Vec<Finding>,
+) {
+    {
         teams.resolve(&mut change.owner);
         systems.all(&mut change.systems);
         let listed: Vec<String> = change.systems.iter().map(|r| slug(&r.id.value)).collect();
@@ -215,24 +291,6 @@ pub fn resolve(model: &mut Model, declared: &Declared, findings: &mut Vec<Findin
             audiences.all(&mut communication.audiences);
         }
     }
-    for mapping in &mut model.config.export.argocd.applications {
-        systems.resolve(&mut mapping.system);
-    }
-    for (kind, id) in &declared.refs {
-        let index = match kind {
-            Kind::System => &systems,
-            Kind::Integration => &integrations,
-            Kind::Process => &processes,
-            Kind::Team => &teams,
-            Kind::Audience => &audiences,
-            Kind::Change => &changes,
-            // Nothing refers to periods or incidents by id.
-            Kind::Window | Kind::Freeze | Kind::Peak | Kind::Incident => continue,
-        };
-        index.check(id, findings);
-    }
-    resolve_compat(model, &integrations, findings);
-    one_off_order(model, findings);
 }
 
 fn kind_name(kind: PeriodKind) -> &'static str {
@@ -289,7 +347,7 @@ fn resolve_compat(model: &mut Model, integrations: &Index, findings: &mut Vec<Fi
         changed.dedup();
         for compat in &mut change.compat {
             let target = &compat.target.value;
-            if let Some(&ix) = integrations.by_slug.get(&slug(target)) {
+            if let Some(ix) = integrations.get(target) {
                 compat.resolved = CompatTarget::Integration(ix);
                 continue;
             }
@@ -302,7 +360,7 @@ fn resolve_compat(model: &mut Model, integrations: &Index, findings: &mut Vec<Fi
             });
             match item {
                 Some(found) => compat.resolved = found,
-                None if integrations.declared.contains_key(&slug(target)) => {}
+                None if integrations.declares(target) => {}
                 None => findings.push(
                     Finding::new(
                         Rule::UnknownReference,

@@ -453,11 +453,8 @@ pub fn write_document(checked: &Checked, out: &mut dyn Write) -> std::io::Result
         &checked.risks,
         &checked.as_of.to_string(),
     );
-    // Escaped so that no inventory text can be read as markup, should the
-    // file ever be served or embedded as HTML. Outside strings JSON has
-    // none of the three, so escaping the bytes escapes the strings.
-    let mut out = Escaped(out);
-    let out = &mut out;
+    // Strings are written with `<`, `>` and `&` escaped (see [`HtmlSafe`]);
+    // the parts written here hold none of the three.
     // Compact: the file is data for programs (`jq .` pretty-prints it).
     // The keys in sorted order: as_of, changes, diagnostics, inventory,
     // summary, version.
@@ -480,8 +477,40 @@ pub fn write_document(checked: &Checked, out: &mut dyn Write) -> std::io::Result
     out.write_all(b"}\n")
 }
 
-fn json_to<T: serde::Serialize>(out: &mut dyn Write, item: &T) -> std::io::Result<()> {
-    serde_json::to_writer(out, item).map_err(std::io::Error::other)
+/// `item` as compact JSON, strings escaped by [`HtmlSafe`].
+fn json_to<T: serde::Serialize + ?Sized>(out: &mut dyn Write, item: &T) -> std::io::Result<()> {
+    let mut serializer = serde_json::Serializer::with_formatter(out, HtmlSafe);
+    item.serialize(&mut serializer)
+        .map_err(std::io::Error::other)
+}
+
+/// serde_json's compact form, with `<`, `>` and `&` in strings written as
+/// `\u003c`, `\u003e` and `\u0026`, so that no inventory text can be read
+/// as markup should the file ever be served or embedded as HTML. Outside
+/// strings JSON has none of the three.
+struct HtmlSafe;
+
+impl serde_json::ser::Formatter for HtmlSafe {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let bytes = fragment.as_bytes();
+        let mut start = 0;
+        for (at, &byte) in bytes.iter().enumerate() {
+            let escape: &[u8] = match byte {
+                b'<' => b"\\u003c",
+                b'>' => b"\\u003e",
+                b'&' => b"\\u0026",
+                _ => continue,
+            };
+            writer.write_all(&bytes[start..at])?;
+            writer.write_all(escape)?;
+            start = at + 1;
+        }
+        writer.write_all(&bytes[start..])
+    }
 }
 
 /// A diagnostic of the check's document with its keys in sorted order,
@@ -606,7 +635,7 @@ impl<'a, 'd> SortedChange<'a, 'd> {
 /// at a time).
 fn value<T: serde::Serialize>(out: &mut dyn Write, item: &T) -> std::io::Result<()> {
     let item = serde_json::to_value(item).map_err(std::io::Error::other)?;
-    serde_json::to_writer(out, &item).map_err(std::io::Error::other)
+    json_to(out, &item)
 }
 
 fn array<T>(
@@ -641,11 +670,9 @@ fn write_inventory(model: &Model, out: &mut dyn Write) -> std::io::Result<()> {
             out.write_all(b",")?;
         }
         *first = false;
-        serde_json::to_writer(&mut *out, name).map_err(std::io::Error::other)?;
+        json_to(&mut *out, name)?;
         out.write_all(b":")?;
-        array(out, items, |out, item| {
-            serde_json::to_writer(out, &each(item)).map_err(std::io::Error::other)
-        })
+        array(out, items, |out, item| json_to(out, &each(item)))
     }
     let periods =
         |k: PeriodKind| -> Vec<&Period> { model.periods.iter().filter(|p| p.kind == k).collect() };
@@ -659,7 +686,7 @@ fn write_inventory(model: &Model, out: &mut dyn Write) -> std::io::Result<()> {
     } else {
         b",\"config\":"
     })?;
-    serde_json::to_writer(&mut *out, &config(&model.config)).map_err(std::io::Error::other)?;
+    json_to(&mut *out, &config(&model.config))?;
     *first = false;
     kind(out, first, "freeze", &periods(PeriodKind::Freeze), |p| {
         period(p)
@@ -676,30 +703,6 @@ fn write_inventory(model: &Model, out: &mut dyn Write) -> std::io::Result<()> {
         period(p)
     })?;
     out.write_all(b"}")
-}
-
-/// A writer that escapes `<`, `>` and `&` as `\u003c`, `\u003e`, `\u0026`.
-struct Escaped<'a>(&'a mut dyn Write);
-
-impl Write for Escaped<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let mut rest = buf;
-        while let Some(at) = rest.iter().position(|b| matches!(b, b'<' | b'>' | b'&')) {
-            self.0.write_all(&rest[..at])?;
-            self.0.write_all(match rest[at] {
-                b'<' => b"\\u003c",
-                b'>' => b"\\u003e",
-                _ => b"\\u0026",
-            })?;
-            rest = &rest[at + 1..];
-        }
-        self.0.write_all(rest)?;
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.0.flush()
-    }
 }
 
 #[cfg(test)]

@@ -298,7 +298,21 @@ pub fn render_into(
         has_errors: checked.has_errors(),
     };
     let by_change = crate::base::finding::by_change(&checked.findings);
-    let system_rank = crate::analysis::rules::system_rank(model);
+    let system_place = {
+        let rank = crate::analysis::rules::system_rank(model);
+        let mut order: Vec<usize> = (0..model.systems.len()).collect();
+        order.sort_unstable_by_key(|&s| {
+            (
+                std::cmp::Reverse(model.systems[s].criticality.value),
+                rank[s],
+            )
+        });
+        let mut place = vec![0u32; order.len()];
+        for (at, s) in order.into_iter().enumerate() {
+            place[s] = u32::try_from(at).unwrap_or(u32::MAX);
+        }
+        place
+    };
     let contexts: Vec<ChangeCtx> = model
         .changes
         .iter()
@@ -312,7 +326,7 @@ pub fn render_into(
                 .get(change.id.value.as_str())
                 .cloned()
                 .unwrap_or_default(),
-            system_rank: &system_rank,
+            system_place: &system_place,
         })
         .collect();
     let system_index = lists::SystemIndex::new(checked);

@@ -336,9 +336,9 @@ pub struct ChangeCtx<'a> {
     pub facts: &'a ChangeFacts,
     /// The findings on the change, in report order.
     pub findings: Vec<&'a Finding>,
-    /// Per system, its place in the order of system ids (shared by every
-    /// change).
-    pub system_rank: &'a [u32],
+    /// Per system, its place in the order of criticality (highest first)
+    /// and id, ties in written order (shared by every change).
+    pub system_place: &'a [u32],
 }
 
 impl<'a> ChangeCtx<'a> {

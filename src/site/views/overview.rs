@@ -87,18 +87,12 @@ fn impact(cx: &ChangeCtx, root: &str) -> ImpactView {
     // (ties in written order, as a stable sort leaves them); only the
     // systems shown are ordered and linked, not every impacted one.
     let changed = |s: usize| cx.facts.changed.binary_search(&s).is_ok();
-    // The id rank orders as the id, ties in written order.
-    let key = |s: &usize| {
-        (
-            !changed(*s),
-            std::cmp::Reverse(model.systems[*s].criticality.value),
-            cx.system_rank[*s],
-        )
-    };
+    // The place orders by criticality and id, ties in written order.
+    let key = |s: &usize| (u64::from(!changed(*s)) << 32) | u64::from(cx.system_place[*s]);
     let mut shown: Vec<usize> = impact.systems.clone();
     let more_systems = shown.len().saturating_sub(LIST_LIMIT);
     if more_systems > 0 {
-        shown.select_nth_unstable_by(LIST_LIMIT, |a, b| key(a).cmp(&key(b)));
+        shown.select_nth_unstable_by_key(LIST_LIMIT, key);
         shown.truncate(LIST_LIMIT);
     }
     shown.sort_unstable_by_key(key);
