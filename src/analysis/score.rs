@@ -13,6 +13,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::analysis::Facts;
@@ -116,18 +117,31 @@ pub fn score(model: &Model, facts: &Facts, findings: &[Finding]) -> Vec<Risk> {
         }
     }
     let config = &model.config.risk;
+    let rank = crate::analysis::rules::system_rank(model);
     model
         .changes
-        .iter()
+        .par_iter()
         .zip(&facts.changes)
         .map(|(change, f)| {
             let mut factors = Vec::new();
-            let systems = f.impact.systems.iter().map(|&s| {
-                (
-                    model.systems[s].criticality.value,
-                    &model.systems[s].id.value,
-                )
-            });
+            // The highest system first, among equals the first by id (the
+            // id rank: numbers, not strings, over thousands of systems).
+            let systems = f
+                .impact
+                .systems
+                .iter()
+                .max_by_key(|&&s| {
+                    (
+                        model.systems[s].criticality.value,
+                        std::cmp::Reverse(rank[s]),
+                    )
+                })
+                .map(|&s| {
+                    (
+                        model.systems[s].criticality.value,
+                        &model.systems[s].id.value,
+                    )
+                });
             let processes = f.impact.processes.iter().map(|&p| {
                 (
                     model.processes[p].criticality.value,
@@ -136,6 +150,7 @@ pub fn score(model: &Model, facts: &Facts, findings: &[Finding]) -> Vec<Risk> {
             });
             // Highest criticality; among equals, the first id in order.
             let top = systems
+                .into_iter()
                 .chain(processes)
                 .map(|(c, id)| (c, std::cmp::Reverse(id)))
                 .max();
