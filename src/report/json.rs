@@ -1,5 +1,6 @@
 //! Report stage: the machine-readable form of rules.md (`--format json`).
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::analysis::Facts;
@@ -120,7 +121,7 @@ pub fn document<'a>(
     as_of: &str,
 ) -> Document<'a> {
     let diagnostics = findings
-        .iter()
+        .par_iter()
         .map(|finding| {
             let file = sources.get(finding.loc.file);
             let (line, column) = file.line_column(finding.loc.span.start);
@@ -138,9 +139,10 @@ pub fn document<'a>(
         })
         .collect();
     let system_rank = crate::analysis::rules::system_rank(model);
+    // Every change on some core (millions of impacted ids at scale).
     let mut changes: Vec<ChangeEntry> = model
         .changes
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(ix, change)| ChangeEntry {
             id: &change.id.value,
