@@ -313,11 +313,19 @@ pub fn render_into(
         }
         place
     };
+    let shown: Vec<Vec<usize>> = checked
+        .facts
+        .changes
+        .par_iter()
+        .map(|facts| views::shown_systems(facts, &system_place))
+        .collect();
+    let (system_index, shown_paths) = lists::SystemIndex::new(checked, &shown);
     let contexts: Vec<ChangeCtx> = model
         .changes
         .iter()
         .enumerate()
-        .map(|(ix, change)| ChangeCtx {
+        .zip(shown.into_iter().zip(shown_paths))
+        .map(|((ix, change), (shown, shown_paths))| ChangeCtx {
             checked,
             ix,
             change,
@@ -326,10 +334,10 @@ pub fn render_into(
                 .get(change.id.value.as_str())
                 .cloned()
                 .unwrap_or_default(),
-            system_place: &system_place,
+            shown,
+            shown_paths,
         })
         .collect();
-    let system_index = lists::SystemIndex::new(checked);
     let r = Renderer {
         tera: &templates.tera,
         site: &site,

@@ -189,8 +189,10 @@ pub struct SystemIndex {
 }
 
 impl SystemIndex {
-    /// The index of the whole plan, in one pass over each kind of entity.
-    pub fn new(checked: &Checked) -> SystemIndex {
+    /// The index of the whole plan, in one pass over each kind of entity;
+    /// with it, per change, the paths of the systems `shown[c]` on its
+    /// overview (as [`PathIx::write`] writes them), from the same search.
+    pub fn new(checked: &Checked, shown: &[Vec<usize>]) -> (SystemIndex, Vec<Vec<u32>>) {
         let model = &checked.model;
         let n = model.systems.len();
         let mut index = SystemIndex {
@@ -218,7 +220,8 @@ impl SystemIndex {
                 }
             }
         }
-        index.impacted_paths = impacted_paths(checked, &index.impacted_by);
+        let (impacted_paths, shown_paths) = impacted_paths(checked, &index.impacted_by, shown);
+        index.impacted_paths = impacted_paths;
         for (i, integration) in model.integrations.iter().enumerate() {
             index.uses[integration.consumer.ix].push(i);
             index.used_by[integration.provider.ix].push(i);
@@ -233,40 +236,51 @@ impl SystemIndex {
                 index.incidents[s.ix].push(i);
             }
         }
-        index
+        (index, shown_paths)
     }
 }
 
 /// For each system, the path from it to each change of its
-/// `impacted_by`: one search per change, for the systems whose pages show
-/// it, on every core.
-fn impacted_paths(checked: &Checked, impacted_by: &[Vec<usize>]) -> Vec<Vec<u32>> {
+/// `impacted_by`, and for each change the paths of the systems of
+/// `shown[c]`: one search per change, for the pages that show its paths,
+/// on every core.
+fn impacted_paths(
+    checked: &Checked,
+    impacted_by: &[Vec<usize>],
+    shown: &[Vec<usize>],
+) -> (Vec<Vec<u32>>, Vec<Vec<u32>>) {
     let mut targets: Vec<Vec<usize>> = vec![Vec::new(); checked.facts.changes.len()];
     for (s, changes) in impacted_by.iter().enumerate() {
         for &c in changes {
             targets[c].push(s);
         }
     }
-    // Per change, the paths of its targets, in their order.
-    let found: Vec<Vec<u32>> = targets
+    // Per change, the paths of its targets in their order, and those of
+    // the systems its overview shows.
+    let found: Vec<(Vec<u32>, Vec<u32>)> = targets
         .par_iter()
         .enumerate()
         .map(|(c, systems)| {
+            let shown: &[usize] = shown.get(c).map_or(&[], Vec::as_slice);
             let mut words = Vec::new();
-            if !systems.is_empty() {
-                let paths = checked.facts.changes[c]
-                    .impact
-                    .paths_to(systems, PATH_LIMIT);
+            let mut shown_words = Vec::new();
+            if !systems.is_empty() || !shown.is_empty() {
+                let all: Vec<usize> = systems.iter().chain(shown).copied().collect();
+                let paths = checked.facts.changes[c].impact.paths_to(&all, PATH_LIMIT);
                 for &s in systems {
                     PathIx::new(&paths, s).write(&mut words);
                 }
+                for &s in shown {
+                    PathIx::new(&paths, s).write(&mut shown_words);
+                }
             }
-            words
+            (words, shown_words)
         })
         .collect();
+    let (found, shown_paths): (Vec<Vec<u32>>, Vec<Vec<u32>>) = found.into_iter().unzip();
     // Back to each system, in the order of its `impacted_by`.
     let mut rest: Vec<&[u32]> = found.iter().map(Vec::as_slice).collect();
-    impacted_by
+    let per_system = impacted_by
         .iter()
         .map(|changes| {
             let mut words = Vec::new();
@@ -279,7 +293,8 @@ fn impacted_paths(checked: &Checked, impacted_by: &[Vec<usize>]) -> Vec<Vec<u32>
             words.shrink_to_fit();
             words
         })
-        .collect()
+        .collect();
+    (per_system, shown_paths)
 }
 
 /// The page of system `s`, from the index of the whole plan.

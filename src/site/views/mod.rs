@@ -18,7 +18,7 @@ mod sections;
 
 pub use overview::{
     ApprovalView, AudienceView, ChangeView, ImpactView, ImpactedSystem, OutcomeView, ProcessView,
-    change_view, outcome,
+    change_view, outcome, shown_systems,
 };
 pub use phase::{ChangeFindings, PhaseView, phases};
 pub use rollback::{RollbackView, rollback_view};
@@ -336,9 +336,10 @@ pub struct ChangeCtx<'a> {
     pub facts: &'a ChangeFacts,
     /// The findings on the change, in report order.
     pub findings: Vec<&'a Finding>,
-    /// Per system, its place in the order of criticality (highest first)
-    /// and id, ties in written order (shared by every change).
-    pub system_place: &'a [u32],
+    /// The impacted systems its overview shows ([`shown_systems`]).
+    pub shown: Vec<usize>,
+    /// Their paths to the change, as [`PathIx::write`] writes them.
+    pub shown_paths: Vec<u32>,
 }
 
 impl<'a> ChangeCtx<'a> {

@@ -6,8 +6,9 @@ use serde::Serialize;
 
 use super::{
     ChangeCtx, ChangeRow, ChangeShared, FINDINGS_PER_PAGE, FindingView, LIST_LIMIT, Link,
-    PATH_LIMIT, PHASES_PER_PAGE, PathView, PhaseView, When, path_view, runbook_file, system_link,
+    PHASES_PER_PAGE, PathIx, PathView, PhaseView, When, runbook_file, system_link,
 };
+use crate::analysis::ChangeFacts;
 use crate::model::Criticality;
 use crate::site::markdown::{to_html, to_inline_html};
 use crate::site::status::StatusNotice;
@@ -83,33 +84,22 @@ pub struct AudienceView {
 fn impact(cx: &ChangeCtx, root: &str) -> ImpactView {
     let model = cx.model();
     let impact = &cx.facts.impact;
-    // Changed systems first, then by criticality (highest first) and id
-    // (ties in written order, as a stable sort leaves them); only the
-    // systems shown are ordered and linked, not every impacted one.
     let changed = |s: usize| cx.facts.changed.binary_search(&s).is_ok();
-    // The place orders by criticality and id, ties in written order.
-    let key = |s: &usize| (u64::from(!changed(*s)) << 32) | u64::from(cx.system_place[*s]);
-    let mut shown: Vec<usize> = impact.systems.clone();
-    let more_systems = shown.len().saturating_sub(LIST_LIMIT);
-    if more_systems > 0 {
-        shown.select_nth_unstable_by_key(LIST_LIMIT, key);
-        shown.truncate(LIST_LIMIT);
-    }
-    shown.sort_unstable_by_key(key);
-    let systems: Vec<(Link, bool, usize)> = shown
-        .into_iter()
-        .map(|s| (system_link(root, &model.systems[s]), changed(s), s))
-        .collect();
-    // Paths only for the systems shown, each bounded; derived for this
-    // page and dropped with it.
-    let targets: Vec<usize> = systems.iter().map(|&(_, _, s)| s).collect();
-    let paths = impact.paths_to(&targets, PATH_LIMIT);
-    let systems: Vec<ImpactedSystem> = systems
-        .into_iter()
-        .map(|(link, changed, s)| ImpactedSystem {
-            link,
-            changed,
-            path: path_view(model, &paths, s),
+    let more_systems = impact.systems.len().saturating_sub(LIST_LIMIT);
+    // The paths of the systems shown come from the search the system
+    // pages share (`SystemIndex::new`), in the order shown.
+    let mut words = cx.shown_paths.as_slice();
+    let systems: Vec<ImpactedSystem> = cx
+        .shown
+        .iter()
+        .map_while(|&s| {
+            let (path, rest) = PathIx::read(words)?;
+            words = rest;
+            Some(ImpactedSystem {
+                link: system_link(root, &model.systems[s]),
+                changed: changed(s),
+                path: path.view(model),
+            })
         })
         .collect();
     let mut notified: Vec<usize> = cx
@@ -163,6 +153,23 @@ fn impact(cx: &ChangeCtx, root: &str) -> ImpactView {
             .filter(|a| notified.contains(a))
             .count(),
     }
+}
+
+/// The impacted systems a change's overview shows, in the order shown:
+/// changed systems first, then by criticality (highest first) and id (ties
+/// in written order), at most [`LIST_LIMIT`]; `place` is the order of
+/// criticality and id of every system. Only these are ordered, not every
+/// impacted one.
+pub fn shown_systems(facts: &ChangeFacts, place: &[u32]) -> Vec<usize> {
+    let changed = |s: usize| facts.changed.binary_search(&s).is_ok();
+    let key = |s: &usize| (u64::from(!changed(*s)) << 32) | u64::from(place[*s]);
+    let mut shown: Vec<usize> = facts.impact.systems.clone();
+    if shown.len() > LIST_LIMIT {
+        shown.select_nth_unstable_by_key(LIST_LIMIT, key);
+        shown.truncate(LIST_LIMIT);
+    }
+    shown.sort_unstable_by_key(key);
+    shown
 }
 
 /// The overview page of a change.
