@@ -167,6 +167,8 @@ pub fn shown_systems(facts: &ChangeFacts, place: &[u32]) -> Vec<usize> {
     if shown.len() > LIST_LIMIT {
         shown.select_nth_unstable_by_key(LIST_LIMIT, key);
         shown.truncate(LIST_LIMIT);
+        // Kept for the page: not the room of every impacted system.
+        shown.shrink_to_fit();
     }
     shown.sort_unstable_by_key(key);
     shown
