@@ -11,8 +11,9 @@
 //! not the impacted systems times the size of each path. Why each system is
 //! impacted (the integration and the next system towards the change: a
 //! predecessor tree, with the number of hops and the changed system at the
-//! end) is the same search run again when a page or an answer first asks
-//! for a path, and kept from then on. Nothing here recurses: the depth of a
+//! end) is the same search run again: for `gate`, whole and kept from
+//! then on; for the pages, only as far as the systems they show
+//! ([`Impact::paths_to`]). Nothing here recurses: the depth of a
 //! chain of integrations is the inventory's to choose.
 
 use std::cell::RefCell;
@@ -177,17 +178,6 @@ impl Impact {
             impact: self,
             via: std::borrow::Cow::Borrowed(via),
         }
-    }
-
-    /// The same for one use (the change's own page): kept if derived
-    /// already, else derived and dropped with the result, so a build does
-    /// not hold every change's tree.
-    pub fn paths_once(&self) -> Paths<'_> {
-        let via = match self.via.get() {
-            Some(via) => std::borrow::Cow::Borrowed(via),
-            None => std::borrow::Cow::Owned(self.search()),
-        };
-        Paths { impact: self, via }
     }
 
     /// The paths of `targets` (impacted systems), each followed for at most
@@ -639,11 +629,11 @@ mod tests {
         only_d.insert(4);
         assert!(impact.meets(&only_d) && sparse.meets(&only_d));
         assert_eq!(sparse.to_set(5), impact.to_set(5));
-        // Derived for one use, the paths are the kept ones, and not kept.
+        // Derived for the targets, the paths are the kept ones, and not kept.
         let fresh = graph.impact(&[2]);
-        assert_eq!(fresh.paths_once().head(0, 8), [(0, 1), (1, 2)]);
+        assert_eq!(fresh.paths_to(&[0], 8).head(0, 8), [(0, 1), (1, 2)]);
         assert!(fresh.via.get().is_none());
-        assert_eq!(fresh.paths().head(0, 8), fresh.paths_once().head(0, 8));
+        assert_eq!(fresh.paths().head(0, 8), fresh.paths_to(&[0], 8).head(0, 8));
         assert!(fresh.via.get().is_some());
         // The paths to a few systems are those of the whole tree, bounded.
         let fresh = graph.impact(&[2]);

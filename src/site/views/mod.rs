@@ -73,11 +73,6 @@ pub struct PathView {
     pub path_last: Option<String>,
 }
 
-/// The bounded path from `system` to the change of `paths`.
-pub fn path_view(model: &Model, paths: &crate::analysis::Paths, system: usize) -> PathView {
-    PathIx::new(paths, system).view(model)
-}
-
 /// A [`PathView`] as system indices, to keep many of them small.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PathIx {
