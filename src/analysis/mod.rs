@@ -84,6 +84,10 @@ pub struct Facts {
     /// Occurrences of every period and batch run over the horizon and
     /// around every active phase, and the scope of every period.
     pub calendar: Calendar,
+    /// Per system, its place in the order of system ids, ties in written
+    /// order ([`rules::system_rank`]): ids compared as numbers by the rules,
+    /// the reports and the pages. Empty when the plan was not analysed.
+    pub system_rank: std::sync::Arc<[u32]>,
 }
 
 /// A zone for each change: its own, else the site's.
@@ -160,6 +164,7 @@ pub fn analyse(model: &Model, as_of: Date) -> (Facts, Vec<Finding>) {
         changes,
         horizon,
         calendar,
+        system_rank: rules::system_rank(model),
     };
     let mut findings = Vec::new();
     rules::run(&rules::Ctx::new(model, &facts, as_of), &mut findings);

@@ -126,6 +126,7 @@ impl<'m> Probe<'m> {
             changes,
             horizon,
             calendar,
+            system_rank: crate::analysis::rules::system_rank(model),
         };
         let mut others: Vec<Slot> = Vec::new();
         for (c, change) in model.changes.iter().enumerate() {
@@ -158,6 +159,7 @@ impl<'m> Probe<'m> {
             .copied()
             .collect();
         let period_days = Arc::new(PeriodDays::new(model, &facts.calendar));
+        let system_rank = Arc::clone(&facts.system_rank);
         Probe {
             model,
             facts,
@@ -165,7 +167,7 @@ impl<'m> Probe<'m> {
             ix,
             rules,
             period_days,
-            system_rank: crate::analysis::rules::system_rank(model),
+            system_rank,
             change_rank: crate::analysis::rules::change_rank(model),
             others,
             longest,

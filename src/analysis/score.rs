@@ -117,7 +117,7 @@ pub fn score(model: &Model, facts: &Facts, findings: &[Finding]) -> Vec<Risk> {
         }
     }
     let config = &model.config.risk;
-    let rank = crate::analysis::rules::system_rank(model);
+    let rank = &facts.system_rank;
     model
         .changes
         .par_iter()

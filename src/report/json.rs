@@ -138,7 +138,6 @@ pub fn document<'a>(
             }
         })
         .collect();
-    let system_rank = crate::analysis::rules::system_rank(model);
     // Every change on some core (millions of impacted ids at scale).
     let mut changes: Vec<ChangeEntry> = model
         .changes
@@ -153,7 +152,7 @@ pub fn document<'a>(
                     // By id through the id rank (integers, not strings:
                     // millions of impacted systems at scale).
                     let mut systems = f.impact.systems.clone();
-                    systems.sort_unstable_by_key(|&s| system_rank[s]);
+                    systems.sort_unstable_by_key(|&s| facts.system_rank[s]);
                     systems
                         .into_iter()
                         .map(|s| model.systems[s].id.value.as_str())

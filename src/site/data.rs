@@ -445,14 +445,7 @@ fn config(c: &Config) -> Value {
 /// written to `out` entity by entity, never held whole. The keys of every
 /// object come sorted, as a `serde_json::Value` orders them.
 pub fn write_document(checked: &Checked, out: &mut dyn Write) -> std::io::Result<()> {
-    let check = crate::report::json::document(
-        &checked.findings,
-        &checked.sources,
-        &checked.model,
-        &checked.facts,
-        &checked.risks,
-        &checked.as_of.to_string(),
-    );
+    let check = check_document(checked);
     // Strings are written with `<`, `>` and `&` escaped (see [`HtmlSafe`]);
     // the parts written here hold none of the three.
     // Compact: the file is data for programs (`jq .` pretty-prints it).
@@ -475,6 +468,18 @@ pub fn write_document(checked: &Checked, out: &mut dyn Write) -> std::io::Result
     out.write_all(b",\"version\":")?;
     value(out, &check.version)?;
     out.write_all(b"}\n")
+}
+
+/// The `--format json` document of `checked`.
+fn check_document(checked: &Checked) -> crate::report::json::Document<'_> {
+    crate::report::json::document(
+        &checked.findings,
+        &checked.sources,
+        &checked.model,
+        &checked.facts,
+        &checked.risks,
+        &checked.as_of.to_string(),
+    )
 }
 
 /// `item` as compact JSON, strings escaped by [`HtmlSafe`].
@@ -772,14 +777,7 @@ mod tests {
         for inventory in [example.as_path(), dir.path()] {
             let checked =
                 crate::check::check(inventory, jiff::civil::Date::constant(2026, 11, 24)).unwrap();
-            let check = crate::report::json::document(
-                &checked.findings,
-                &checked.sources,
-                &checked.model,
-                &checked.facts,
-                &checked.risks,
-                &checked.as_of.to_string(),
-            );
+            let check = check_document(&checked);
             let bytes = |f: &mut dyn FnMut(&mut Vec<u8>) -> std::io::Result<()>| {
                 let mut out = Vec::new();
                 f(&mut out).unwrap();

@@ -299,7 +299,7 @@ pub fn render_into(
     };
     let by_change = crate::base::finding::by_change(&checked.findings);
     let system_place = {
-        let rank = crate::analysis::rules::system_rank(model);
+        let rank = &checked.facts.system_rank;
         let mut order: Vec<usize> = (0..model.systems.len()).collect();
         order.sort_unstable_by_key(|&s| {
             (

@@ -179,7 +179,7 @@ impl<'a> Ctx<'a> {
             pairs,
             only: None,
             period_days: std::sync::Arc::new(periods::PeriodDays::new(model, &facts.calendar)),
-            system_rank: system_rank(model),
+            system_rank: std::sync::Arc::clone(&facts.system_rank),
             change_rank: change_rank(model),
         }
     }
