@@ -3,11 +3,11 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::analysis::Facts;
 use crate::analysis::score::Risk;
+use crate::analysis::{ChangeFacts, Facts};
 use crate::base::source::Sources;
 use crate::base::{Finding, Summary};
-use crate::model::{Model, Status};
+use crate::model::{Change, Model, Status};
 
 /// The `--format json` document of `check` (rules.md, "Machine-readable
 /// form"); serialized as is.
@@ -122,72 +122,13 @@ pub fn document<'a>(
 ) -> Document<'a> {
     let diagnostics = findings
         .par_iter()
-        .map(|finding| {
-            let file = sources.get(finding.loc.file);
-            let (line, column) = file.line_column(finding.loc.span.start);
-            Diagnostic {
-                rule: finding.rule.name(),
-                level: finding.level.name(),
-                message: &finding.message,
-                file: &file.path,
-                line,
-                column,
-                change: finding.change.as_deref(),
-                subjects: &finding.subjects,
-                help: finding.help.as_deref(),
-            }
-        })
+        .map(|finding| diagnostic(finding, sources))
         .collect();
     // Every change on some core (millions of impacted ids at scale).
-    let mut changes: Vec<ChangeEntry> = model
-        .changes
-        .par_iter()
-        .enumerate()
-        .map(|(ix, change)| ChangeEntry {
-            id: &change.id.value,
-            status: change.status.value,
-            risk: risks.get(ix),
-            impacted: facts.changes.get(ix).map(|f| Impacted {
-                systems: {
-                    // By id through the id rank (integers, not strings:
-                    // millions of impacted systems at scale).
-                    let mut systems = f.impact.systems.clone();
-                    systems.sort_unstable_by_key(|&s| facts.system_rank[s]);
-                    systems
-                        .into_iter()
-                        .map(|s| model.systems[s].id.value.as_str())
-                        .collect()
-                },
-                processes: sorted(
-                    f.impact
-                        .processes
-                        .iter()
-                        .map(|&p| model.processes[p].id.value.as_str()),
-                ),
-                audiences: sorted(
-                    f.impact
-                        .audiences
-                        .iter()
-                        .map(|&a| model.audiences[a].id.value.as_str()),
-                ),
-            }),
-            phases: facts.changes.get(ix).map(|f| {
-                f.phases
-                    .iter()
-                    .zip(&change.phases)
-                    .map(|(time, phase)| PhaseEntry {
-                        name: &phase.name,
-                        start: local(&time.start),
-                        end: local(&time.end),
-                        start_utc: utc(&time.start),
-                        end_utc: utc(&time.end),
-                        zone: f.tz.iana_name().unwrap_or("UTC"),
-                    })
-                    .collect()
-            }),
-        })
+    let changes = change_order(model)
+        .into_par_iter()
+        .map(|ix| change_entry(model, facts, risks, ix))
         .collect();
-    changes.sort_by(|a, b| a.id.cmp(b.id));
     Document {
         version: 1,
         as_of: as_of.to_string(),
@@ -195,6 +136,99 @@ pub fn document<'a>(
         diagnostics,
         changes,
     }
+}
+
+/// The diagnostic of `finding`, located in its file.
+pub fn diagnostic<'a>(finding: &'a Finding, sources: &'a Sources) -> Diagnostic<'a> {
+    let file = sources.get(finding.loc.file);
+    let (line, column) = file.line_column(finding.loc.span.start);
+    Diagnostic {
+        rule: finding.rule.name(),
+        level: finding.level.name(),
+        message: &finding.message,
+        file: &file.path,
+        line,
+        column,
+        change: finding.change.as_deref(),
+        subjects: &finding.subjects,
+        help: finding.help.as_deref(),
+    }
+}
+
+/// The indices of the model's changes in the document's order: by id,
+/// equal ids in written order.
+pub fn change_order(model: &Model) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..model.changes.len()).collect();
+    order.sort_by(|&a, &b| model.changes[a].id.value.cmp(&model.changes[b].id.value));
+    order
+}
+
+/// The entry of change `ix`.
+pub fn change_entry<'a>(
+    model: &'a Model,
+    facts: &'a Facts,
+    risks: &'a [Risk],
+    ix: usize,
+) -> ChangeEntry<'a> {
+    let change = &model.changes[ix];
+    ChangeEntry {
+        id: &change.id.value,
+        status: change.status.value,
+        risk: risks.get(ix),
+        impacted: facts.changes.get(ix).map(|f| Impacted {
+            systems: impacted_systems(f, &facts.system_rank)
+                .into_iter()
+                .map(|s| model.systems[s].id.value.as_str())
+                .collect(),
+            processes: impacted_processes(model, f),
+            audiences: impacted_audiences(model, f),
+        }),
+        phases: facts.changes.get(ix).map(|f| phase_entries(change, f)),
+    }
+}
+
+/// The systems `f` impacts in the order of their ids, through the id rank
+/// (integers, not strings: millions of impacted systems at scale).
+pub fn impacted_systems(f: &ChangeFacts, system_rank: &[u32]) -> Vec<usize> {
+    let mut systems = f.impact.systems.clone();
+    systems.sort_unstable_by_key(|&s| system_rank[s]);
+    systems
+}
+
+/// Ids of the processes `f` impacts, sorted.
+pub fn impacted_processes<'a>(model: &'a Model, f: &ChangeFacts) -> Vec<&'a str> {
+    sorted(
+        f.impact
+            .processes
+            .iter()
+            .map(|&p| model.processes[p].id.value.as_str()),
+    )
+}
+
+/// Ids of the audiences `f` impacts, sorted.
+pub fn impacted_audiences<'a>(model: &'a Model, f: &ChangeFacts) -> Vec<&'a str> {
+    sorted(
+        f.impact
+            .audiences
+            .iter()
+            .map(|&a| model.audiences[a].id.value.as_str()),
+    )
+}
+
+/// The phases of `change` in written order, placed in time by `f`.
+pub fn phase_entries<'a>(change: &'a Change, f: &'a ChangeFacts) -> Vec<PhaseEntry<'a>> {
+    f.phases
+        .iter()
+        .zip(&change.phases)
+        .map(|(time, phase)| PhaseEntry {
+            name: &phase.name,
+            start: local(&time.start),
+            end: local(&time.end),
+            start_utc: utc(&time.start),
+            end_utc: utc(&time.end),
+            zone: f.tz.iana_name().unwrap_or("UTC"),
+        })
+        .collect()
 }
 
 /// Pretty JSON with a final newline.

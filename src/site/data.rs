@@ -18,6 +18,7 @@ use crate::model::{
     Audience, Backup, Change, Config, DateTime, Duration, Incident, Integration, Model, Period,
     PeriodKind, Process, Recurrence, Ref, System, Team, When,
 };
+use crate::report::json;
 
 /// An object from pairs, leaving out the `None`s.
 fn object<const N: usize>(fields: [(&str, Option<Value>); N]) -> Value {
@@ -444,42 +445,100 @@ fn config(c: &Config) -> Value {
 /// as written (defaults filled in), compact, with `<`, `>` and `&` escaped;
 /// written to `out` entity by entity, never held whole. The keys of every
 /// object come sorted, as a `serde_json::Value` orders them.
+///
+/// Entities are made on every core, a window at a time ([`par_array`]), and
+/// written in order: the document is the same bytes whatever the threads,
+/// and memory holds one window, not the millions of impacted ids of the
+/// whole plan at scale.
 pub fn write_document(checked: &Checked, out: &mut dyn Write) -> std::io::Result<()> {
-    let check = check_document(checked);
+    let model = &checked.model;
     // Strings are written with `<`, `>` and `&` escaped (see [`HtmlSafe`]);
     // the parts written here hold none of the three.
     // Compact: the file is data for programs (`jq .` pretty-prints it).
     // The keys in sorted order: as_of, changes, diagnostics, inventory,
     // summary, version.
     out.write_all(b"{\"as_of\":")?;
-    value(out, &check.as_of)?;
+    value(out, &checked.as_of.to_string())?;
     out.write_all(b",\"changes\":")?;
-    array(out, &check.changes, |out, c| {
-        json_to(out, &SortedChange::of(c))
+    let quoted = quoted_system_ids(model)?;
+    let order = json::change_order(model);
+    // A change's entry lists every system it impacts: up to one per system.
+    par_array(out, order.len(), 64, |k, buf| {
+        write_change(buf, checked, &quoted, order[k])
     })?;
     out.write_all(b",\"diagnostics\":")?;
-    array(out, &check.diagnostics, |out, d| {
-        json_to(out, &SortedDiagnostic::of(d))
+    let findings = &checked.findings;
+    par_array(out, findings.len(), 1024, |k, buf| {
+        let diagnostic = json::diagnostic(&findings[k], &checked.sources);
+        json_to(buf, &SortedDiagnostic::of(&diagnostic))
     })?;
     out.write_all(b",\"inventory\":")?;
-    write_inventory(&checked.model, out)?;
+    write_inventory(model, out)?;
     out.write_all(b",\"summary\":")?;
-    value(out, &check.summary)?;
+    value(out, &crate::base::Summary::of(findings))?;
     out.write_all(b",\"version\":")?;
-    value(out, &check.version)?;
+    value(out, &1u32)?;
     out.write_all(b"}\n")
 }
 
-/// The `--format json` document of `checked`.
-fn check_document(checked: &Checked) -> crate::report::json::Document<'_> {
-    crate::report::json::document(
-        &checked.findings,
-        &checked.sources,
-        &checked.model,
-        &checked.facts,
-        &checked.risks,
-        &checked.as_of.to_string(),
-    )
+/// Each system's id as a JSON string (quotes included, escaped by
+/// [`HtmlSafe`]), by system index: impacted lists are copied from these
+/// rather than escaped again for each of their millions of entries.
+fn quoted_system_ids(model: &Model) -> std::io::Result<Vec<Box<[u8]>>> {
+    use rayon::prelude::*;
+    model
+        .systems
+        .par_iter()
+        .map(|s| {
+            let mut out = Vec::with_capacity(s.id.value.len() + 2);
+            json_to(&mut out, s.id.value.as_str())?;
+            Ok(out.into_boxed_slice())
+        })
+        .collect()
+}
+
+/// The check document's entry of change `ix` with its keys (and those of
+/// what it holds) in sorted order: id, impacted (audiences, processes,
+/// systems), phases, risk, status. The same bytes as the entry through a
+/// `Value` (see the tests).
+fn write_change(
+    out: &mut Vec<u8>,
+    checked: &Checked,
+    quoted: &[Box<[u8]>],
+    ix: usize,
+) -> std::io::Result<()> {
+    let model = &checked.model;
+    let change = &model.changes[ix];
+    out.extend_from_slice(b"{\"id\":");
+    json_to(out, change.id.value.as_str())?;
+    if let Some(f) = checked.facts.changes.get(ix) {
+        out.extend_from_slice(b",\"impacted\":{\"audiences\":");
+        json_to(out, &json::impacted_audiences(model, f))?;
+        out.extend_from_slice(b",\"processes\":");
+        json_to(out, &json::impacted_processes(model, f))?;
+        out.extend_from_slice(b",\"systems\":[");
+        for (k, s) in json::impacted_systems(f, &checked.facts.system_rank)
+            .into_iter()
+            .enumerate()
+        {
+            if k > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(&quoted[s]);
+        }
+        out.extend_from_slice(b"]},\"phases\":");
+        let phases = json::phase_entries(change, f);
+        let sorted: Vec<SortedPhase> = phases.iter().map(SortedPhase::of).collect();
+        json_to(out, &sorted)?;
+    }
+    if let Some(risk) = checked.risks.get(ix) {
+        out.extend_from_slice(b",\"risk\":");
+        json_to(out, &SortedRisk::of(risk))?;
+    }
+    out.extend_from_slice(b",\"status\":");
+    json_to(out, &change.status.value)?;
+    out.push(b'}');
+    Ok(())
 }
 
 /// `item` as compact JSON, strings escaped by [`HtmlSafe`].
@@ -551,27 +610,7 @@ impl<'a> SortedDiagnostic<'a> {
     }
 }
 
-/// A change entry of the check's document with its keys (and those of
-/// what it holds) in sorted order.
-#[derive(serde::Serialize)]
-struct SortedChange<'a, 'd> {
-    id: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    impacted: Option<SortedImpacted<'a, 'd>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    phases: Option<Vec<SortedPhase<'a, 'd>>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    risk: Option<SortedRisk<'a>>,
-    status: crate::model::Status,
-}
-
-#[derive(serde::Serialize)]
-struct SortedImpacted<'a, 'd> {
-    audiences: &'d [&'a str],
-    processes: &'d [&'a str],
-    systems: &'d [&'a str],
-}
-
+/// A placed phase with its keys in sorted order.
 #[derive(serde::Serialize)]
 struct SortedPhase<'a, 'd> {
     end: &'d str,
@@ -582,6 +621,20 @@ struct SortedPhase<'a, 'd> {
     zone: &'a str,
 }
 
+impl<'a, 'd> SortedPhase<'a, 'd> {
+    fn of(p: &'d json::PhaseEntry<'a>) -> Self {
+        SortedPhase {
+            end: &p.end,
+            end_utc: &p.end_utc,
+            name: p.name,
+            start: &p.start,
+            start_utc: &p.start_utc,
+            zone: p.zone,
+        }
+    }
+}
+
+/// A risk with its keys (and those of its factors) in sorted order.
 #[derive(serde::Serialize)]
 struct SortedRisk<'a> {
     factors: Vec<SortedFactor<'a>>,
@@ -596,42 +649,20 @@ struct SortedFactor<'a> {
     points: u32,
 }
 
-impl<'a, 'd> SortedChange<'a, 'd> {
-    fn of(c: &'d crate::report::json::ChangeEntry<'a>) -> Self {
-        SortedChange {
-            id: c.id,
-            impacted: c.impacted.as_ref().map(|i| SortedImpacted {
-                audiences: &i.audiences,
-                processes: &i.processes,
-                systems: &i.systems,
-            }),
-            phases: c.phases.as_ref().map(|phases| {
-                phases
-                    .iter()
-                    .map(|p| SortedPhase {
-                        end: &p.end,
-                        end_utc: &p.end_utc,
-                        name: p.name,
-                        start: &p.start,
-                        start_utc: &p.start_utc,
-                        zone: p.zone,
-                    })
-                    .collect()
-            }),
-            risk: c.risk.map(|r| SortedRisk {
-                factors: r
-                    .factors
-                    .iter()
-                    .map(|f| SortedFactor {
-                        detail: &f.detail,
-                        name: &f.name,
-                        points: f.points,
-                    })
-                    .collect(),
-                level: r.level,
-                score: r.score,
-            }),
-            status: c.status,
+impl<'a> SortedRisk<'a> {
+    fn of(r: &'a crate::analysis::score::Risk) -> Self {
+        SortedRisk {
+            factors: r
+                .factors
+                .iter()
+                .map(|f| SortedFactor {
+                    detail: &f.detail,
+                    name: &f.name,
+                    points: f.points,
+                })
+                .collect(),
+            level: r.level,
+            score: r.score,
         }
     }
 }
@@ -643,17 +674,33 @@ fn value<T: serde::Serialize>(out: &mut dyn Write, item: &T) -> std::io::Result<
     json_to(out, &item)
 }
 
-fn array<T>(
+/// A JSON array of `n` items, item `k` made by `each(k, buffer)` on some
+/// core, `window` items at a time, and written in order. The buffers are
+/// kept from one window to the next, so their memory is reused.
+fn par_array(
     out: &mut dyn Write,
-    items: &[T],
-    mut each: impl FnMut(&mut dyn Write, &T) -> std::io::Result<()>,
+    n: usize,
+    window: usize,
+    each: impl Fn(usize, &mut Vec<u8>) -> std::io::Result<()> + Sync,
 ) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    let mut buffers: Vec<Vec<u8>> = vec![Vec::new(); window.min(n)];
     out.write_all(b"[")?;
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            out.write_all(b",")?;
+    for start in (0..n).step_by(window.max(1)) {
+        let shown = &mut buffers[..window.min(n - start)];
+        shown
+            .par_iter_mut()
+            .enumerate()
+            .try_for_each(|(k, buffer)| {
+                buffer.clear();
+                each(start + k, buffer)
+            })?;
+        for (k, buffer) in shown.iter().enumerate() {
+            if start + k > 0 {
+                out.write_all(b",")?;
+            }
+            out.write_all(buffer)?;
         }
-        each(out, item)?;
     }
     out.write_all(b"]")
 }
@@ -666,8 +713,11 @@ fn write_inventory(model: &Model, out: &mut dyn Write) -> std::io::Result<()> {
         first: &mut bool,
         name: &str,
         items: &[T],
-        each: impl Fn(&T) -> Value,
-    ) -> std::io::Result<()> {
+        each: impl Fn(&T) -> Value + Sync,
+    ) -> std::io::Result<()>
+    where
+        T: Sync,
+    {
         if items.is_empty() {
             return Ok(());
         }
@@ -677,7 +727,9 @@ fn write_inventory(model: &Model, out: &mut dyn Write) -> std::io::Result<()> {
         *first = false;
         json_to(&mut *out, name)?;
         out.write_all(b":")?;
-        array(out, items, |out, item| json_to(out, &each(item)))
+        par_array(out, items.len(), 1024, |k, buffer| {
+            json_to(buffer, &each(&items[k]))
+        })
     }
     let periods =
         |k: PeriodKind| -> Vec<&Period> { model.periods.iter().filter(|p| p.kind == k).collect() };
@@ -761,6 +813,18 @@ mod tests {
         String::from_utf8(bytes).unwrap_or_default()
     }
 
+    /// The `--format json` document of `checked`.
+    fn check_document(checked: &Checked) -> json::Document<'_> {
+        json::document(
+            &checked.findings,
+            &checked.sources,
+            &checked.model,
+            &checked.facts,
+            &checked.risks,
+            &checked.as_of.to_string(),
+        )
+    }
+
     /// The sorted forms give the bytes of the same entries through a
     /// `Value`, on the example inventory and on one whose plan was not
     /// analysed.
@@ -783,9 +847,12 @@ mod tests {
                 f(&mut out).unwrap();
                 String::from_utf8(out).unwrap()
             };
-            for c in &check.changes {
+            let quoted = quoted_system_ids(&checked.model).unwrap();
+            let order = json::change_order(&checked.model);
+            assert_eq!(order.len(), check.changes.len());
+            for (c, &ix) in check.changes.iter().zip(&order) {
                 assert_eq!(
-                    bytes(&mut |out| json_to(out, &SortedChange::of(c))),
+                    bytes(&mut |out| write_change(out, &checked, &quoted, ix)),
                     bytes(&mut |out| value(out, c))
                 );
                 seen += usize::from(c.risk.is_some());
