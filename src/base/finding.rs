@@ -1,6 +1,7 @@
 //! Foundation: a finding (one problem, located), the `[rules]` overrides
 //! applied to findings, and counts by level. Every stage may use it.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::base::rules::{Family, Level, Rule};
@@ -28,8 +29,9 @@ pub struct Finding {
     /// findings of a phase, period or system without matching text or
     /// source offsets.
     pub subject_refs: Vec<Subject>,
-    /// How to fix it.
-    pub help: Option<String>,
+    /// How to fix it: mostly one of the rule's fixed sentences, shared by
+    /// its findings rather than copied into each.
+    pub help: Option<Cow<'static, str>>,
     /// Other places that explain it (the first definition of a duplicate id).
     pub related: Vec<(Loc, String)>,
 }
@@ -37,10 +39,19 @@ pub struct Finding {
 impl Finding {
     /// A finding at the rule's default level.
     pub fn new(rule: Rule, loc: Loc, message: impl Into<String>) -> Finding {
+        let message: String = message.into();
+        // A `format!` leaves up to twice the room it needs, and a large plan
+        // keeps hundreds of thousands of findings: kept at its length (the
+        // room goes back to the allocator for the next message).
+        let message = if message.capacity() - message.len() > message.len() / 8 {
+            message.as_str().to_owned()
+        } else {
+            message
+        };
         Finding {
             rule,
             level: rule.default_level(),
-            message: message.into(),
+            message,
             loc,
             change: None,
             subjects: Vec::new(),
@@ -51,7 +62,7 @@ impl Finding {
     }
 
     /// Sets how to fix it.
-    pub fn help(mut self, help: impl Into<String>) -> Finding {
+    pub fn help(mut self, help: impl Into<Cow<'static, str>>) -> Finding {
         self.help = Some(help.into());
         self
     }

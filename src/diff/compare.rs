@@ -56,7 +56,7 @@ impl Located {
             column,
             change: finding.change.clone(),
             subjects: finding.subjects.clone(),
-            help: finding.help.clone(),
+            help: finding.help.as_deref().map(str::to_string),
         }
     }
 }

@@ -9,7 +9,7 @@ use crate::model::{Config, MetricKind, Named};
 
 fn schema(cx: &mut Cx, span: std::ops::Range<usize>, message: String, help: &str) {
     let loc = cx.loc(span);
-    cx.report(Finding::new(Rule::Schema, loc, message).help(help));
+    cx.report(Finding::new(Rule::Schema, loc, message).help(help.to_string()));
 }
 
 fn rule_named(

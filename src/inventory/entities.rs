@@ -134,7 +134,7 @@ pub fn integration(cx: &mut Cx, mut t: Table) -> (Option<At<String>>, Option<Int
 }
 
 fn invalid_schedule(cx: &mut Cx, loc: crate::base::source::Loc, message: String, help: &str) {
-    cx.report(Finding::new(Rule::InvalidSchedule, loc, message).help(help));
+    cx.report(Finding::new(Rule::InvalidSchedule, loc, message).help(help.to_string()));
 }
 
 /// The recurring form: `rrule`, `start`, `duration`, optional `from` and

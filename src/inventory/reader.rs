@@ -497,7 +497,7 @@ impl<'a, 'i> Table<'a, 'i> {
                         text.loc,
                         format!("`{key}` of {}: {message}", self.what),
                     )
-                    .help(fix),
+                    .help(fix.to_string()),
                 );
                 None
             }

@@ -6,11 +6,14 @@
 //! lists the zone's real transitions over the span its times use, one
 //! sub-component per transition, so no client has to evaluate an RRULE.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use jiff::civil::DateTime;
 use jiff::tz::{Offset, TimeZone, TimeZoneTransition};
 use jiff::{SignedDuration, Timestamp, ZonedDateTime};
+
+use crate::base::text::markup_safe;
 
 /// One VEVENT.
 #[derive(Clone, Debug)]
@@ -45,16 +48,90 @@ const LINE_OCTETS: usize = 75;
 /// so output is byte-identical for the same input. Without events the
 /// calendar holds a lone UTC VTIMEZONE, since RFC 5545 requires a component.
 pub fn calendar(title: &str, events: &[Event], dtstamp: Timestamp) -> String {
-    let mut out = String::new();
+    let mut part = Events::default();
+    for event in events {
+        part.push(event, dtstamp);
+    }
+    let mut out = Vec::with_capacity(part.text.len() + 4096);
+    // Writing to memory cannot fail, and every piece is UTF-8.
+    let _ = write_calendar(&mut out, title, std::slice::from_ref(&part));
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// VEVENTs written apart, with the spans of the zones they use: the pieces
+/// of a calendar made on any core and joined in order by
+/// [`write_calendar`], which needs every zone before the first event.
+#[derive(Default)]
+pub struct Events {
+    /// The VEVENTs, folded, in the order pushed.
+    text: String,
+    /// How many.
+    count: usize,
+    /// Zones written with a TZID, by name.
+    zones: BTreeMap<String, ZoneSpan>,
+}
+
+impl Events {
+    /// Writes `event` after those pushed before, DTSTAMP = `dtstamp`.
+    pub fn push(&mut self, event: &Event, dtstamp: Timestamp) {
+        for at in [&event.start, &event.end] {
+            let Some(name) = tzid(at) else { continue };
+            let ts = at.timestamp();
+            match self.zones.get_mut(name) {
+                Some(span) => {
+                    span.first = span.first.min(ts);
+                    span.last = span.last.max(ts);
+                }
+                None => {
+                    self.zones.insert(
+                        name.to_string(),
+                        ZoneSpan {
+                            tz: at.time_zone().clone(),
+                            first: ts,
+                            last: ts,
+                        },
+                    );
+                }
+            }
+        }
+        let start = self.text.len();
+        push_vevent(&mut self.text, event, dtstamp);
+        // As every page of the site: no character that XML or HTML refuses
+        // (TEXT values drop ASCII controls; this catches the rest).
+        if let Cow::Owned(clean) = markup_safe(&self.text[start..]) {
+            self.text.truncate(start);
+            self.text.push_str(&clean);
+        }
+        self.count += 1;
+    }
+}
+
+/// The VCALENDAR of [`calendar`] with the events of `parts`, part by part,
+/// written to `out` (the events are never copied into one text).
+pub fn write_calendar(
+    out: &mut dyn std::io::Write,
+    title: &str,
+    parts: &[Events],
+) -> std::io::Result<()> {
+    let mut head = String::new();
     let title = text(title);
-    push_line(&mut out, "BEGIN:VCALENDAR");
-    push_line(&mut out, "VERSION:2.0");
-    push_line(&mut out, &format!("PRODID:-//cutover//{title}//EN"));
-    push_line(&mut out, "CALSCALE:GREGORIAN");
-    push_line(&mut out, "METHOD:PUBLISH");
-    push_line(&mut out, &format!("X-WR-CALNAME:{title}"));
-    let mut zones = zone_spans(events);
-    if events.is_empty() {
+    push_line(&mut head, "BEGIN:VCALENDAR");
+    push_line(&mut head, "VERSION:2.0");
+    push_line(&mut head, &format!("PRODID:-//cutover//{title}//EN"));
+    push_line(&mut head, "CALSCALE:GREGORIAN");
+    push_line(&mut head, "METHOD:PUBLISH");
+    push_line(&mut head, &format!("X-WR-CALNAME:{title}"));
+    let mut zones: BTreeMap<&str, ZoneSpan> = BTreeMap::new();
+    for (name, span) in parts.iter().flat_map(|p| &p.zones) {
+        zones
+            .entry(name)
+            .and_modify(|z| {
+                z.first = z.first.min(span.first);
+                z.last = z.last.max(span.last);
+            })
+            .or_insert_with(|| span.clone());
+    }
+    if parts.iter().all(|p| p.count == 0) {
         // RFC 5545 wants at least one component in a VCALENDAR; an unused
         // UTC zone is the one that means nothing to a client.
         let epoch = Timestamp::UNIX_EPOCH;
@@ -68,13 +145,13 @@ pub fn calendar(title: &str, events: &[Event], dtstamp: Timestamp) -> String {
         );
     }
     for (name, span) in zones {
-        push_vtimezone(&mut out, name, &span);
+        push_vtimezone(&mut head, name, &span);
     }
-    for event in events {
-        push_vevent(&mut out, event, dtstamp);
+    out.write_all(markup_safe(&head).as_bytes())?;
+    for part in parts {
+        out.write_all(part.text.as_bytes())?;
     }
-    push_line(&mut out, "END:VCALENDAR");
-    out
+    out.write_all(b"END:VCALENDAR\r\n")
 }
 
 fn push_vevent(out: &mut String, event: &Event, dtstamp: Timestamp) {
@@ -125,31 +202,11 @@ fn tzid(at: &ZonedDateTime) -> Option<&str> {
 }
 
 /// The instants each zone must cover, first to last.
+#[derive(Clone)]
 struct ZoneSpan {
     tz: TimeZone,
     first: Timestamp,
     last: Timestamp,
-}
-
-/// Zones written with a TZID, by name (a `BTreeMap`, so sorted).
-fn zone_spans(events: &[Event]) -> BTreeMap<&str, ZoneSpan> {
-    let mut zones: BTreeMap<&str, ZoneSpan> = BTreeMap::new();
-    for at in events.iter().flat_map(|e| [&e.start, &e.end]) {
-        let Some(name) = tzid(at) else { continue };
-        let ts = at.timestamp();
-        zones
-            .entry(name)
-            .and_modify(|span| {
-                span.first = span.first.min(ts);
-                span.last = span.last.max(ts);
-            })
-            .or_insert_with(|| ZoneSpan {
-                tz: at.time_zone().clone(),
-                first: ts,
-                last: ts,
-            });
-    }
-    zones
 }
 
 /// One STANDARD or DAYLIGHT sub-component.
@@ -399,6 +456,44 @@ mod tests {
 
     fn stamp() -> Timestamp {
         "2026-12-01T00:00:00Z".parse().unwrap()
+    }
+
+    /// Events made in parts (on any core) and joined give the calendar of
+    /// all of them: each zone once, spanning every part's times, and the
+    /// events in order; parts without events still give a calendar.
+    #[test]
+    fn parts_joined_are_the_calendar_of_all_their_events() {
+        let mut events = sample();
+        // Berlin again, in summer and in another part: the zone's one
+        // VTIMEZONE must cover both parts' times.
+        events.push(event(
+            "chg-2044-phase-1@cutover",
+            "2027-07-01T02:00[Europe/Berlin]",
+            "2027-07-01T03:00[Europe/Berlin]",
+        ));
+        let whole = calendar("Ops", &events, stamp());
+        let mut parts: Vec<Events> = Vec::new();
+        for chunk in [&events[..1], &[], &events[1..3], &events[3..]] {
+            let mut part = Events::default();
+            for event in chunk {
+                part.push(event, stamp());
+            }
+            parts.push(part);
+        }
+        let mut joined = Vec::new();
+        write_calendar(&mut joined, "Ops", &parts).unwrap();
+        assert_eq!(String::from_utf8(joined).unwrap(), whole);
+        assert_eq!(whole.matches("TZID:Europe/Berlin\r\n").count(), 1);
+        // Summer time of 2027 is in Berlin's zone: the span reached the
+        // last part.
+        assert!(whole.contains("DTSTART:20270328T020000"), "{whole}");
+
+        let mut empty = Vec::new();
+        write_calendar(&mut empty, "Ops", &[Events::default(), Events::default()]).unwrap();
+        assert_eq!(
+            String::from_utf8(empty).unwrap(),
+            calendar("Ops", &[], stamp())
+        );
     }
 
     /// Joins folded lines back into content lines.

@@ -439,14 +439,8 @@ pub fn render_into(
                     lists::risk_report(checked, &contexts),
                 )?]
             }
-            Job::Ics => vec![Output {
-                path: "calendar.ics".into(),
-                bytes: ics_file(checked, &contexts).into_bytes(),
-            }],
-            Job::AudienceIcs(a) => vec![Output {
-                path: notice::feed_path(&model.audiences[*a]),
-                bytes: audience_ics(checked, &contexts, &zoned, *a, &impacting[*a]).into_bytes(),
-            }],
+            // Written as they are made, by the caller.
+            Job::Ics | Job::AudienceIcs(_) => Vec::new(),
             Job::Feed => vec![Output {
                 path: "feed.xml".into(),
                 bytes: atom::feed(checked).into_bytes(),
@@ -458,6 +452,24 @@ pub fn render_into(
     let results: Vec<Result<usize, Failure>> = jobs
         .par_iter()
         .map(|job| {
+            if let Job::Ics = job {
+                let parts = ics_events(checked, &contexts);
+                let title = &model.config.site.title;
+                let mut fill =
+                    |out: &mut dyn std::io::Write| ics::write_calendar(out, title, &parts);
+                sink.put_written("calendar.ics", &mut fill)
+                    .map_err(Failure::Put)?;
+                return Ok(1);
+            }
+            if let Job::AudienceIcs(a) = job {
+                let parts = audience_events(checked, &contexts, &zoned, *a, &impacting[*a]);
+                let title = format!("{}: {}", model.config.site.title, model.audiences[*a].name);
+                let mut fill =
+                    |out: &mut dyn std::io::Write| ics::write_calendar(out, &title, &parts);
+                sink.put_written(&notice::feed_path(&model.audiences[*a]), &mut fill)
+                    .map_err(Failure::Put)?;
+                return Ok(1);
+            }
             if let Job::Data = job {
                 let mut fill = |out: &mut dyn std::io::Write| data::write_document(checked, out);
                 sink.put_written("data.json", &mut fill)
@@ -594,43 +606,47 @@ fn change_pages(r: &Renderer, cx: &ChangeCtx) -> Result<Vec<Output>, String> {
     Ok(pages)
 }
 
-/// `calendar.ics`: every change, each phase and monitoring period.
-fn ics_file(checked: &Checked, contexts: &[ChangeCtx]) -> String {
-    let mut events = Vec::new();
-    for cx in contexts {
-        let page = notice::announcement_path(cx.change, None, "html");
-        events.extend(events::change_events(cx, None, &page));
-    }
-    ics::calendar(
-        &checked.model.config.site.title,
-        &events,
-        events::dtstamp(checked),
-    )
+/// The events of `calendar.ics`: every change, each phase and monitoring
+/// period, made on every core change by change.
+fn ics_events(checked: &Checked, contexts: &[ChangeCtx]) -> Vec<ics::Events> {
+    let dtstamp = events::dtstamp(checked);
+    contexts
+        .par_iter()
+        .map(|cx| {
+            let page = notice::announcement_path(cx.change, None, "html");
+            let mut part = ics::Events::default();
+            for event in events::change_events(cx, None, &page) {
+                part.push(&event, dtstamp);
+            }
+            part
+        })
+        .collect()
 }
 
-/// `calendar/<audience>.ics`: the changes that impact audience `a`, its
+/// The events of `calendar/<audience>.ics`: the changes that impact audience `a`, its
 /// times first and its copy of the notice where it has one.
-fn audience_ics(
+fn audience_events(
     checked: &Checked,
     contexts: &[ChangeCtx],
     zoned: &[Vec<usize>],
     a: usize,
     changes: &[usize],
-) -> String {
-    let model = &checked.model;
-    let audience = &model.audiences[a];
-    let mut events = Vec::new();
-    for &c in changes {
-        let cx = &contexts[c];
-        let copy = zoned[c].contains(&a).then_some(audience);
-        let page = notice::announcement_path(cx.change, copy, "html");
-        events.extend(events::change_events(cx, Some(a), &page));
-    }
-    ics::calendar(
-        &format!("{}: {}", model.config.site.title, audience.name),
-        &events,
-        events::dtstamp(checked),
-    )
+) -> Vec<ics::Events> {
+    let audience = &checked.model.audiences[a];
+    let dtstamp = events::dtstamp(checked);
+    changes
+        .par_iter()
+        .map(|&c| {
+            let cx = &contexts[c];
+            let copy = zoned[c].contains(&a).then_some(audience);
+            let page = notice::announcement_path(cx.change, copy, "html");
+            let mut part = ics::Events::default();
+            for event in events::change_events(cx, Some(a), &page) {
+                part.push(&event, dtstamp);
+            }
+            part
+        })
+        .collect()
 }
 
 /// The folders whose templates override the built-in ones, in order of
