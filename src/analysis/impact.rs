@@ -38,10 +38,8 @@ fn large(len: usize, system_count: usize) -> bool {
 /// Who a change impacts, and why.
 #[derive(Debug, Clone, Default)]
 pub struct Impact {
-    /// Impacted systems (changed ones included), sorted by index.
-    pub systems: Vec<usize>,
-    /// The same, as a set for fast tests, when the list is large.
-    set: Option<FixedBitSet>,
+    /// Impacted systems (changed ones included): see [`Impact::systems`].
+    systems: Systems,
     /// Impacted business processes (depending on an impacted system), sorted
     /// by index into `model.processes`.
     pub processes: Vec<usize>,
@@ -53,6 +51,41 @@ pub struct Impact {
     /// For each impacted but unchanged system: one step towards a changed
     /// system, derived on first use.
     via: OnceLock<Via>,
+}
+
+/// A set of systems held in the smaller form: a sorted list of indices
+/// when few, a bit set over all systems when many (at least one in
+/// [`SET_FRACTION`]); a hub's impact of nearly every system is then a bit
+/// per system, not a word.
+#[derive(Debug, Clone)]
+enum Systems {
+    List(Vec<u32>),
+    Set { set: FixedBitSet, len: usize },
+}
+
+impl Default for Systems {
+    fn default() -> Systems {
+        Systems::List(Vec::new())
+    }
+}
+
+/// The systems of a [`Systems`], by index.
+pub enum SystemsIter<'a> {
+    /// Of a list.
+    List(std::slice::Iter<'a, u32>),
+    /// Of a bit set.
+    Set(fixedbitset::Ones<'a>),
+}
+
+impl Iterator for SystemsIter<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        match self {
+            SystemsIter::List(list) => list.next().map(|&s| s as usize),
+            SystemsIter::Set(ones) => ones.next(),
+        }
+    }
 }
 
 /// What the search of an impact started from.
@@ -116,19 +149,37 @@ pub struct Step {
 }
 
 impl Impact {
+    /// The impacted systems (changed ones included), by index, ascending.
+    pub fn systems(&self) -> SystemsIter<'_> {
+        match &self.systems {
+            Systems::List(list) => SystemsIter::List(list.iter()),
+            Systems::Set { set, .. } => SystemsIter::Set(set.ones()),
+        }
+    }
+
+    /// How many systems are impacted (changed ones included).
+    pub fn system_count(&self) -> usize {
+        match &self.systems {
+            Systems::List(list) => list.len(),
+            Systems::Set { len, .. } => *len,
+        }
+    }
+
     /// Whether `system` is impacted (changed ones included).
     pub fn contains(&self, system: usize) -> bool {
-        match &self.set {
-            Some(set) => set.contains(system),
-            None => self.systems.binary_search(&system).is_ok(),
+        match &self.systems {
+            Systems::Set { set, .. } => set.contains(system),
+            Systems::List(list) => {
+                u32::try_from(system).is_ok_and(|system| list.binary_search(&system).is_ok())
+            }
         }
     }
 
     /// Whether an impacted system is in `set` (a set over all systems).
     pub fn meets(&self, set: &FixedBitSet) -> bool {
-        match &self.set {
-            Some(mine) => !mine.is_disjoint(set),
-            None => self.systems.iter().any(|&s| set.contains(s)),
+        match &self.systems {
+            Systems::Set { set: mine, .. } => !mine.is_disjoint(set),
+            Systems::List(list) => list.iter().any(|&s| set.contains(s as usize)),
         }
     }
 
@@ -136,8 +187,8 @@ impl Impact {
     /// set over all systems), by index: walked from the smaller of the two
     /// (a period's scope of a few systems against an impact of thousands).
     pub fn within<'s>(&'s self, set: &'s FixedBitSet) -> impl Iterator<Item = usize> + 's {
-        let from_set = set.count_ones(..) < self.systems.len();
-        let listed = (!from_set).then(|| self.systems.iter().copied().filter(|&s| set.contains(s)));
+        let from_set = set.count_ones(..) < self.system_count();
+        let listed = (!from_set).then(|| self.systems().filter(|&s| set.contains(s)));
         let scoped = from_set.then(|| set.ones().filter(|&s| self.contains(s)));
         listed
             .into_iter()
@@ -147,11 +198,11 @@ impl Impact {
 
     /// The impacted systems as a set over all `system_count` systems.
     pub fn to_set(&self, system_count: usize) -> FixedBitSet {
-        match &self.set {
-            Some(set) => set.clone(),
-            None => {
+        match &self.systems {
+            Systems::Set { set, .. } => set.clone(),
+            Systems::List(list) => {
                 let mut set = FixedBitSet::with_capacity(system_count);
-                set.extend(self.systems.iter().copied());
+                set.extend(list.iter().map(|&s| s as usize));
                 set
             }
         }
@@ -519,29 +570,35 @@ impl Graph {
                 }
             }
         }
-        let systems: Vec<usize> = set.ones().collect();
-        let mut processes: Vec<usize> = systems
-            .iter()
-            .flat_map(|&s| self.processes_of[s].iter().copied())
+        let len = set.count_ones(..);
+        let mut processes: Vec<usize> = set
+            .ones()
+            .flat_map(|s| self.processes_of[s].iter().copied())
             .collect();
         processes.sort_unstable();
         processes.dedup();
         let mut audiences = FixedBitSet::with_capacity(self.audience_count);
-        for &s in &systems {
+        for s in set.ones() {
             audiences.extend(self.audiences_of_system[s].iter().copied());
         }
         for &p in &processes {
             audiences.extend(self.audiences_of_process[p].iter().copied());
         }
+        // Indices of systems fit in u32: the model holds fewer systems
+        // than that (each is a TOML table of its own).
+        let systems = if large(len, self.system_count) {
+            Systems::Set { set, len }
+        } else {
+            Systems::List(set.ones().map(|s| s as u32).collect())
+        };
         Impact {
-            set: large(systems.len(), self.system_count).then_some(set),
+            systems,
             processes,
             audiences: audiences.ones().collect(),
-            origin: (systems.len() > changed.len()).then(|| Origin {
+            origin: (len > changed.len()).then(|| Origin {
                 graph: Arc::clone(self),
                 changed: changed.to_vec(),
             }),
-            systems,
             via: OnceLock::new(),
         }
     }
@@ -610,10 +667,16 @@ mod tests {
             ids: ["a", "b", "c", "d", "e"].map(String::from).to_vec(),
         });
         let impact = graph.impact(&[2]);
-        assert_eq!(impact.systems, [0, 1, 2, 4]);
-        assert!(impact.set.is_some(), "4 of 5 is large");
+        assert_eq!(impact.systems().collect::<Vec<_>>(), [0, 1, 2, 4]);
+        assert_eq!(impact.system_count(), 4);
+        assert!(
+            matches!(impact.systems, Systems::Set { .. }),
+            "4 of 5 is large"
+        );
         let mut sparse = impact.clone();
-        sparse.set = None;
+        sparse.systems = Systems::List(vec![0, 1, 2, 4]);
+        assert_eq!(sparse.systems().collect::<Vec<_>>(), [0, 1, 2, 4]);
+        assert_eq!(sparse.system_count(), 4);
         for s in 0..5 {
             assert_eq!(impact.contains(s), sparse.contains(s), "{s}");
         }

@@ -128,15 +128,14 @@ pub fn score(model: &Model, facts: &Facts, findings: &[Finding]) -> Vec<Risk> {
             // id rank: numbers, not strings, over thousands of systems).
             let systems = f
                 .impact
-                .systems
-                .iter()
-                .max_by_key(|&&s| {
+                .systems()
+                .max_by_key(|&s| {
                     (
                         model.systems[s].criticality.value,
                         std::cmp::Reverse(rank[s]),
                     )
                 })
-                .map(|&s| {
+                .map(|s| {
                     (
                         model.systems[s].criticality.value,
                         &model.systems[s].id.value,
@@ -161,7 +160,7 @@ pub fn score(model: &Model, facts: &Facts, findings: &[Finding]) -> Vec<Risk> {
                     detail: format!("highest impacted: {} ({id})", c.name()),
                 });
             }
-            let beyond = f.impact.systems.len() - f.changed.len();
+            let beyond = f.impact.system_count() - f.changed.len();
             let blast = blast_points(beyond);
             if blast > 0 {
                 factors.push(Factor {

@@ -284,9 +284,8 @@ impl View<'_> {
         let impact = &facts.impact;
         [
             impact
-                .systems
-                .iter()
-                .map(|&s| model.systems[s].id.value.clone())
+                .systems()
+                .map(|s| model.systems[s].id.value.clone())
                 .collect(),
             impact
                 .processes

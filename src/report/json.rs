@@ -190,7 +190,7 @@ pub fn change_entry<'a>(
 /// The systems `f` impacts in the order of their ids, through the id rank
 /// (integers, not strings: millions of impacted systems at scale).
 pub fn impacted_systems(f: &ChangeFacts, system_rank: &[u32]) -> Vec<usize> {
-    let mut systems = f.impact.systems.clone();
+    let mut systems: Vec<usize> = f.impact.systems().collect();
     systems.sort_unstable_by_key(|&s| system_rank[s]);
     systems
 }

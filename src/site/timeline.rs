@@ -173,7 +173,7 @@ pub fn svg(plan: &Plan, first: Date, weeks: usize, root: &str, title: &str) -> S
         for &s in &facts.phases[p.phase].systems {
             role[s] = Some(true);
         }
-        for &s in &facts.impact.systems {
+        for s in facts.impact.systems() {
             role[s].get_or_insert(false);
         }
     }

@@ -118,7 +118,7 @@ pub fn related_pairs(model: &Model, facts: &Facts, slots: &[Slot]) -> Vec<(usize
                 let Some(reach) = span(members) else {
                     continue;
                 };
-                for &s in &facts.changes[c].impact.systems {
+                for s in facts.changes[c].impact.systems() {
                     let k = component[s];
                     if last[k] == Some(c) {
                         continue;

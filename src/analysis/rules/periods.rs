@@ -143,7 +143,7 @@ fn period_overlap(cx: &Ctx, on: &On, kind: PeriodKind, findings: &mut Vec<Findin
         let scope = calendar.scope(w);
         let local;
         let (named, more, ids) = if scope.is_full() {
-            &*whole.get_or_insert_with(|| names(&mut f.impact.systems.iter().copied()))
+            &*whole.get_or_insert_with(|| names(&mut f.impact.systems()))
         } else {
             local = names(&mut f.impact.within(scope));
             &local

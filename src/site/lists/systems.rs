@@ -209,7 +209,7 @@ impl SystemIndex {
         by_id.sort_by(|&a, &b| model.changes[a].id.value.cmp(&model.changes[b].id.value));
         for c in by_id {
             let facts = &checked.facts.changes[c];
-            for &s in &facts.impact.systems {
+            for s in facts.impact.systems() {
                 if facts.changed.binary_search(&s).is_ok() {
                     index.changed_by[s].push(c);
                 } else {

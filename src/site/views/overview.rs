@@ -85,7 +85,7 @@ fn impact(cx: &ChangeCtx, root: &str) -> ImpactView {
     let model = cx.model();
     let impact = &cx.facts.impact;
     let changed = |s: usize| cx.facts.changed.binary_search(&s).is_ok();
-    let more_systems = impact.systems.len().saturating_sub(LIST_LIMIT);
+    let more_systems = impact.system_count().saturating_sub(LIST_LIMIT);
     // The paths of the systems shown come from the search the system
     // pages share (`SystemIndex::new`), in the order shown.
     let mut words = cx.shown_paths.as_slice();
@@ -163,7 +163,7 @@ fn impact(cx: &ChangeCtx, root: &str) -> ImpactView {
 pub fn shown_systems(facts: &ChangeFacts, place: &[u32]) -> Vec<usize> {
     let changed = |s: usize| facts.changed.binary_search(&s).is_ok();
     let key = |s: &usize| (u64::from(!changed(*s)) << 32) | u64::from(place[*s]);
-    let mut shown: Vec<usize> = facts.impact.systems.clone();
+    let mut shown: Vec<usize> = facts.impact.systems().collect();
     if shown.len() > LIST_LIMIT {
         shown.select_nth_unstable_by_key(LIST_LIMIT, key);
         shown.truncate(LIST_LIMIT);
