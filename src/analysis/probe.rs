@@ -330,7 +330,7 @@ impl<'m> Probe<'m> {
             }
         }
         self.facts.changes[ix].phases = planned;
-        found.retain(|f| f.subject_refs.first() == Some(&Subject::Change(ix)));
+        found.retain(|f| f.first_subject() == Some(Subject::Change(ix)));
         found
     }
 

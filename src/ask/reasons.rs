@@ -78,8 +78,8 @@ pub fn explain(probe: &Probe, finding: Finding, interval: Interval) -> Reason {
     let mut integration = None;
     let mut other = None;
     let mut systems = Vec::new();
-    for subject in &finding.subject_refs {
-        match *subject {
+    for subject in finding.subject_refs() {
+        match subject {
             Subject::Period(w) if period.is_none() => period = Some(w),
             Subject::Integration(i) if integration.is_none() => integration = Some(i),
             Subject::Change(c) if c != ix && other.is_none() => other = Some(c),
@@ -113,10 +113,9 @@ pub fn explain(probe: &Probe, finding: Finding, interval: Interval) -> Reason {
         (Rule::OutsideWindow, _, _, _) => {
             // The occurrences the phase sticks out of.
             let mut windows: Vec<usize> = finding
-                .subject_refs
-                .iter()
+                .subject_refs()
                 .filter_map(|s| match s {
-                    Subject::Period(w) => Some(*w),
+                    Subject::Period(w) => Some(w),
                     _ => None,
                 })
                 .collect();

@@ -455,7 +455,7 @@ pub fn toml_line(start: i64, tz: &TimeZone) -> String {
 }
 
 fn phase_of<'a>(question: &'a Question, finding: &Finding) -> Option<&'a str> {
-    finding.subject_refs.iter().find_map(|s| match *s {
+    finding.subject_refs().find_map(|s| match s {
         crate::base::Subject::Phase { change, phase } if change == question.ix => {
             Some(question.model.changes[change].phases[phase].name.as_str())
         }

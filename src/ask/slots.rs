@@ -646,12 +646,11 @@ fn cause(
 ) -> String {
     let mut period = None;
     let mut other = None;
-    for s in &error.subject_refs {
-        match *s {
+    let first = error.first_subject();
+    for s in error.subject_refs() {
+        match s {
             Subject::Period(w) if period.is_none() => period = Some(w),
-            Subject::Change(c) if other.is_none() && error.subject_refs.first() != Some(s) => {
-                other = Some(c)
-            }
+            Subject::Change(c) if other.is_none() && first != Some(s) => other = Some(c),
             _ => {}
         }
     }

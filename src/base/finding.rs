@@ -27,8 +27,8 @@ pub struct Finding {
     /// What it is about, as indices into the model: filled by every plan
     /// rule (loading findings have none), so pages and commands find the
     /// findings of a phase, period or system without matching text or
-    /// source offsets.
-    pub subject_refs: Vec<Subject>,
+    /// source offsets. Read with [`Finding::subject_refs`].
+    refs: Vec<Packed>,
     /// How to fix it: mostly one of the rule's fixed sentences, shared by
     /// its findings rather than copied into each.
     pub help: Option<Cow<'static, str>>,
@@ -55,7 +55,7 @@ impl Finding {
             loc,
             change: None,
             subjects: Vec::new(),
-            subject_refs: Vec::new(),
+            refs: Vec::new(),
             help: None,
             related: Vec::new(),
         }
@@ -93,19 +93,30 @@ impl Finding {
 
     /// Adds a typed subject (see [`Subject`]).
     pub fn about(mut self, subject: Subject) -> Finding {
-        self.subject_refs.push(subject);
+        self.refs.push(Packed::from(subject));
         self
     }
 
     /// Adds typed subjects (see [`Subject`]).
     pub fn about_all(mut self, subjects: impl IntoIterator<Item = Subject>) -> Finding {
-        self.subject_refs.extend(subjects);
+        self.refs.extend(subjects.into_iter().map(Packed::from));
         self
+    }
+
+    /// What it is about, in the order added (see [`Subject`]).
+    pub fn subject_refs(&self) -> impl ExactSizeIterator<Item = Subject> + Clone + '_ {
+        self.refs.iter().map(|&p| p.get())
+    }
+
+    /// The first of [`Finding::subject_refs`]: the change of a finding of
+    /// a change.
+    pub fn first_subject(&self) -> Option<Subject> {
+        self.refs.first().map(|&p| p.get())
     }
 
     /// Whether it is about `subject`.
     pub fn is_about(&self, subject: Subject) -> bool {
-        self.subject_refs.contains(&subject)
+        self.refs.contains(&Packed::from(subject))
     }
 
     /// Adds another place that explains it, with a note saying why.
@@ -150,6 +161,64 @@ pub enum Subject {
     Incident(usize),
 }
 
+/// A [`Subject`] in 12 bytes instead of 24: its kind and up to two
+/// indices as `u32`. A large plan holds millions (a finding about every
+/// unverified integration of a hub). Indices of the model fit: the model
+/// holds fewer entities, and a change fewer phases, than `u32::MAX` (each
+/// is a TOML table of its own, and `u32::MAX` of them would not fit in
+/// memory).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Packed {
+    kind: u8,
+    a: u32,
+    b: u32,
+}
+
+impl From<Subject> for Packed {
+    fn from(subject: Subject) -> Packed {
+        let (kind, a, b) = match subject {
+            Subject::Change(i) => (0, i, 0),
+            Subject::Phase { change, phase } => (1, change, phase),
+            Subject::Period(i) => (2, i, 0),
+            Subject::System(i) => (3, i, 0),
+            Subject::Integration(i) => (4, i, 0),
+            Subject::Process(i) => (5, i, 0),
+            Subject::Audience(i) => (6, i, 0),
+            Subject::Team(i) => (7, i, 0),
+            Subject::Incident(i) => (8, i, 0),
+        };
+        let index = |i: usize| {
+            debug_assert!(u32::try_from(i).is_ok(), "index {i} beyond u32");
+            i as u32
+        };
+        Packed {
+            kind,
+            a: index(a),
+            b: index(b),
+        }
+    }
+}
+
+impl Packed {
+    fn get(self) -> Subject {
+        let a = self.a as usize;
+        match self.kind {
+            0 => Subject::Change(a),
+            1 => Subject::Phase {
+                change: a,
+                phase: self.b as usize,
+            },
+            2 => Subject::Period(a),
+            3 => Subject::System(a),
+            4 => Subject::Integration(a),
+            5 => Subject::Process(a),
+            6 => Subject::Audience(a),
+            7 => Subject::Team(a),
+            _ => Subject::Incident(a),
+        }
+    }
+}
+
 /// A level override from `[rules]`: a level, or `off`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Override {
@@ -190,7 +259,13 @@ pub fn finalize(
     sources: &Sources,
 ) -> Vec<Finding> {
     use rayon::prelude::*;
-    let findings = apply_overrides(findings, overrides);
+    let mut findings = apply_overrides(findings, overrides);
+    // Kept for the whole run: lists at their length (a list grown item by
+    // item holds up to twice the room; millions of subjects at scale).
+    findings.par_iter_mut().for_each(|finding| {
+        finding.refs.shrink_to_fit();
+        finding.subjects.shrink_to_fit();
+    });
     // Files by the place of their path in path order (equal paths, equal
     // places), so the sort compares numbers where it compared paths.
     let files = sources.files();
@@ -283,5 +358,54 @@ impl Summary {
             }
         }
         summary
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every kind of subject comes back as it went in, in order, up to the
+    /// largest index a `u32` holds; equal subjects test as equal.
+    #[test]
+    fn subjects_come_back_as_added() {
+        let big = u32::MAX as usize;
+        let all = [
+            Subject::Change(0),
+            Subject::Phase {
+                change: big,
+                phase: 7,
+            },
+            Subject::Phase {
+                change: 7,
+                phase: big,
+            },
+            Subject::Period(1),
+            Subject::System(big),
+            Subject::Integration(3),
+            Subject::Process(4),
+            Subject::Audience(5),
+            Subject::Team(6),
+            Subject::Incident(big),
+        ];
+        let loc = Loc {
+            file: crate::base::source::FileId(0),
+            span: 0..0,
+        };
+        let finding = Finding::new(Rule::NoBackup, loc, "m")
+            .about(all[0])
+            .about_all(all[1..].iter().copied());
+        assert_eq!(finding.subject_refs().collect::<Vec<_>>(), all);
+        assert_eq!(finding.first_subject(), Some(Subject::Change(0)));
+        assert!(finding.is_about(Subject::Phase {
+            change: 7,
+            phase: big
+        }));
+        assert!(!finding.is_about(Subject::Phase {
+            change: big,
+            phase: big
+        }));
+        assert!(!finding.is_about(Subject::Change(1)));
+        assert!(!finding.is_about(Subject::Team(big)));
     }
 }

@@ -514,7 +514,7 @@ mod tests {
         assert!(messages(&found)[0].starts_with("phase \"b\""));
         // Filed on the later phase, about both.
         assert_eq!(
-            found[0].subject_refs,
+            found[0].subject_refs().collect::<Vec<_>>(),
             [
                 Subject::Change(0),
                 Subject::Phase {

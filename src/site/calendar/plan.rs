@@ -75,8 +75,8 @@ fn worst_findings(
         .iter()
         .filter(|f| f.level >= Level::Warning)
     {
-        for subject in &finding.subject_refs {
-            match *subject {
+        for subject in finding.subject_refs() {
+            match subject {
                 Subject::Phase { change, phase } => {
                     let entry = phases
                         .entry((change, phase))

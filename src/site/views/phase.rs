@@ -66,8 +66,8 @@ impl ChangeFindings {
     pub fn new(cx: &ChangeCtx) -> ChangeFindings {
         let mut at_phase: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
         for (i, f) in cx.findings.iter().enumerate() {
-            for subject in &f.subject_refs {
-                if let Subject::Phase { change, phase } = *subject
+            for subject in f.subject_refs() {
+                if let Subject::Phase { change, phase } = subject
                     && change == cx.ix
                 {
                     let list = at_phase.entry(phase).or_default();
