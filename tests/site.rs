@@ -452,3 +452,92 @@ fn a_build_prints_the_summary_and_the_findings_only_when_they_stop_it_or_are_ask
     let (code, stdout, _) = run(&["--allow-errors", "--quiet"]);
     assert_eq!((code, stdout.as_str()), (Some(0), ""));
 }
+
+/// The risk report of a plan with more active changes than a page holds:
+/// pages of 100, highest risk first across pages, every active change on
+/// exactly one page, a pager whose links resolve, and the counts by level
+/// of the whole plan on each page.
+#[test]
+fn the_risk_report_is_paged_highest_risk_first_and_holds_every_active_change_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let inventory = dir.path().join("generated");
+    let status = std::process::Command::new(generator(dir.path()))
+        .args([
+            "--changes",
+            "330",
+            "--systems",
+            "300",
+            "--integrations",
+            "900",
+        ])
+        .args(["--periods", "20", "--seed", "5", "--out"])
+        .arg(&inventory)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let site = dir.path().join("site");
+    build_allowing_errors(&inventory, &site);
+    let (_, json) = check_json(&inventory, &[]);
+    let active = ["draft", "proposed", "approved", "scheduled", "in-progress"];
+    let mut expected: Vec<(u64, String)> = json["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| active.contains(&c["status"].as_str().unwrap()))
+        .map(|c| {
+            let score = c["risk"]["score"].as_u64().unwrap();
+            (score, c["id"].as_str().unwrap().to_string())
+        })
+        .collect();
+    expected.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let pages = expected.len().div_ceil(100);
+    assert!(pages >= 3, "{} active changes", expected.len());
+    let section = scraper::Selector::parse("section.risk-entry > h2").unwrap();
+    let current = scraper::Selector::parse("nav.pager a[aria-current=page]").unwrap();
+    let pager = scraper::Selector::parse("nav.pager a").unwrap();
+    let mut seen = Vec::new();
+    for number in 1..=pages {
+        let file = if number == 1 {
+            "index.html".to_string()
+        } else {
+            format!("page-{number}.html")
+        };
+        let text = page(&site, &format!("risks/{file}"));
+        let html = scraper::Html::parse_document(&text);
+        let ids: Vec<String> = html
+            .select(&section)
+            .map(|h| {
+                h.value()
+                    .attr("id")
+                    .unwrap()
+                    .trim_start_matches("r-")
+                    .to_string()
+            })
+            .collect();
+        assert!(ids.len() <= 100, "{file}: {} changes", ids.len());
+        seen.extend(ids);
+        // Two pagers, top and bottom, each marking this page.
+        let marked: Vec<String> = html.select(&current).map(|a| a.text().collect()).collect();
+        assert_eq!(marked, [number.to_string(), number.to_string()], "{file}");
+        for a in html.select(&pager) {
+            let href = a.value().attr("href").unwrap();
+            assert!(
+                site.join("risks").join(href).is_file(),
+                "{file}: broken {href}"
+            );
+        }
+        assert!(
+            text.contains(&format!("{} active changes:", expected.len())),
+            "{file}: the count of the whole plan"
+        );
+        if number > 1 {
+            assert!(text.contains(&format!("<h1>Risk report, page {number} of {pages}</h1>")));
+            assert!(text.contains(r#"rel="prev""#));
+        }
+        assert_eq!(text.contains(r#"rel="next""#), number < pages, "{file}");
+    }
+    let order: Vec<String> = expected.into_iter().map(|(_, id)| id).collect();
+    assert_eq!(seen, order, "every active change once, highest risk first");
+    let past = format!("risks/page-{}.html", pages + 1);
+    assert!(!site.join(&past).exists(), "{past}");
+}

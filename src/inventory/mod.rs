@@ -14,7 +14,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::base::source::{At, FileId, Loc, SourceFile, Sources};
-use crate::base::{Finding, Rule};
+use crate::base::{Finding, Rule, timings};
 use crate::model::{Kind, Model, PeriodKind};
 use reader::{Cx, Table};
 use tree::{Content, FileTree, Folder, TreeFile};
@@ -104,7 +104,9 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
 
 /// Loads the inventory held by `tree` (a folder, a git revision...).
 pub fn load_tree(tree: &dyn FileTree) -> Result<Loaded, LoadError> {
+    let stage = timings::start("load: read files");
     let files = tree.files()?;
+    stage.end();
     if files.is_empty() {
         // Most likely the wrong folder: checking nothing must not pass.
         return Err(LoadError(format!(
@@ -161,6 +163,7 @@ pub fn load_tree(tree: &dyn FileTree) -> Result<Loaded, LoadError> {
     // some core into its own entities (its tree dropped there), and the
     // files are then joined in file order, so findings and ids come out in
     // the same order whatever the thread count.
+    let stage = timings::start("load: parse and read");
     let read: Vec<FileRead> = to_read
         .par_iter()
         .map(|&(file, is_config)| {
@@ -173,6 +176,8 @@ pub fn load_tree(tree: &dyn FileTree) -> Result<Loaded, LoadError> {
             )
         })
         .collect();
+    stage.end();
+    let stage = timings::start("load: join");
     for mut one in read {
         findings.append(&mut one.findings);
         if let Some(config) = one.config {
@@ -181,7 +186,10 @@ pub fn load_tree(tree: &dyn FileTree) -> Result<Loaded, LoadError> {
         model.append(&mut one.model);
         declared.append(&mut one.declared);
     }
+    stage.end();
+    let stage = timings::start("load: resolve");
     resolve::resolve(&mut model, &declared, &mut findings);
+    stage.end();
     Ok(Loaded {
         sources,
         model,

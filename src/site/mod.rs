@@ -94,6 +94,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/timeline_legend.html"),
     ),
     ("risks.html", include_str!("../../templates/risks.html")),
+    (
+        "risk_pager.html",
+        include_str!("../../templates/risk_pager.html"),
+    ),
 ];
 
 /// The stylesheet, copied as `style.css` (overridable like a template).
@@ -257,7 +261,8 @@ enum Job {
     Calendar,
     /// `calendar/YYYY-MM.html`, by position in the plan's months.
     Month(usize),
-    Risks,
+    /// A page of the risk report, by number from 1.
+    Risks(usize),
     Ics,
     /// `calendar/<audience>.ics`.
     AudienceIcs(usize),
@@ -348,11 +353,12 @@ pub fn render_into(
         Job::Changes,
         Job::Systems,
         Job::Calendar,
-        Job::Risks,
         Job::Ics,
         Job::Feed,
         Job::Data,
     ];
+    let risk_order = lists::risk_order(checked);
+    jobs.extend((1..=lists::risk_page_count(risk_order.len())).map(Job::Risks));
     jobs.extend((0..model.changes.len()).map(Job::Change));
     let plan = calendar::Plan::new(checked);
     jobs.extend((0..plan.months.len()).map(Job::Month));
@@ -429,14 +435,14 @@ pub fn render_into(
                 let title = format!("Calendar: {}", view.month.title);
                 vec![r.page("calendar_month.html", path, "../", title, "calendar", view)?]
             }
-            Job::Risks => {
+            Job::Risks(number) => {
                 vec![r.page(
                     "risks.html",
-                    "risks/index.html".into(),
+                    format!("risks/{}", lists::risk_page_file(*number)),
                     "../",
-                    "Risk report".into(),
+                    risk_title(*number),
                     "risks",
-                    lists::risk_report(checked, &contexts),
+                    lists::risk_report(checked, &contexts, &risk_order, *number),
                 )?]
             }
             // Written as they are made, by the caller.
@@ -476,16 +482,20 @@ pub fn render_into(
                     .map_err(Failure::Put)?;
                 return Ok(1);
             }
-            if let Job::Risks = job
+            if let Job::Risks(number) = job
                 && r.compiled
             {
-                // Written as it renders: the one page that grows with the
-                // findings is never held whole.
-                let view = lists::risk_report(checked, &contexts);
-                let frame = r.frame("../", "Risk report", "risks");
+                // Written as it renders: the pages with the most findings
+                // are never held whole.
+                let view = lists::risk_report(checked, &contexts, &risk_order, *number);
+                let title = risk_title(*number);
+                let frame = r.frame("../", &title, "risks");
                 let mut fill = |out: &mut dyn std::io::Write| view.write_compiled(&frame, out);
-                sink.put_written("risks/index.html", &mut fill)
-                    .map_err(Failure::Put)?;
+                sink.put_written(
+                    &format!("risks/{}", lists::risk_page_file(*number)),
+                    &mut fill,
+                )
+                .map_err(Failure::Put)?;
                 return Ok(1);
             }
             let outputs = render_job(job).map_err(Failure::Render)?;
@@ -513,6 +523,15 @@ pub fn render_into(
         bytes: templates.style.as_bytes().to_vec(),
     })?;
     Ok(count)
+}
+
+/// The title of page `number` (from 1) of the risk report.
+fn risk_title(number: usize) -> String {
+    if number <= 1 {
+        "Risk report".into()
+    } else {
+        format!("Risk report, page {number}")
+    }
 }
 
 /// The output with every character that XML or HTML forbids removed: no

@@ -9,7 +9,10 @@ mod risks;
 mod systems;
 
 pub use dashboard::{FlaggedRow, IndexView, RiskCount, index_view};
-pub use risks::{RISK_FINDINGS, RiskEntry, RiskReportView, risk_report};
+pub use risks::{
+    RISK_FINDINGS, RISK_PAGE, RiskEntry, RiskReportView, risk_order, risk_page_count,
+    risk_page_file, risk_report,
+};
 pub use systems::{
     HealthInfo, ImpactedBy, IntegrationRow, SystemIndex, SystemRow, SystemView, system_view,
     systems_view,

@@ -1,18 +1,28 @@
-//! Render stage: the risk report (`risks/index.html`) for the approval
-//! board.
+//! Render stage: the risk report for the approval board, in pages of
+//! [`RISK_PAGE`] changes: `risks/index.html` (the highest risks) and
+//! `risks/page-2.html`, `risks/page-3.html`... Each page holds its changes'
+//! terms and findings, the count of active changes by level and a pager, so
+//! no page grows with the inventory.
 
 use serde::Serialize;
 
+use crate::analysis::score::RiskLevel;
 use crate::check::Checked;
+use crate::site::lists::RiskCount;
 use crate::site::views::{ChangeCtx, ChangeRow, FindingView, finding_view};
 
-/// The risk report: active changes by score, highest first, with terms
-/// and findings.
+/// One page of the risk report: its active changes by score, highest
+/// first, with terms and findings.
 #[derive(Serialize)]
 pub struct RiskReportView {
-    /// Active changes, highest score first, then by id: a row of the
-    /// overview table and a section each.
+    /// This page's active changes, highest score first, then by id: a row
+    /// of the overview table and a section each.
     pub changes: Vec<RiskEntry>,
+    /// Where this page stands among the report's pages.
+    pub pager: RiskPager,
+    /// Active changes of the whole report per risk level, highest first
+    /// (levels with none left out).
+    pub by_level: Vec<RiskCount>,
 }
 
 /// One change in the risk report: its score with the terms that add up to
@@ -28,16 +38,95 @@ pub struct RiskEntry {
     pub more_findings: usize,
 }
 
+/// The place of a page of the risk report, and links to the others.
+#[derive(Serialize)]
+pub struct RiskPager {
+    /// This page's number, from 1.
+    pub number: usize,
+    /// How many pages the report has (at least 1).
+    pub count: usize,
+    /// Active changes in the whole report.
+    pub total: usize,
+    /// The rank (from 1) of this page's first change, and of its last; 0
+    /// and 0 on the one page of a report without active changes.
+    pub first: usize,
+    pub last: usize,
+    /// The previous and next pages' file names (relative to `risks/`).
+    pub prev: Option<String>,
+    pub next: Option<String>,
+    /// The pages the pager names: the first, the last, and those within
+    /// [`PAGER_REACH`] of this one, in order.
+    pub links: Vec<PageLink>,
+}
+
+/// A page named by the pager.
+#[derive(Serialize)]
+pub struct PageLink {
+    /// Its number, from 1.
+    pub number: usize,
+    /// Its file name, relative to `risks/`.
+    pub href: String,
+    /// Whether it is the page showing the pager.
+    pub current: bool,
+    /// Whether pages are left out between the previous link and this one.
+    pub gap_before: bool,
+}
+
 /// Findings listed per change in the risk report.
 pub const RISK_FINDINGS: usize = 10;
 
-/// The risk report: active changes by score (highest first, then id), each
-/// with its most serious findings.
-pub fn risk_report(checked: &Checked, contexts: &[ChangeCtx]) -> RiskReportView {
-    let mut changes: Vec<RiskEntry> = contexts
+/// Changes per page of the risk report.
+pub const RISK_PAGE: usize = 100;
+
+/// Pages the pager names on each side of the current one.
+pub const PAGER_REACH: usize = 2;
+
+/// The active changes (indices into the model's changes) in the order of
+/// the risk report: highest score first, then by id.
+pub fn risk_order(checked: &Checked) -> Vec<usize> {
+    let model = &checked.model;
+    let score = |ix: usize| checked.risks.get(ix).map_or(0, |r| r.score);
+    let mut order: Vec<usize> = (0..model.changes.len())
+        .filter(|&ix| model.changes[ix].status.value.is_active())
+        .collect();
+    order.sort_by(|&a, &b| {
+        score(b)
+            .cmp(&score(a))
+            .then_with(|| model.changes[a].id.value.cmp(&model.changes[b].id.value))
+    });
+    order
+}
+
+/// How many pages a report of `total` active changes has.
+pub fn risk_page_count(total: usize) -> usize {
+    total.div_ceil(RISK_PAGE).max(1)
+}
+
+/// The file name of page `number` (from 1), relative to `risks/`.
+pub fn risk_page_file(number: usize) -> String {
+    if number <= 1 {
+        "index.html".into()
+    } else {
+        format!("page-{number}.html")
+    }
+}
+
+/// Page `number` (from 1) of the risk report over `order` (from
+/// [`risk_order`]), each change with its most serious findings.
+pub fn risk_report(
+    checked: &Checked,
+    contexts: &[ChangeCtx],
+    order: &[usize],
+    number: usize,
+) -> RiskReportView {
+    let count = risk_page_count(order.len());
+    let number = number.clamp(1, count);
+    let from = ((number - 1) * RISK_PAGE).min(order.len());
+    let to = (from + RISK_PAGE).min(order.len());
+    let changes = order[from..to]
         .iter()
-        .filter(|cx| cx.change.status.value.is_active())
-        .map(|cx| {
+        .map(|&ix| {
+            let cx = &contexts[ix];
             // Most serious first; ties keep the report order.
             let mut worst: Vec<&crate::base::Finding> = cx.findings.clone();
             worst.sort_by_key(|f| std::cmp::Reverse(f.level));
@@ -52,11 +141,89 @@ pub fn risk_report(checked: &Checked, contexts: &[ChangeCtx]) -> RiskReportView 
             }
         })
         .collect();
-    let score = |e: &RiskEntry| e.row.risk.as_ref().map_or(0, |r| r.score);
-    changes.sort_by(|a, b| {
-        score(b)
-            .cmp(&score(a))
-            .then_with(|| a.row.link.id.cmp(&b.row.link.id))
-    });
-    RiskReportView { changes }
+    let mut levels = [0usize; 4];
+    for &ix in order {
+        if let Some(risk) = checked.risks.get(ix) {
+            levels[risk.level as usize] += 1;
+        }
+    }
+    let by_level = [
+        RiskLevel::Critical,
+        RiskLevel::High,
+        RiskLevel::Medium,
+        RiskLevel::Low,
+    ]
+    .into_iter()
+    .filter(|&level| levels[level as usize] > 0)
+    .map(|level| RiskCount {
+        level,
+        count: levels[level as usize],
+    })
+    .collect();
+    RiskReportView {
+        changes,
+        pager: pager(number, count, from, to, order.len()),
+        by_level,
+    }
+}
+
+fn pager(number: usize, count: usize, from: usize, to: usize, total: usize) -> RiskPager {
+    let named = |n: usize| n == 1 || n == count || n.abs_diff(number) <= PAGER_REACH;
+    let mut links = Vec::new();
+    let mut last = 0;
+    for n in (1..=count).filter(|&n| named(n)) {
+        links.push(PageLink {
+            number: n,
+            href: risk_page_file(n),
+            current: n == number,
+            gap_before: n > last + 1,
+        });
+        last = n;
+    }
+    RiskPager {
+        number,
+        count,
+        total,
+        first: if to > from { from + 1 } else { 0 },
+        last: to,
+        prev: (number > 1).then(|| risk_page_file(number - 1)),
+        next: (number < count).then(|| risk_page_file(number + 1)),
+        links,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_are_named_and_counted() {
+        assert_eq!(risk_page_count(0), 1);
+        assert_eq!(risk_page_count(RISK_PAGE), 1);
+        assert_eq!(risk_page_count(RISK_PAGE + 1), 2);
+        assert_eq!(risk_page_file(1), "index.html");
+        assert_eq!(risk_page_file(3), "page-3.html");
+    }
+
+    #[test]
+    fn the_pager_names_the_ends_and_the_pages_near_this_one() {
+        let p = pager(10, 20, 900, 1000, 1950);
+        let numbers: Vec<usize> = p.links.iter().map(|l| l.number).collect();
+        assert_eq!(numbers, [1, 8, 9, 10, 11, 12, 20]);
+        let gaps: Vec<bool> = p.links.iter().map(|l| l.gap_before).collect();
+        assert_eq!(gaps, [false, true, false, false, false, false, true]);
+        assert!(p.links.iter().filter(|l| l.current).all(|l| l.number == 10));
+        assert_eq!((p.first, p.last, p.total), (901, 1000, 1950));
+        assert_eq!(p.prev.as_deref(), Some("page-9.html"));
+        assert_eq!(p.next.as_deref(), Some("page-11.html"));
+        // The pager's size does not grow with the pages.
+        assert_eq!(pager(1, 10_000, 0, 100, 999_999).links.len(), 4);
+        let one = pager(1, 1, 0, 0, 0);
+        assert_eq!(
+            (one.first, one.last, one.prev, one.next),
+            (0, 0, None, None)
+        );
+        assert_eq!(one.links.len(), 1);
+        assert!(!one.links[0].gap_before);
+    }
 }
