@@ -100,6 +100,11 @@ pub fn related_pairs(model: &Model, facts: &Facts, slots: &[Slot]) -> Vec<(usize
             })
     };
     let hull: Vec<Option<Interval>> = changers_of.iter().map(|c| span(c)).collect();
+    // The systems whose component has changing slots: an impact is met
+    // with them a word at a time, so the systems nobody changes (most of a
+    // hub's impact) cost nothing each.
+    let mut changing = fixedbitset::FixedBitSet::with_capacity(model.systems.len());
+    changing.extend((0..model.systems.len()).filter(|&s| hull[component[s]].is_some()));
     // Each active change meets the changing slots of each component it
     // impacts: only when the two spans overlap are their slots compared,
     // so the cost is the impacted systems plus the few slots of the pairs
@@ -118,7 +123,7 @@ pub fn related_pairs(model: &Model, facts: &Facts, slots: &[Slot]) -> Vec<(usize
                 let Some(reach) = span(members) else {
                     continue;
                 };
-                for s in facts.changes[c].impact.systems() {
+                for s in facts.changes[c].impact.among(&changing) {
                     let k = component[s];
                     if last[k] == Some(c) {
                         continue;
