@@ -358,7 +358,7 @@ pub fn render_into(
         Job::Data,
     ];
     let risk_order = lists::risk_order(checked);
-    jobs.extend((1..=lists::risk_page_count(risk_order.len())).map(Job::Risks));
+    jobs.extend((1..=lists::risk_page_count(risk_order.changes.len())).map(Job::Risks));
     jobs.extend((0..model.changes.len()).map(Job::Change));
     let plan = calendar::Plan::new(checked);
     jobs.extend((0..plan.months.len()).map(Job::Month));

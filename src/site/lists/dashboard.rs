@@ -146,12 +146,11 @@ pub fn index_view(checked: &Checked, rows: &[ChangeRow]) -> IndexView {
     let (stale, more_stale) = bounded(stale);
     let (approved_with_errors, more_approved_with_errors) = bounded(approved_with_errors);
     let (upcoming, more_upcoming) = bounded(upcoming);
-    let mut by_risk = BTreeMap::new();
-    for row in rows.iter().filter(|r| r.active) {
-        if let Some(risk) = &row.risk {
-            *by_risk.entry(risk.level).or_insert(0) += 1;
-        }
-    }
+    let by_risk = risk_counts(
+        rows.iter()
+            .filter(|r| r.active)
+            .filter_map(|r| r.risk.as_ref().map(|risk| risk.level)),
+    );
     let model = &checked.model;
     let counts = BTreeMap::from([
         ("changes", model.changes.len()),
@@ -169,18 +168,29 @@ pub fn index_view(checked: &Checked, rows: &[ChangeRow]) -> IndexView {
         more_approved_with_errors,
         upcoming,
         more_upcoming,
-        by_risk: by_risk
-            .into_iter()
-            .rev()
-            .map(|(level, count)| RiskCount { level, count })
-            .collect(),
+        by_risk,
         summary: Summary::of(&checked.findings),
         counts,
     }
 }
 
+/// How many of `levels` fall in each risk level, highest level first,
+/// levels with none left out: the dashboard's tiles and the risk report's
+/// counts.
+pub fn risk_counts(levels: impl Iterator<Item = RiskLevel>) -> Vec<RiskCount> {
+    let mut counts = BTreeMap::new();
+    for level in levels {
+        *counts.entry(level).or_insert(0) += 1;
+    }
+    counts
+        .into_iter()
+        .rev()
+        .map(|(level, count)| RiskCount { level, count })
+        .collect()
+}
+
 /// One tile of the dashboard's "Active changes by risk": "3 high".
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 pub struct RiskCount {
     /// The risk level.
     pub level: RiskLevel,

@@ -8,9 +8,9 @@ mod dashboard;
 mod risks;
 mod systems;
 
-pub use dashboard::{FlaggedRow, IndexView, RiskCount, index_view};
+pub use dashboard::{FlaggedRow, IndexView, RiskCount, index_view, risk_counts};
 pub use risks::{
-    RISK_FINDINGS, RISK_PAGE, RiskEntry, RiskReportView, risk_order, risk_page_count,
+    RISK_FINDINGS, RISK_PAGE, RiskEntry, RiskOrder, RiskReportView, risk_order, risk_page_count,
     risk_page_file, risk_report,
 };
 pub use systems::{

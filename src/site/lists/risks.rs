@@ -6,9 +6,8 @@
 
 use serde::Serialize;
 
-use crate::analysis::score::RiskLevel;
 use crate::check::Checked;
-use crate::site::lists::RiskCount;
+use crate::site::lists::{RiskCount, risk_counts};
 use crate::site::views::{ChangeCtx, ChangeRow, FindingView, finding_view};
 
 /// One page of the risk report: its active changes by score, highest
@@ -81,20 +80,35 @@ pub const RISK_PAGE: usize = 100;
 /// Pages the pager names on each side of the current one.
 pub const PAGER_REACH: usize = 2;
 
-/// The active changes (indices into the model's changes) in the order of
-/// the risk report: highest score first, then by id.
-pub fn risk_order(checked: &Checked) -> Vec<usize> {
+/// The order of the risk report, made once for all its pages.
+pub struct RiskOrder {
+    /// The active changes (indices into the model's changes), highest
+    /// score first, then by id.
+    pub changes: Vec<usize>,
+    /// Their counts per risk level, highest first (levels with none left
+    /// out).
+    pub by_level: Vec<RiskCount>,
+}
+
+/// The active changes in the order of the risk report, and their counts by
+/// level.
+pub fn risk_order(checked: &Checked) -> RiskOrder {
     let model = &checked.model;
     let score = |ix: usize| checked.risks.get(ix).map_or(0, |r| r.score);
-    let mut order: Vec<usize> = (0..model.changes.len())
+    let mut changes: Vec<usize> = (0..model.changes.len())
         .filter(|&ix| model.changes[ix].status.value.is_active())
         .collect();
-    order.sort_by(|&a, &b| {
+    changes.sort_by(|&a, &b| {
         score(b)
             .cmp(&score(a))
             .then_with(|| model.changes[a].id.value.cmp(&model.changes[b].id.value))
     });
-    order
+    let by_level = risk_counts(
+        changes
+            .iter()
+            .filter_map(|&ix| checked.risks.get(ix).map(|r| r.level)),
+    );
+    RiskOrder { changes, by_level }
 }
 
 /// How many pages a report of `total` active changes has.
@@ -111,14 +125,16 @@ pub fn risk_page_file(number: usize) -> String {
     }
 }
 
-/// Page `number` (from 1) of the risk report over `order` (from
-/// [`risk_order`]), each change with its most serious findings.
+/// Page `number` (from 1) of the risk report in `order`, each change with
+/// its most serious findings.
 pub fn risk_report(
     checked: &Checked,
     contexts: &[ChangeCtx],
-    order: &[usize],
+    order: &RiskOrder,
     number: usize,
 ) -> RiskReportView {
+    let by_level = order.by_level.clone();
+    let order = &order.changes;
     let count = risk_page_count(order.len());
     let number = number.clamp(1, count);
     let from = ((number - 1) * RISK_PAGE).min(order.len());
@@ -141,25 +157,6 @@ pub fn risk_report(
             }
         })
         .collect();
-    let mut levels = [0usize; 4];
-    for &ix in order {
-        if let Some(risk) = checked.risks.get(ix) {
-            levels[risk.level as usize] += 1;
-        }
-    }
-    let by_level = [
-        RiskLevel::Critical,
-        RiskLevel::High,
-        RiskLevel::Medium,
-        RiskLevel::Low,
-    ]
-    .into_iter()
-    .filter(|&level| levels[level as usize] > 0)
-    .map(|level| RiskCount {
-        level,
-        count: levels[level as usize],
-    })
-    .collect();
     RiskReportView {
         changes,
         pager: pager(number, count, from, to, order.len()),
