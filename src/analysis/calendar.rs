@@ -13,6 +13,7 @@ use fixedbitset::FixedBitSet;
 use jiff::ZonedDateTime;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
+use rayon::prelude::*;
 
 use crate::analysis::ChangeFacts;
 use crate::base::time::{Interval, day_start};
@@ -116,7 +117,7 @@ pub fn scopes(model: &Model) -> Vec<FixedBitSet> {
     let n = model.systems.len();
     model
         .periods
-        .iter()
+        .par_iter()
         .map(|period| {
             let mut set = FixedBitSet::with_capacity(n);
             let scope = &period.scope;
@@ -170,16 +171,18 @@ impl Calendar {
             .iter()
             .map(|period| period_zone(model, period).clone())
             .collect();
+        // Expanded on every core: each period and run alone, collected in
+        // model order.
         let periods = model
             .periods
-            .iter()
+            .par_iter()
             .zip(&zones)
             .map(|(period, tz)| occurrences::occurrences(&period.when, tz, &spans))
             .collect();
         let site = &model.config.site.timezone.tz;
         let runs = model
             .integrations
-            .iter()
+            .par_iter()
             .map(|integration| {
                 integration
                     .runs

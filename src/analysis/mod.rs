@@ -158,8 +158,10 @@ pub fn analyse(model: &Model, as_of: Date) -> (Facts, Vec<Finding>) {
         .map(|ix| change_facts(model, ix, &graph))
         .collect();
     t.end();
+    let t = crate::base::timings::start("horizon and calendar");
     let horizon = PlanningHorizon::new(model, &changes, as_of);
     let calendar = Calendar::new(model, &changes, &horizon);
+    t.end();
     let facts = Facts {
         changes,
         horizon,
@@ -167,7 +169,15 @@ pub fn analyse(model: &Model, as_of: Date) -> (Facts, Vec<Finding>) {
         system_rank: rules::system_rank(model),
     };
     let mut findings = Vec::new();
-    rules::run(&rules::Ctx::new(model, &facts, as_of), &mut findings);
+    let t = crate::base::timings::start("context");
+    let cx = rules::Ctx::new(model, &facts, as_of);
+    t.end();
+    let t = crate::base::timings::start("rules");
+    rules::run(&cx, &mut findings);
+    t.end();
+    let t = crate::base::timings::start("drop context");
+    drop(cx);
+    t.end();
     (facts, findings)
 }
 

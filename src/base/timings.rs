@@ -7,7 +7,8 @@
 use std::sync::OnceLock;
 use std::time::Instant;
 
-fn enabled() -> bool {
+/// Whether timings are on (`CUTOVER_TIMINGS=1`).
+pub fn enabled() -> bool {
     static ON: OnceLock<bool> = OnceLock::new();
     *ON.get_or_init(|| std::env::var_os("CUTOVER_TIMINGS").is_some_and(|v| v == "1"))
 }
@@ -45,4 +46,58 @@ fn peak() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Thread time summed per kind of work done on many threads (the jobs of a
+/// build), printed as `timing: NAME: KIND 1.234 thread s` when timings are on.
+pub struct Tally {
+    name: &'static str,
+    kinds: &'static [&'static str],
+    nanos: Vec<std::sync::atomic::AtomicU64>,
+}
+
+impl Tally {
+    /// A tally of `kinds` under `name`.
+    pub fn new(name: &'static str, kinds: &'static [&'static str]) -> Tally {
+        Tally {
+            name,
+            kinds,
+            nanos: kinds.iter().map(|_| Default::default()).collect(),
+        }
+    }
+
+    /// Runs `work` and adds its time to kind `kind` (an index into the
+    /// kinds) when timings are on.
+    pub fn time<T>(&self, kind: usize, work: impl FnOnce() -> T) -> T {
+        if !enabled() {
+            return work();
+        }
+        let start = Instant::now();
+        let value = work();
+        let spent = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.nanos[kind].fetch_add(spent, std::sync::atomic::Ordering::Relaxed);
+        value
+    }
+
+    /// Prints the kinds with time, most first.
+    pub fn end(self) {
+        if !enabled() {
+            return;
+        }
+        let mut spent: Vec<(u64, &str)> = self
+            .nanos
+            .iter()
+            .map(|n| n.load(std::sync::atomic::Ordering::Relaxed))
+            .zip(self.kinds.iter().copied())
+            .filter(|&(n, _)| n > 0)
+            .collect();
+        spent.sort_unstable_by(|a, b| b.cmp(a));
+        for (n, kind) in spent {
+            eprintln!(
+                "timing: {}: {kind} {:.3} thread s",
+                self.name,
+                n as f64 / 1e9
+            );
+        }
+    }
 }

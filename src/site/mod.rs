@@ -270,6 +270,41 @@ enum Job {
     Data,
 }
 
+impl Job {
+    /// The kinds of job, for the timings.
+    const KINDS: &'static [&'static str] = &[
+        "dashboard",
+        "change list",
+        "change pages",
+        "system list",
+        "system pages",
+        "calendar",
+        "calendar months",
+        "risk report",
+        "calendar.ics",
+        "audience calendars",
+        "feed",
+        "data.json",
+    ];
+
+    fn kind(&self) -> usize {
+        match self {
+            Job::Index => 0,
+            Job::Changes => 1,
+            Job::Change(_) => 2,
+            Job::Systems => 3,
+            Job::System(_) => 4,
+            Job::Calendar => 5,
+            Job::Month(_) => 6,
+            Job::Risks(_) => 7,
+            Job::Ics => 8,
+            Job::AudienceIcs(_) => 9,
+            Job::Feed => 10,
+            Job::Data => 11,
+        }
+    }
+}
+
 /// Renders every page and file of the site into memory, in parallel;
 /// sorted by path.
 pub fn render_site(checked: &Checked, templates: &Templates) -> Result<Vec<Output>, String> {
@@ -455,57 +490,63 @@ pub fn render_into(
             Job::Data => Vec::new(),
         })
     };
+    let tally = crate::base::timings::Tally::new("render", Job::KINDS);
     let results: Vec<Result<usize, Failure>> = jobs
         .par_iter()
         .map(|job| {
-            if let Job::Ics = job {
-                let parts = ics_events(checked, &contexts);
-                let title = &model.config.site.title;
-                let mut fill =
-                    |out: &mut dyn std::io::Write| ics::write_calendar(out, title, &parts);
-                sink.put_written("calendar.ics", &mut fill)
+            tally.time(job.kind(), || {
+                if let Job::Ics = job {
+                    let parts = ics_events(checked, &contexts);
+                    let title = &model.config.site.title;
+                    let mut fill =
+                        |out: &mut dyn std::io::Write| ics::write_calendar(out, title, &parts);
+                    sink.put_written("calendar.ics", &mut fill)
+                        .map_err(Failure::Put)?;
+                    return Ok(1);
+                }
+                if let Job::AudienceIcs(a) = job {
+                    let parts = audience_events(checked, &contexts, &zoned, *a, &impacting[*a]);
+                    let title =
+                        format!("{}: {}", model.config.site.title, model.audiences[*a].name);
+                    let mut fill =
+                        |out: &mut dyn std::io::Write| ics::write_calendar(out, &title, &parts);
+                    sink.put_written(&notice::feed_path(&model.audiences[*a]), &mut fill)
+                        .map_err(Failure::Put)?;
+                    return Ok(1);
+                }
+                if let Job::Data = job {
+                    let mut fill =
+                        |out: &mut dyn std::io::Write| data::write_document(checked, out);
+                    sink.put_written("data.json", &mut fill)
+                        .map_err(Failure::Put)?;
+                    return Ok(1);
+                }
+                if let Job::Risks(number) = job
+                    && r.compiled
+                {
+                    // Written as it renders: the pages with the most findings
+                    // are never held whole.
+                    let view = lists::risk_report(checked, &contexts, &risk_order, *number);
+                    let title = risk_title(*number);
+                    let frame = r.frame("../", &title, "risks");
+                    let mut fill = |out: &mut dyn std::io::Write| view.write_compiled(&frame, out);
+                    sink.put_written(
+                        &format!("risks/{}", lists::risk_page_file(*number)),
+                        &mut fill,
+                    )
                     .map_err(Failure::Put)?;
-                return Ok(1);
-            }
-            if let Job::AudienceIcs(a) = job {
-                let parts = audience_events(checked, &contexts, &zoned, *a, &impacting[*a]);
-                let title = format!("{}: {}", model.config.site.title, model.audiences[*a].name);
-                let mut fill =
-                    |out: &mut dyn std::io::Write| ics::write_calendar(out, &title, &parts);
-                sink.put_written(&notice::feed_path(&model.audiences[*a]), &mut fill)
-                    .map_err(Failure::Put)?;
-                return Ok(1);
-            }
-            if let Job::Data = job {
-                let mut fill = |out: &mut dyn std::io::Write| data::write_document(checked, out);
-                sink.put_written("data.json", &mut fill)
-                    .map_err(Failure::Put)?;
-                return Ok(1);
-            }
-            if let Job::Risks(number) = job
-                && r.compiled
-            {
-                // Written as it renders: the pages with the most findings
-                // are never held whole.
-                let view = lists::risk_report(checked, &contexts, &risk_order, *number);
-                let title = risk_title(*number);
-                let frame = r.frame("../", &title, "risks");
-                let mut fill = |out: &mut dyn std::io::Write| view.write_compiled(&frame, out);
-                sink.put_written(
-                    &format!("risks/{}", lists::risk_page_file(*number)),
-                    &mut fill,
-                )
-                .map_err(Failure::Put)?;
-                return Ok(1);
-            }
-            let outputs = render_job(job).map_err(Failure::Render)?;
-            let count = outputs.len();
-            for output in outputs {
-                sink.put(markup_safe(output)).map_err(Failure::Put)?;
-            }
-            Ok(count)
+                    return Ok(1);
+                }
+                let outputs = render_job(job).map_err(Failure::Render)?;
+                let count = outputs.len();
+                for output in outputs {
+                    sink.put(markup_safe(output)).map_err(Failure::Put)?;
+                }
+                Ok(count)
+            })
         })
         .collect();
+    tally.end();
     let mut count = 1;
     let mut put_failure = None;
     for result in results {

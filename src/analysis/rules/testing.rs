@@ -185,7 +185,15 @@ pub fn unverified_integration(cx: &Ctx, findings: &mut Vec<Finding>) {
         for id in ids.into_iter().take(NAMED) {
             finding = finding.subject(id);
         }
-        finding = finding.about_all(unverified.iter().map(|&i| Subject::Integration(i)));
+        // Typed subjects: the first NAMED by index (`gate` and `slots`
+        // explain with the first); a hub's thousands would make the finding
+        // grow with the inventory.
+        finding = finding.about_all(
+            unverified
+                .iter()
+                .take(NAMED)
+                .map(|&i| Subject::Integration(i)),
+        );
         findings.push(finding);
     });
 }
