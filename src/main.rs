@@ -26,12 +26,40 @@ fn main() -> ExitCode {
     // instead of 250 MB. Freed pages wait 10 ms before they go back: at
     // 0 every page that empties was one `madvise` and a page fault when
     // used again, a fifth of a large build's time in the kernel
-    // (bench/README.md, "Allocator").
+    // (bench/README.md, "Allocator"). Each command then sets the delay of
+    // its stages through `stage`.
     // SAFETY: sets two documented options of the allocator, before any
     // thread but this one exists.
     unsafe {
         libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0);
         libmimalloc_sys::mi_option_set(PURGE_DELAY, PURGE_DELAY_MS);
     }
+    cutover::base::memory::set_hook(stage);
     cutover::commands::run(cutover::cli::Cli::parse())
+}
+
+/// How long freed memory waits before it goes back to the system in a
+/// command that only checks and answers (see `cutover::base::memory`), and
+/// in the check before a build.
+const ANSWER_PURGE_DELAY_MS: std::os::raw::c_long = 1000;
+const BUILD_CHECK_PURGE_DELAY_MS: std::os::raw::c_long = 100;
+
+/// Sets the allocator's purge delay for each stage; rendering starts by
+/// handing back what the check freed.
+fn stage(stage: cutover::base::memory::Stage) {
+    use cutover::base::memory::Stage;
+    // SAFETY: sets a documented option, and collects the calling thread's
+    // heap and the pending purges; both may be called at any time.
+    unsafe {
+        match stage {
+            Stage::Answer => libmimalloc_sys::mi_option_set(PURGE_DELAY, ANSWER_PURGE_DELAY_MS),
+            Stage::BuildCheck => {
+                libmimalloc_sys::mi_option_set(PURGE_DELAY, BUILD_CHECK_PURGE_DELAY_MS)
+            }
+            Stage::Render => {
+                libmimalloc_sys::mi_option_set(PURGE_DELAY, PURGE_DELAY_MS);
+                libmimalloc_sys::mi_collect(true);
+            }
+        }
+    }
 }

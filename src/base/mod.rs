@@ -6,6 +6,7 @@
 pub mod civil;
 pub mod finding;
 pub mod fsio;
+pub mod memory;
 pub mod rules;
 pub mod source;
 pub mod text;

@@ -763,6 +763,7 @@ pub fn build(
     // A refused `--out` is told before the site is rendered.
     let out = write::normalise(out).map_err(BuildError::Failed)?;
     let templates = templates(overrides).map_err(BuildError::Failed)?;
+    crate::base::memory::enter(crate::base::memory::Stage::Render);
     let stage = crate::base::timings::start("render and write");
     let count = write::replace_dir_with(&out, |sink| render_into(checked, &templates, sink))
         .map_err(BuildError::Failed)?;

@@ -1,0 +1,41 @@
+//! Hints to the allocator at the stages of a run. The library does not pick
+//! the allocator: the binary registers a hook ([`set_hook`]) and the
+//! stages call [`enter`]; without a hook (the tests) nothing happens.
+//!
+//! The binary's allocator hands freed memory back to the system after a
+//! delay. Analysis frees and reuses much memory within a few milliseconds
+//! of each other, and every page handed back too early is a page fault when
+//! used again; rendering streams pages out, and what it holds back is peak
+//! memory. So the hook keeps freed memory longer while the inventory is
+//! checked, and shorter once the site is rendered (bench/README.md,
+//! "Allocator").
+
+use std::sync::OnceLock;
+
+/// A stage with its own use of memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// A command that checks the inventory and answers (`check`, `diff`,
+    /// `gate`, `slots`, `export`): its peak is the analysis, freed memory
+    /// may wait.
+    Answer,
+    /// The check before a build (`build`, `serve`): freed memory waits a
+    /// little, so that the build's peak stays its rendering.
+    BuildCheck,
+    /// Rendering and writing the site: freed memory goes back soon.
+    Render,
+}
+
+static HOOK: OnceLock<fn(Stage)> = OnceLock::new();
+
+/// Registers the function told of each stage entered (once per process).
+pub fn set_hook(hook: fn(Stage)) {
+    let _ = HOOK.set(hook);
+}
+
+/// Tells the hook, if any, that `stage` begins.
+pub fn enter(stage: Stage) {
+    if let Some(hook) = HOOK.get() {
+        hook(stage);
+    }
+}
