@@ -13,7 +13,7 @@ use crate::base::{Finding, Rule, Subject};
 pub fn change_collision(cx: &Ctx, findings: &mut Vec<Finding>) {
     let help = "two changes to one system at once cannot be told apart when something breaks: move one of them";
     let hits = across(cx, |pair| pair.shares_system());
-    for (this, others) in grouped(cx, hits).iter() {
+    findings.extend(grouped(cx, hits).par_findings(|this, others, findings| {
         if others.len() > AGGREGATE_OVER {
             let pair = Pair::new(cx, this, others[0]);
             let mut common: Vec<usize> = others
@@ -43,7 +43,7 @@ pub fn change_collision(cx: &Ctx, findings: &mut Vec<Finding>) {
                     .help(help)
                     .subjects(ids),
             );
-            continue;
+            return;
         }
         for &other in others {
             let pair = Pair::new(cx, this, other);
@@ -66,7 +66,7 @@ pub fn change_collision(cx: &Ctx, findings: &mut Vec<Finding>) {
                 .subjects(ids);
             findings.push(finding);
         }
-    }
+    }));
 }
 
 /// `blast-radius-overlap`: overlapping phases of two changes that change no
@@ -76,7 +76,7 @@ pub fn blast_radius_overlap(cx: &Ctx, findings: &mut Vec<Finding>) {
     let help =
         "if something breaks, nobody will know which change caused it: move one of the phases";
     let hits = across(cx, |pair| !pair.shares_system() && pair.hits_any());
-    for (this, others) in grouped(cx, hits).iter() {
+    findings.extend(grouped(cx, hits).par_findings(|this, others, findings| {
         if others.len() > AGGREGATE_OVER {
             let pair = Pair::new(cx, this, others[0]);
             let mut hit = Vec::new();
@@ -106,7 +106,7 @@ pub fn blast_radius_overlap(cx: &Ctx, findings: &mut Vec<Finding>) {
                     .help(help)
                     .subjects(ids),
             );
-            continue;
+            return;
         }
         for &other in others {
             let pair = Pair::new(cx, this, other);
@@ -129,7 +129,7 @@ pub fn blast_radius_overlap(cx: &Ctx, findings: &mut Vec<Finding>) {
                 .subjects(ids);
             findings.push(finding);
         }
-    }
+    }));
 }
 
 /// `owner-double-booked`: one team owns two changes with overlapping
@@ -141,7 +141,7 @@ pub fn owner_double_booked(cx: &Ctx, findings: &mut Vec<Finding>) {
         let owner = |slot: &Slot| pair.model.changes[slot.change].owner.ix;
         owner(pair.this) == owner(pair.other)
     });
-    for (this, others) in grouped(cx, hits).iter() {
+    findings.extend(grouped(cx, hits).par_findings(|this, others, findings| {
         let this_change = &cx.model.changes[cx.slots[this].change];
         let team = &this_change.owner;
         if others.len() > AGGREGATE_OVER {
@@ -166,7 +166,7 @@ pub fn owner_double_booked(cx: &Ctx, findings: &mut Vec<Finding>) {
                     .about(Subject::Team(team.ix))
                     .help(help),
             );
-            continue;
+            return;
         }
         for &other in others {
             let pair = Pair::new(cx, this, other);
@@ -187,7 +187,7 @@ pub fn owner_double_booked(cx: &Ctx, findings: &mut Vec<Finding>) {
                 .help(help),
             );
         }
-    }
+    }));
 }
 
 #[cfg(test)]

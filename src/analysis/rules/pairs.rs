@@ -209,6 +209,27 @@ impl Groups {
             .filter(|(_, w)| w[0] < w[1])
             .map(|(this, w)| (this, &self.others[w[0]..w[1]]))
     }
+
+    /// The findings `each` makes of every nonempty group, made on every
+    /// core and returned in slot order (as [`Groups::iter`] would).
+    pub(super) fn par_findings(
+        &self,
+        each: impl Fn(usize, &[usize], &mut Vec<Finding>) + Sync,
+    ) -> Vec<Finding> {
+        (0..self.start.len().saturating_sub(1))
+            .into_par_iter()
+            .filter(|&this| self.start[this] < self.start[this + 1])
+            .flat_map_iter(|this| {
+                let mut found = Vec::new();
+                each(
+                    this,
+                    &self.others[self.start[this]..self.start[this + 1]],
+                    &mut found,
+                );
+                found
+            })
+            .collect()
+    }
 }
 
 /// Groups the pairs `(this, other)` by `this` (see [`Groups`]).
@@ -261,16 +282,20 @@ fn within<'a>(cx: &'a Ctx) -> impl Iterator<Item = (usize, usize)> + 'a {
 /// Overlapping pairs of phases of two changes that `keep` (a test that
 /// does not depend on the order of the two) keeps, each way round, as
 /// (this, other) slot indices; tested once per pair.
-pub(super) fn across<'a>(
-    cx: &'a Ctx,
-    keep: impl Fn(&Pair) -> bool + 'a,
-) -> impl Iterator<Item = (usize, usize)> + 'a {
-    cx.pairs
-        .iter()
+pub(super) fn across(
+    cx: &Ctx,
+    keep: impl Fn(&Pair) -> bool + Sync,
+) -> std::vec::IntoIter<(usize, usize)> {
+    // On every core; `collect` keeps the order of `cx.pairs`.
+    let kept: Vec<(usize, usize)> = cx
+        .pairs
+        .par_iter()
         .copied()
         .filter(|&(i, j)| cx.slots[i].change != cx.slots[j].change)
-        .filter(move |&(i, j)| keep(&Pair::new(cx, i, j)))
-        .flat_map(|(i, j)| [(i, j), (j, i)])
+        .filter(|&(i, j)| keep(&Pair::new(cx, i, j)))
+        .flat_map_iter(|(i, j)| [(i, j), (j, i)])
+        .collect();
+    kept.into_iter()
 }
 
 /// "phase \"q\" of `c2`, phase \"r\" of `c3` … and 7 more" for the first
