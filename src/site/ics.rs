@@ -6,6 +6,7 @@
 //! lists the zone's real transitions over the span its times use, one
 //! sub-component per transition, so no client has to evaluate an RRULE.
 
+use std::borrow::Borrow;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -61,7 +62,7 @@ pub fn calendar(title: &str, events: &[Event], dtstamp: Timestamp) -> String {
 /// VEVENTs written apart, with the spans of the zones they use: the pieces
 /// of a calendar made on any core and joined in order by
 /// [`write_calendar`], which needs every zone before the first event.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Events {
     /// The VEVENTs, folded, in the order pushed.
     text: String,
@@ -108,11 +109,12 @@ impl Events {
 
 /// The VCALENDAR of [`calendar`] with the events of `parts`, part by part,
 /// written to `out` (the events are never copied into one text).
-pub fn write_calendar(
+pub fn write_calendar<P: std::borrow::Borrow<Events>>(
     out: &mut dyn std::io::Write,
     title: &str,
-    parts: &[Events],
+    parts: &[P],
 ) -> std::io::Result<()> {
+    let parts: Vec<&Events> = parts.iter().map(Borrow::borrow).collect();
     let mut head = String::new();
     let title = text(title);
     push_line(&mut head, "BEGIN:VCALENDAR");
@@ -148,7 +150,7 @@ pub fn write_calendar(
         push_vtimezone(&mut head, name, &span);
     }
     out.write_all(markup_safe(&head).as_bytes())?;
-    for part in parts {
+    for part in &parts {
         out.write_all(part.text.as_bytes())?;
     }
     out.write_all(b"END:VCALENDAR\r\n")

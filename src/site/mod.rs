@@ -411,6 +411,9 @@ pub fn render_into(
     // Per change, the audiences with a copy of their own, found once (not
     // once per audience and change).
     let zoned: Vec<Vec<usize>> = contexts.par_iter().map(notice::zoned).collect();
+    // The events of `calendar.ics`, made before the jobs: an audience's
+    // calendar shares those of the changes it reads as everyone does.
+    let everyone_events = ics_events(checked, &contexts);
     let render_job = |job: &Job| -> Result<Vec<Output>, String> {
         Ok(match job {
             Job::Index => {
@@ -496,16 +499,23 @@ pub fn render_into(
         .map(|job| {
             tally.time(job.kind(), || {
                 if let Job::Ics = job {
-                    let parts = ics_events(checked, &contexts);
                     let title = &model.config.site.title;
-                    let mut fill =
-                        |out: &mut dyn std::io::Write| ics::write_calendar(out, title, &parts);
+                    let mut fill = |out: &mut dyn std::io::Write| {
+                        ics::write_calendar(out, title, &everyone_events)
+                    };
                     sink.put_written("calendar.ics", &mut fill)
                         .map_err(Failure::Put)?;
                     return Ok(1);
                 }
                 if let Job::AudienceIcs(a) = job {
-                    let parts = audience_events(checked, &contexts, &zoned, *a, &impacting[*a]);
+                    let parts = audience_events(
+                        checked,
+                        &contexts,
+                        &zoned,
+                        &everyone_events,
+                        *a,
+                        &impacting[*a],
+                    );
                     let title =
                         format!("{}: {}", model.config.site.title, model.audiences[*a].name);
                     let mut fill =
@@ -684,14 +694,17 @@ fn ics_events(checked: &Checked, contexts: &[ChangeCtx]) -> Vec<ics::Events> {
 }
 
 /// The events of `calendar/<audience>.ics`: the changes that impact audience `a`, its
-/// times first and its copy of the notice where it has one.
-fn audience_events(
+/// times first and its copy of the notice where it has one. A change the
+/// audience reads as everyone does (no copy of its own, its zone the
+/// change's or none) lends the events of `calendar.ics` (`everyone`).
+fn audience_events<'e>(
     checked: &Checked,
     contexts: &[ChangeCtx],
     zoned: &[Vec<usize>],
+    everyone: &'e [ics::Events],
     a: usize,
     changes: &[usize],
-) -> Vec<ics::Events> {
+) -> Vec<std::borrow::Cow<'e, ics::Events>> {
     let audience = &checked.model.audiences[a];
     let dtstamp = events::dtstamp(checked);
     changes
@@ -699,12 +712,18 @@ fn audience_events(
         .map(|&c| {
             let cx = &contexts[c];
             let copy = zoned[c].contains(&a).then_some(audience);
+            let zone = audience.timezone.as_ref().map(|z| z.value.tz.iana_name());
+            let as_everyone = copy.is_none()
+                && zone.is_none_or(|name| name.is_some() && name == cx.facts.tz.iana_name());
+            if as_everyone {
+                return std::borrow::Cow::Borrowed(&everyone[c]);
+            }
             let page = notice::announcement_path(cx.change, copy, "html");
             let mut part = ics::Events::default();
             for event in events::change_events(cx, Some(a), &page) {
                 part.push(&event, dtstamp);
             }
-            part
+            std::borrow::Cow::Owned(part)
         })
         .collect()
 }
