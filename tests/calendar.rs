@@ -935,3 +935,45 @@ fn huge_texts_keep_every_ics_description_within_its_bound() {
         }
     }
 }
+
+/// An audience that reads a change as everyone does has the very events
+/// of `calendar.ics` (they are made once and shared); one with a zone of
+/// its own reads the times in its zone first.
+#[test]
+fn an_audience_calendar_repeats_calendar_ics_unless_it_reads_the_times_in_its_own_zone() {
+    let site = build_at(&example(), AS_OF);
+    let everyone: std::collections::BTreeMap<String, Vec<String>> =
+        events(&read(&site, "calendar.ics"))
+            .into_iter()
+            .map(|e| (property(&e, "UID").unwrap().to_string(), e))
+            .collect();
+    let hamburg = events(&read(&site, "calendar/warehouse-hamburg.ics"));
+    assert!(!hamburg.is_empty());
+    for event in &hamburg {
+        let uid = property(event, "UID").unwrap();
+        assert_eq!(Some(event), everyone.get(uid), "{uid}");
+    }
+    let newark = events(&read(&site, "calendar/warehouse-newark.ics"));
+    assert!(!newark.is_empty());
+    let mut own = 0;
+    for event in &newark {
+        let uid = property(event, "UID").unwrap();
+        let general = &everyone[uid];
+        // Same event, same instants; the description gives Newark time first.
+        assert_eq!(
+            property(event, "DTSTART"),
+            property(general, "DTSTART"),
+            "{uid}"
+        );
+        if property(event, "DESCRIPTION") != property(general, "DESCRIPTION") {
+            assert!(
+                property(event, "DESCRIPTION").unwrap().contains("EST")
+                    || property(event, "DESCRIPTION").unwrap().contains("EDT"),
+                "{uid}: {:?}",
+                property(event, "DESCRIPTION")
+            );
+            own += 1;
+        }
+    }
+    assert!(own > 0, "no Newark event in Newark time");
+}

@@ -39,3 +39,29 @@ pub fn enter(stage: Stage) {
         hook(stage);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    static SEEN: Mutex<Vec<Stage>> = Mutex::new(Vec::new());
+
+    fn record(stage: Stage) {
+        SEEN.lock().unwrap().push(stage);
+    }
+
+    #[test]
+    fn the_hook_hears_each_stage_entered() {
+        // The only test of the library that registers a hook.
+        set_hook(record);
+        enter(Stage::BuildCheck);
+        enter(Stage::Render);
+        let seen = SEEN.lock().unwrap().clone();
+        assert!(
+            seen.windows(2)
+                .any(|w| w == [Stage::BuildCheck, Stage::Render]),
+            "{seen:?}"
+        );
+    }
+}

@@ -346,6 +346,33 @@ mod tests {
     }
 
     #[test]
+    fn unverified_integration_of_a_hub_names_and_keeps_the_first_few() {
+        // 25 consumers of `db`, each an integration `db` touches.
+        let mut text = String::new();
+        for i in 0..25 {
+            text.push_str(&format!(
+                "[[system]]\nid = \"c{i:02}\"\nname = \"C\"\nowner = \"t\"\ncriticality = \"low\"\n\
+                 [[integration]]\nid = \"c{i:02}-db\"\nconsumer = \"c{i:02}\"\nprovider = \"db\"\n"
+            ));
+        }
+        text.push_str(&change("c", "systems = [\"db\"]", ""));
+        let found = run(&text, unverified_integration);
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].message.ends_with("and 16 more"),
+            "{}",
+            found[0].message
+        );
+        let integrations: Vec<Subject> = found[0]
+            .subject_refs()
+            .filter(|s| matches!(s, Subject::Integration(_)))
+            .collect();
+        // The first by index (`app-db`), then the next: NAMED, not all 26.
+        assert_eq!(integrations.len(), NAMED);
+        assert_eq!(integrations[0], Subject::Integration(0));
+    }
+
+    #[test]
     fn unverified_integration_near_miss_when_verified() {
         let compat = "[[change.compat]]\ntarget = \"app-db\"\nverified = true\n";
         assert!(run(&change("c", "", compat), unverified_integration).is_empty());
