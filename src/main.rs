@@ -40,9 +40,11 @@ fn main() -> ExitCode {
 
 /// How long freed memory waits before it goes back to the system in a
 /// command that only checks and answers (see `cutover::base::memory`), and
-/// in the check before a build.
+/// in the check before a build: there as short as in rendering, since 100
+/// ms gained nothing measurable at 10x and raised the 1x peak towards
+/// Zola's (bench/README.md, "Stages").
 const ANSWER_PURGE_DELAY_MS: std::os::raw::c_long = 1000;
-const BUILD_CHECK_PURGE_DELAY_MS: std::os::raw::c_long = 100;
+const BUILD_CHECK_PURGE_DELAY_MS: std::os::raw::c_long = PURGE_DELAY_MS;
 
 /// Sets the allocator's purge delay for each stage; rendering starts by
 /// handing back what the check freed.

@@ -6,9 +6,8 @@
 //! delay. Analysis frees and reuses much memory within a few milliseconds
 //! of each other, and every page handed back too early is a page fault when
 //! used again; rendering streams pages out, and what it holds back is peak
-//! memory. So the hook keeps freed memory longer while the inventory is
-//! checked, and shorter once the site is rendered (bench/README.md,
-//! "Allocator").
+//! memory. So the hook keeps freed memory longer in a command that only
+//! checks, and short in a build (bench/README.md, "Stages").
 
 use std::sync::OnceLock;
 
@@ -19,8 +18,8 @@ pub enum Stage {
     /// `gate`, `slots`, `export`): its peak is the analysis, freed memory
     /// may wait.
     Answer,
-    /// The check before a build (`build`, `serve`): freed memory waits a
-    /// little, so that the build's peak stays its rendering.
+    /// The check before a build (`build`, `serve`): freed memory goes back
+    /// soon, as in rendering, so that it adds nothing to the build's peak.
     BuildCheck,
     /// Rendering and writing the site: freed memory goes back soon.
     Render,

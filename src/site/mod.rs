@@ -393,11 +393,13 @@ pub fn render_into(
         Job::Data,
     ];
     let risk_order = lists::risk_order(checked);
+    // The audience calendars early, so that the events they share with
+    // `calendar.ics` are dropped early (see `Lent`).
+    jobs.extend((0..model.audiences.len()).map(Job::AudienceIcs));
     jobs.extend((1..=lists::risk_page_count(risk_order.changes.len())).map(Job::Risks));
     jobs.extend((0..model.changes.len()).map(Job::Change));
     let plan = calendar::Plan::new(checked);
     jobs.extend((0..plan.months.len()).map(Job::Month));
-    jobs.extend((0..model.audiences.len()).map(Job::AudienceIcs));
     jobs.extend((0..model.systems.len()).map(Job::System));
 
     // Per audience, the changes that impact it, in the order of the model.
@@ -413,7 +415,7 @@ pub fn render_into(
     let zoned: Vec<Vec<usize>> = contexts.par_iter().map(notice::zoned).collect();
     // The events of `calendar.ics`, made before the jobs: an audience's
     // calendar shares those of the changes it reads as everyone does.
-    let everyone_events = ics_events(checked, &contexts);
+    let everyone_events = Lent::new(ics_events(checked, &contexts), 1 + model.audiences.len());
     let render_job = |job: &Job| -> Result<Vec<Output>, String> {
         Ok(match job {
             Job::Index => {
@@ -499,29 +501,33 @@ pub fn render_into(
         .map(|job| {
             tally.time(job.kind(), || {
                 if let Job::Ics = job {
-                    let title = &model.config.site.title;
-                    let mut fill = |out: &mut dyn std::io::Write| {
-                        ics::write_calendar(out, title, &everyone_events)
-                    };
-                    sink.put_written("calendar.ics", &mut fill)
-                        .map_err(Failure::Put)?;
+                    let written = everyone_events.with(|everyone| {
+                        let title = &model.config.site.title;
+                        let mut fill = |out: &mut dyn std::io::Write| {
+                            ics::write_calendar(out, title, everyone)
+                        };
+                        sink.put_written("calendar.ics", &mut fill)
+                    });
+                    written.map_err(Failure::Put)?;
                     return Ok(1);
                 }
                 if let Job::AudienceIcs(a) = job {
-                    let parts = audience_events(
-                        checked,
-                        &contexts,
-                        &zoned,
-                        &everyone_events,
-                        *a,
-                        &impacting[*a],
-                    );
-                    let title =
-                        format!("{}: {}", model.config.site.title, model.audiences[*a].name);
-                    let mut fill =
-                        |out: &mut dyn std::io::Write| ics::write_calendar(out, &title, &parts);
-                    sink.put_written(&notice::feed_path(&model.audiences[*a]), &mut fill)
-                        .map_err(Failure::Put)?;
+                    let written = everyone_events.with(|everyone| {
+                        let parts = audience_events(
+                            checked,
+                            &contexts,
+                            &zoned,
+                            everyone,
+                            *a,
+                            &impacting[*a],
+                        );
+                        let title =
+                            format!("{}: {}", model.config.site.title, model.audiences[*a].name);
+                        let mut fill =
+                            |out: &mut dyn std::io::Write| ics::write_calendar(out, &title, &parts);
+                        sink.put_written(&notice::feed_path(&model.audiences[*a]), &mut fill)
+                    });
+                    written.map_err(Failure::Put)?;
                     return Ok(1);
                 }
                 if let Job::Data = job {
@@ -691,6 +697,37 @@ fn ics_events(checked: &Checked, contexts: &[ChangeCtx]) -> Vec<ics::Events> {
             part
         })
         .collect()
+}
+
+/// Events lent to the calendar jobs; the last of them to finish drops
+/// them, so that they do not stay for the rest of the render.
+struct Lent {
+    events: std::sync::RwLock<Option<Vec<ics::Events>>>,
+    users: std::sync::atomic::AtomicUsize,
+}
+
+impl Lent {
+    fn new(events: Vec<ics::Events>, users: usize) -> Lent {
+        Lent {
+            events: std::sync::RwLock::new(Some(events)),
+            users: users.into(),
+        }
+    }
+
+    /// Runs `use_them` on the events, as one of the users.
+    fn with<T>(&self, use_them: impl FnOnce(&[ics::Events]) -> T) -> T {
+        let value = {
+            let events = self.events.read().unwrap_or_else(|e| e.into_inner());
+            use_them(events.as_deref().unwrap_or_default())
+        };
+        if self.users.fetch_sub(1, std::sync::atomic::Ordering::AcqRel) == 1 {
+            self.events
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .take();
+        }
+        value
+    }
 }
 
 /// The events of `calendar/<audience>.ics`: the changes that impact audience `a`, its
