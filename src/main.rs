@@ -39,12 +39,11 @@ fn main() -> ExitCode {
 }
 
 /// How long freed memory waits before it goes back to the system in a
-/// command that only checks and answers (see `cutover::base::memory`), and
-/// in the check before a build: there as short as in rendering, since 100
-/// ms gained nothing measurable at 10x and raised the 1x peak towards
-/// Zola's (bench/README.md, "Stages").
+/// command that only checks and answers (see `cutover::base::memory`). A
+/// build's check keeps `PURGE_DELAY_MS`: 100 ms there gained nothing
+/// measurable at 10x and raised the 1x peak towards Zola's
+/// (bench/README.md, "Stages").
 const ANSWER_PURGE_DELAY_MS: std::os::raw::c_long = 1000;
-const BUILD_CHECK_PURGE_DELAY_MS: std::os::raw::c_long = PURGE_DELAY_MS;
 
 /// Sets the allocator's purge delay for each stage; rendering starts by
 /// handing back what the check freed.
@@ -55,9 +54,6 @@ fn stage(stage: cutover::base::memory::Stage) {
     unsafe {
         match stage {
             Stage::Answer => libmimalloc_sys::mi_option_set(PURGE_DELAY, ANSWER_PURGE_DELAY_MS),
-            Stage::BuildCheck => {
-                libmimalloc_sys::mi_option_set(PURGE_DELAY, BUILD_CHECK_PURGE_DELAY_MS)
-            }
             Stage::Render => {
                 libmimalloc_sys::mi_option_set(PURGE_DELAY, PURGE_DELAY_MS);
                 libmimalloc_sys::mi_collect(true);

@@ -175,9 +175,6 @@ pub fn analyse(model: &Model, as_of: Date) -> (Facts, Vec<Finding>) {
     let t = crate::base::timings::start("rules");
     rules::run(&cx, &mut findings);
     t.end();
-    let t = crate::base::timings::start("drop context");
-    drop(cx);
-    t.end();
     (facts, findings)
 }
 

@@ -18,10 +18,9 @@ pub enum Stage {
     /// `gate`, `slots`, `export`): its peak is the analysis, freed memory
     /// may wait.
     Answer,
-    /// The check before a build (`build`, `serve`): freed memory goes back
-    /// soon, as in rendering, so that it adds nothing to the build's peak.
-    BuildCheck,
-    /// Rendering and writing the site: freed memory goes back soon.
+    /// Rendering and writing the site: what the check freed goes back
+    /// first, and freed memory goes back soon. (A build's check keeps the
+    /// binary's default, as short.)
     Render,
 }
 
@@ -54,12 +53,11 @@ mod tests {
     fn the_hook_hears_each_stage_entered() {
         // The only test of the library that registers a hook.
         set_hook(record);
-        enter(Stage::BuildCheck);
+        enter(Stage::Answer);
         enter(Stage::Render);
         let seen = SEEN.lock().unwrap().clone();
         assert!(
-            seen.windows(2)
-                .any(|w| w == [Stage::BuildCheck, Stage::Render]),
+            seen.windows(2).any(|w| w == [Stage::Answer, Stage::Render]),
             "{seen:?}"
         );
     }

@@ -109,7 +109,7 @@ impl Events {
 
 /// The VCALENDAR of [`calendar`] with the events of `parts`, part by part,
 /// written to `out` (the events are never copied into one text).
-pub fn write_calendar<P: std::borrow::Borrow<Events>>(
+pub fn write_calendar<P: Borrow<Events>>(
     out: &mut dyn std::io::Write,
     title: &str,
     parts: &[P],

@@ -178,12 +178,7 @@ impl<'a> Ctx<'a> {
             slots,
             pairs,
             only: None,
-            period_days: {
-                let t = crate::base::timings::start("period days");
-                let days = std::sync::Arc::new(periods::PeriodDays::new(model, &facts.calendar));
-                t.end();
-                days
-            },
+            period_days: std::sync::Arc::new(periods::PeriodDays::new(model, &facts.calendar)),
             system_rank: std::sync::Arc::clone(&facts.system_rank),
             change_rank: change_rank(model),
         }
