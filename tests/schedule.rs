@@ -849,3 +849,80 @@ fn short_soak_counts_from_the_phase_that_ends_last() {
         found[0].message
     );
 }
+
+/// A world of `db` and twelve systems `w01`..`w12` that use it, written in
+/// id order or in reverse, with a freeze over everything, a freeze over
+/// the twelve and one change to `db` during both.
+fn consumers_world(in_id_order: bool) -> tempfile::TempDir {
+    let mut ids: Vec<String> = std::iter::once("db".to_string())
+        .chain((1..=12).map(|n| format!("w{n:02}")))
+        .collect();
+    if !in_id_order {
+        ids.reverse();
+    }
+    let mut text = String::from("[[team]]\nid = \"ops\"\nname = \"Operations\"\n");
+    for id in &ids {
+        text.push_str(&format!(
+            "\n[[system]]\nid = \"{id}\"\nname = \"System {id}\"\nowner = \"ops\"\ncriticality = \"low\"\n"
+        ));
+    }
+    for id in ids.iter().filter(|id| id.starts_with('w')) {
+        text.push_str(&format!(
+            "\n[[integration]]\nid = \"{id}-db\"\nconsumer = \"{id}\"\nprovider = \"db\"\n"
+        ));
+    }
+    let scoped: Vec<&String> = ids.iter().filter(|id| id.starts_with('w')).collect();
+    text.push_str(&format!(
+        "\n[[freeze]]\nid = \"all\"\nname = \"Everything\"\nfrom = 2027-01-10T00:00:00\nuntil = 2027-01-11T00:00:00\n\n[[freeze]]\nid = \"some\"\nname = \"The users of db\"\nfrom = 2027-01-10T00:00:00\nuntil = 2027-01-11T00:00:00\nsystems = {scoped:?}\n"
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    fs::copy(
+        fixture("schedule-base").join("cutover.toml"),
+        dir.path().join("cutover.toml"),
+    )
+    .unwrap();
+    fs::write(dir.path().join("a.toml"), text).unwrap();
+    let change = change(
+        "CHG-1",
+        "ops",
+        "proposed",
+        &["db"],
+        &[("2027-01-10T02:00:00", "1h")],
+        "",
+    );
+    fs::write(dir.path().join("c.toml"), change).unwrap();
+    dir
+}
+
+#[test]
+fn a_freeze_over_many_impacted_systems_names_the_first_ten_by_id_in_any_written_order() {
+    // The systems in id order take the short way (the first members of
+    // the impact), in reverse order the long one (all of them, ranked):
+    // the findings are the same.
+    let mut seen = Vec::new();
+    for in_id_order in [true, false] {
+        let w = consumers_world(in_id_order);
+        let mut found = of_rule(w.path(), "freeze-conflict");
+        found.sort_by(|a, b| a.subjects.cmp(&b.subjects));
+        assert_eq!(found.len(), 2, "{found:#?}");
+        let ids = |names: &[&str]| -> Vec<String> { names.iter().map(|s| s.to_string()).collect() };
+        let mut all = ids(&["all", "db"]);
+        all.extend((1..=9).map(|n| format!("w{n:02}")));
+        assert_eq!(found[0].subjects, all);
+        assert!(
+            found[0].message.ends_with("`w08`, `w09` and 3 more"),
+            "{}",
+            found[0].message
+        );
+        let mut some = ids(&["some"]);
+        some.extend((1..=10).map(|n| format!("w{n:02}")));
+        assert_eq!(found[1].subjects, some);
+        assert!(
+            found[1].message.ends_with("impacted `w01`, `w02`, `w03`, `w04`, `w05`, `w06`, `w07`, `w08`, `w09`, `w10` and 2 more"),
+            "{}",
+            found[1].message
+        );
+        seen.push(found.into_iter().map(|f| f.message).collect::<Vec<_>>());
+    }
+    assert_eq!(seen[0], seen[1]);
+}

@@ -229,6 +229,48 @@ impl Impact {
         listed.chain(both)
     }
 
+    /// The first `n` impacted systems (changed ones included) by index,
+    /// within `set` (a set over all systems) when given, and how many there
+    /// are in all: what a message that names a few needs, without listing
+    /// a hub's thousands. A bit set impact counts a word at a time.
+    pub fn first_within(&self, set: Option<&FixedBitSet>, n: usize) -> (Vec<usize>, usize) {
+        let mut first = Vec::with_capacity(n.min(self.system_count()));
+        let count = match (&self.systems, set) {
+            (Systems::Set { set: mine, .. }, Some(set)) => {
+                let bits = fixedbitset::Block::BITS as usize;
+                let mut count = 0;
+                for (at, (&a, &b)) in mine.as_slice().iter().zip(set.as_slice()).enumerate() {
+                    let mut word = a & b;
+                    count += word.count_ones() as usize;
+                    while word != 0 && first.len() < n {
+                        first.push(at * bits + word.trailing_zeros() as usize);
+                        word &= word - 1;
+                    }
+                }
+                count
+            }
+            (Systems::Set { set: mine, len }, None) => {
+                first.extend(mine.ones().take(n));
+                *len
+            }
+            (Systems::List(_), Some(set)) => {
+                let mut count = 0;
+                for s in self.within(set) {
+                    if first.len() < n {
+                        first.push(s);
+                    }
+                    count += 1;
+                }
+                count
+            }
+            (Systems::List(list), None) => {
+                first.extend(list.iter().take(n).map(|&s| s as usize));
+                list.len()
+            }
+        };
+        (first, count)
+    }
+
     /// The impacted systems as a set over all `system_count` systems.
     pub fn to_set(&self, system_count: usize) -> FixedBitSet {
         match &self.systems {
@@ -743,6 +785,37 @@ mod tests {
             let mut dense = impact.clone();
             dense.systems = Systems::Set { set: impact.to_set(n), len: impact.system_count() };
             prop_assert_eq!(dense.among(&set).collect::<Vec<_>>(), expected);
+        }
+    }
+
+    proptest! {
+        /// `first_within` names the first members by index and counts them
+        /// all, within a set or not, in both forms of an impact.
+        #[test]
+        fn first_within_names_the_first_and_counts_all(
+            n in 1usize..200,
+            edges in proptest::collection::vec((0usize..200, 0usize..200), 0..400),
+            changed in proptest::collection::btree_set(0usize..200, 1..4),
+            mask in proptest::collection::btree_set(0usize..200, 0..120),
+            few in 0usize..12,
+        ) {
+            let graph = graph_of(n, &edges);
+            let changed: Vec<usize> = changed.into_iter().map(|c| c % n).collect();
+            let impact = graph.impact(&changed);
+            let mut set = FixedBitSet::with_capacity(n);
+            set.extend(mask.into_iter().map(|m| m % n));
+            let mut dense = impact.clone();
+            dense.systems = Systems::Set { set: impact.to_set(n), len: impact.system_count() };
+            let all: Vec<usize> = impact.systems().collect();
+            let inside: Vec<usize> = all.iter().copied().filter(|&s| set.contains(s)).collect();
+            for form in [&impact, &dense] {
+                let (first, count) = form.first_within(Some(&set), few);
+                prop_assert_eq!(&first[..], &inside[..few.min(inside.len())]);
+                prop_assert_eq!(count, inside.len());
+                let (first, count) = form.first_within(None, few);
+                prop_assert_eq!(&first[..], &all[..few.min(all.len())]);
+                prop_assert_eq!(count, all.len());
+            }
         }
     }
 

@@ -92,6 +92,7 @@ pub struct Probe<'m> {
     period_days: Arc<PeriodDays>,
     /// Ids as ranks (see [`Ctx::system_rank`], [`Ctx::change_rank`]).
     system_rank: Arc<[u32]>,
+    ranks_ascend: bool,
     change_rank: Arc<[u32]>,
     /// Phases of other active changes, by start.
     others: Vec<Slot>,
@@ -167,6 +168,7 @@ impl<'m> Probe<'m> {
             ix,
             rules,
             period_days,
+            ranks_ascend: crate::analysis::rules::ascending(&system_rank),
             system_rank,
             change_rank: crate::analysis::rules::change_rank(model),
             others,
@@ -323,6 +325,7 @@ impl<'m> Probe<'m> {
                 only: Some(ix),
                 period_days: Arc::clone(&self.period_days),
                 system_rank: Arc::clone(&self.system_rank),
+                ranks_ascend: self.ranks_ascend,
                 change_rank: Arc::clone(&self.change_rank),
             };
             for (_, rule) in &self.rules {

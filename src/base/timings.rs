@@ -17,6 +17,7 @@ pub fn enabled() -> bool {
 pub struct Stage {
     name: &'static str,
     start: Instant,
+    cpu: Option<f64>,
 }
 
 /// Starts timing the stage `name`.
@@ -24,6 +25,7 @@ pub fn start(name: &'static str) -> Stage {
     Stage {
         name,
         start: Instant::now(),
+        cpu: if enabled() { cpu() } else { None },
     }
 }
 
@@ -31,8 +33,12 @@ impl Stage {
     /// Prints the stage's wall time when timings are on.
     pub fn end(self) {
         if enabled() {
+            let cpu = match (self.cpu, cpu()) {
+                (Some(start), Some(end)) => format!(", cpu {:.2} s", end - start),
+                _ => String::new(),
+            };
             eprintln!(
-                "timing: {} {:.3} s{}",
+                "timing: {} {:.3} s{cpu}{}",
                 self.name,
                 self.start.elapsed().as_secs_f64(),
                 peak().map_or(String::new(), |kib| format!(", peak {} MiB", kib / 1024))
@@ -46,6 +52,19 @@ fn peak() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// The user and system time of the whole process so far, in seconds (Linux
+/// only; `/proc/self/stat` counts it in ticks of 10 ms).
+fn cpu() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name, in parentheses, may hold spaces: fields count from
+    // its closing parenthesis (utime and stime are fields 14 and 15).
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let mut fields = rest.split_whitespace().skip(11);
+    let user: f64 = fields.next()?.parse().ok()?;
+    let system: f64 = fields.next()?.parse().ok()?;
+    Some((user + system) / 100.0)
 }
 
 /// Thread time summed per kind of work done on many threads (the jobs of a

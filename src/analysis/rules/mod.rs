@@ -131,6 +131,9 @@ pub struct Ctx<'a> {
     /// `period_days`), so picking the first ids of a large set compares
     /// numbers, not strings.
     pub system_rank: std::sync::Arc<[u32]>,
+    /// Whether the systems are written in id order (`system_rank` ascends
+    /// with the index): the first ids of a set are then its first members.
+    pub ranks_ascend: bool,
     /// Per change: its place in the order of change ids (shared likewise),
     /// for the order of the others an aggregated pair finding names.
     pub change_rank: std::sync::Arc<[u32]>,
@@ -180,6 +183,7 @@ impl<'a> Ctx<'a> {
             only: None,
             period_days: std::sync::Arc::new(periods::PeriodDays::new(model, &facts.calendar)),
             system_rank: std::sync::Arc::clone(&facts.system_rank),
+            ranks_ascend: ascending(&facts.system_rank),
             change_rank: change_rank(model),
         }
     }
@@ -196,6 +200,26 @@ impl<'a> Ctx<'a> {
         }
         named.sort_unstable_by_key(rank);
         (named, more)
+    }
+
+    /// The impacted systems of `impact` (within `scope` when given) that
+    /// [`some_ids`] names, in id order, and how many more. With systems
+    /// written in id order these are the first members, found without
+    /// listing the rest (a freeze over a hub's impact of thousands).
+    pub fn some_impacted(
+        &self,
+        impact: &crate::analysis::impact::Impact,
+        scope: Option<&fixedbitset::FixedBitSet>,
+    ) -> (Vec<usize>, usize) {
+        if self.ranks_ascend {
+            let (named, count) = impact.first_within(scope, NAMED);
+            let more = count - named.len();
+            return (named, more);
+        }
+        match scope {
+            Some(scope) => self.some_systems(impact.within(scope)),
+            None => self.some_systems(impact.systems()),
+        }
     }
 
     /// The expanded calendar over the planning horizon.
@@ -334,6 +358,11 @@ fn some_ids(model: &Model, systems: impl Iterator<Item = usize>) -> (Vec<String>
 /// checked model does not have, by index).
 pub fn system_rank(model: &Model) -> std::sync::Arc<[u32]> {
     rank_by(model.systems.len(), |s| &model.systems[s].id.value)
+}
+
+/// Whether `rank` ascends with the index.
+pub fn ascending(rank: &[u32]) -> bool {
+    rank.windows(2).all(|w| w[0] < w[1])
 }
 
 /// Per change, its place in the order of change ids.

@@ -105,8 +105,8 @@ fn period_overlap(cx: &Ctx, on: &On, kind: PeriodKind, findings: &mut Vec<Findin
         PeriodKind::Freeze => Rule::FreezeConflict,
         _ => Rule::PeakOverlap,
     };
-    let names = |systems: &mut dyn Iterator<Item = usize>| {
-        let (named, more) = cx.some_systems(systems);
+    let names = |scope: Option<&fixedbitset::FixedBitSet>| {
+        let (named, more) = cx.some_impacted(&f.impact, scope);
         let ids: Vec<String> = named
             .iter()
             .map(|&s| model.systems[s].id.value.clone())
@@ -143,9 +143,9 @@ fn period_overlap(cx: &Ctx, on: &On, kind: PeriodKind, findings: &mut Vec<Findin
         let scope = calendar.scope(w);
         let local;
         let (named, more, ids) = if scope.is_full() {
-            &*whole.get_or_insert_with(|| names(&mut f.impact.systems()))
+            &*whole.get_or_insert_with(|| names(None))
         } else {
-            local = names(&mut f.impact.within(scope));
+            local = names(Some(scope));
             &local
         };
         if named.is_empty() {
