@@ -2,7 +2,7 @@
 //! after, a phased rollout from the least critical users, and
 //! compatibility verified with integrations and third-party items.
 
-use crate::analysis::rules::{Ctx, NAMED, listed_all};
+use crate::analysis::rules::{Ctx, NAMED, listed, listed_all};
 use crate::base::{Finding, Rule, Subject};
 use crate::model::Criticality;
 
@@ -136,64 +136,137 @@ pub fn critical_first(cx: &Ctx, findings: &mut Vec<Finding>) {
 /// either end has no compat entry with `verified = true`. One finding per
 /// change, naming them all.
 pub fn unverified_integration(cx: &Ctx, findings: &mut Vec<Finding>) {
+    let model = cx.model;
+    // Integrations joining two distinct systems, as (smaller, larger)
+    // index, sorted: a list per system holds each of them twice.
+    let mut between: Vec<(usize, usize)> = model
+        .integrations
+        .iter()
+        .map(|i| (i.consumer.ix, i.provider.ix))
+        .filter(|(a, b)| a != b)
+        .map(|(a, b)| (a.min(b), a.max(b)))
+        .collect();
+    between.sort_unstable();
+    // The lists too long to sort for each change, sorted by id once.
+    let long = 4 * NAMED;
+    let by_id: std::collections::HashMap<usize, Vec<usize>> = cx
+        .integrations_of
+        .iter()
+        .enumerate()
+        .filter(|(_, list)| list.len() > long)
+        .map(|(s, list)| {
+            let mut list = list.clone();
+            list.sort_unstable_by(|&a, &b| {
+                model.integrations[a]
+                    .id
+                    .value
+                    .cmp(&model.integrations[b].id.value)
+            });
+            (s, list)
+        })
+        .collect();
     cx.each_active(findings, |cx, findings| {
         use crate::model::CompatTarget;
-        let verified = |i: usize| {
-            cx.change
-                .compat
-                .iter()
-                .any(|c| c.verified && c.resolved == CompatTarget::Integration(i))
-        };
-        let mut unverified: Vec<usize> = cx
-            .facts
-            .changed
+        let changed = &cx.facts.changed;
+        let mut verified: Vec<usize> = cx
+            .change
+            .compat
             .iter()
-            .flat_map(|&s| cx.integrations_of[s].iter().copied())
-            .filter(|&ix| !verified(ix))
+            .filter(|c| c.verified)
+            .filter_map(|c| match c.resolved {
+                CompatTarget::Integration(i) => Some(i),
+                _ => None,
+            })
             .collect();
-        unverified.sort_unstable();
-        unverified.dedup();
-        if unverified.is_empty() {
+        verified.sort_unstable();
+        verified.dedup();
+        let is_verified = |i: usize| verified.binary_search(&i).is_ok();
+        let touches = |i: usize| {
+            let integration = &cx.model.integrations[i];
+            changed.binary_search(&integration.consumer.ix).is_ok()
+                || changed.binary_search(&integration.provider.ix).is_ok()
+        };
+        // How many: every changed system's integrations, less those
+        // joining two changed systems (listed under both), less the
+        // verified ones. A hub's thousands are counted, not listed.
+        let entries: usize = changed.iter().map(|&s| cx.integrations_of[s].len()).sum();
+        let twice: usize = if changed.len().saturating_mul(changed.len()) <= entries {
+            changed
+                .iter()
+                .enumerate()
+                .flat_map(|(at, &a)| changed[at + 1..].iter().map(move |&b| (a, b)))
+                .map(|key| {
+                    let from = between.partition_point(|&p| p < key);
+                    between[from..].partition_point(|&p| p == key)
+                })
+                .sum()
+        } else {
+            changed
+                .iter()
+                .flat_map(|&s| cx.integrations_of[s].iter().map(move |&i| (s, i)))
+                .filter(|&(s, i)| {
+                    let integration = &cx.model.integrations[i];
+                    let other = if integration.consumer.ix == s {
+                        integration.provider.ix
+                    } else {
+                        integration.consumer.ix
+                    };
+                    other > s && changed.binary_search(&other).is_ok()
+                })
+                .count()
+        };
+        let count = entries - twice - verified.iter().filter(|&&i| touches(i)).count();
+        if count == 0 {
             return;
         }
-        let mut ids: Vec<&str> = unverified
+        // The first NAMED in an order are among the first NAMED unverified
+        // of each changed system's list in that order.
+        let unverified = |list: &[usize]| -> Vec<usize> {
+            list.iter().copied().filter(|&i| !is_verified(i)).take(NAMED).collect()
+        };
+        let id = |i: usize| cx.model.integrations[i].id.value.as_str();
+        let mut by_index: Vec<usize> = changed
+            .iter()
+            .flat_map(|&s| unverified(&cx.integrations_of[s]))
+            .collect();
+        by_index.sort_unstable();
+        by_index.dedup();
+        by_index.truncate(NAMED);
+        let mut first: Vec<usize> = changed
+            .iter()
+            .flat_map(|&s| match by_id.get(&s) {
+                Some(sorted) => unverified(sorted),
+                None => cx.integrations_of[s].iter().copied().filter(|&i| !is_verified(i)).collect(),
+            })
+            .collect();
+        first.sort_unstable_by(|&a, &b| id(a).cmp(id(b)));
+        first.dedup();
+        first.truncate(NAMED);
+        let ids: Vec<&str> = first
             .iter()
             .map(|&i| cx.model.integrations[i].id.value.as_str())
             .collect();
-        // The message names the first NAMED ids and counts the rest: only
-        // those are put in order (a hub system has thousands).
-        if ids.len() > NAMED {
-            ids.select_nth_unstable(NAMED);
-            ids[..NAMED].sort_unstable();
-        } else {
-            ids.sort_unstable();
-        }
         // Point at an unverified compat entry if there is one, else the change.
         let loc = cx
             .change
             .compat
             .iter()
-            .find(|c| matches!(c.resolved, CompatTarget::Integration(i) if unverified.contains(&i)))
+            .find(|c| matches!(c.resolved, CompatTarget::Integration(i) if !is_verified(i) && touches(i)))
             .map_or(cx.change.loc.clone(), |c| c.loc.clone());
         let mut finding = cx
             .finding(
                 Rule::UnverifiedIntegration,
                 loc,
-                format!("`{}` touches integrations not verified as compatible: {}", cx.id(), listed_all(&ids)),
+                format!("`{}` touches integrations not verified as compatible: {}", cx.id(), listed(&ids, count - ids.len())),
             )
             .help("test each integration against the new version and add [[change.compat]] target = \"<integration id>\", verified = true");
-        for id in ids.into_iter().take(NAMED) {
+        for id in ids {
             finding = finding.subject(id);
         }
         // Typed subjects: the first NAMED by index (`gate` and `slots`
         // explain with the first); a hub's thousands would make the finding
         // grow with the inventory.
-        finding = finding.about_all(
-            unverified
-                .iter()
-                .take(NAMED)
-                .map(|&i| Subject::Integration(i)),
-        );
+        finding = finding.about_all(by_index.into_iter().map(Subject::Integration));
         findings.push(finding);
     });
 }
@@ -370,6 +443,49 @@ mod tests {
         // The first by index (`app-db`), then the next: NAMED, not all 26.
         assert_eq!(integrations.len(), NAMED);
         assert_eq!(integrations[0], Subject::Integration(0));
+    }
+
+    #[test]
+    fn unverified_integration_counts_an_integration_between_two_changed_systems_once() {
+        // x, y and z all changed: two integrations x-y, one y-z (verified)
+        // and one z-x, each listed under both of its systems. With k
+        // consumers of x more, the count takes the other way (pairs of
+        // changed systems looked up, not every list walked).
+        let system = |id: &str| {
+            format!(
+                "[[system]]\nid = \"{id}\"\nname = \"S\"\nowner = \"t\"\ncriticality = \"low\"\n"
+            )
+        };
+        let integration = |id: &str, consumer: &str, provider: &str| {
+            format!(
+                "[[integration]]\nid = \"{id}\"\nconsumer = \"{consumer}\"\nprovider = \"{provider}\"\n"
+            )
+        };
+        let compat = "[[change.compat]]\ntarget = \"y-z\"\nverified = true\n";
+        let mut text = [system("x"), system("y"), system("z")].concat();
+        text.push_str(&integration("x-y-1", "x", "y"));
+        text.push_str(&integration("x-y-2", "x", "y"));
+        text.push_str(&integration("y-z", "y", "z"));
+        text.push_str(&integration("z-x", "z", "x"));
+        let plan = change("c", "systems = [\"x\", \"y\", \"z\"]", compat);
+        let found = run(&format!("{text}{plan}"), unverified_integration);
+        assert_eq!(
+            messages(&found),
+            ["`c` touches integrations not verified as compatible: `x-y-1`, `x-y-2`, `z-x`"]
+        );
+        for k in 0..10 {
+            text.push_str(&system(&format!("k{k}")));
+            text.push_str(&integration(&format!("k{k}-x"), &format!("k{k}"), "x"));
+        }
+        let found = run(&format!("{text}{plan}"), unverified_integration);
+        let named: Vec<String> = (0..10).map(|k| format!("`k{k}-x`")).collect();
+        assert_eq!(
+            messages(&found),
+            [format!(
+                "`c` touches integrations not verified as compatible: {} and 3 more",
+                named.join(", ")
+            )]
+        );
     }
 
     #[test]
