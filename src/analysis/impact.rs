@@ -766,33 +766,11 @@ mod tests {
     }
 
     proptest! {
-        /// `among` gives the impacted systems in a set, ascending, in both
-        /// forms of an impact, whatever the graph (sets past one word).
+        /// `among` gives the impacted systems in a set, ascending, and
+        /// `first_within` the first of them (or of all) and their count, in
+        /// both forms of an impact, whatever the graph (sets past one word).
         #[test]
-        fn among_is_the_impact_within_the_set(
-            n in 1usize..200,
-            edges in proptest::collection::vec((0usize..200, 0usize..200), 0..400),
-            changed in proptest::collection::btree_set(0usize..200, 1..4),
-            mask in proptest::collection::btree_set(0usize..200, 0..120),
-        ) {
-            let graph = graph_of(n, &edges);
-            let changed: Vec<usize> = changed.into_iter().map(|c| c % n).collect();
-            let impact = graph.impact(&changed);
-            let mut set = FixedBitSet::with_capacity(n);
-            set.extend(mask.into_iter().map(|m| m % n));
-            let expected: Vec<usize> = impact.systems().filter(|&s| set.contains(s)).collect();
-            prop_assert_eq!(impact.among(&set).collect::<Vec<_>>(), expected.clone());
-            let mut dense = impact.clone();
-            dense.systems = Systems::Set { set: impact.to_set(n), len: impact.system_count() };
-            prop_assert_eq!(dense.among(&set).collect::<Vec<_>>(), expected);
-        }
-    }
-
-    proptest! {
-        /// `first_within` names the first members by index and counts them
-        /// all, within a set or not, in both forms of an impact.
-        #[test]
-        fn first_within_names_the_first_and_counts_all(
+        fn among_and_first_within_are_the_impact_within_the_set(
             n in 1usize..200,
             edges in proptest::collection::vec((0usize..200, 0usize..200), 0..400),
             changed in proptest::collection::btree_set(0usize..200, 1..4),
@@ -804,11 +782,12 @@ mod tests {
             let impact = graph.impact(&changed);
             let mut set = FixedBitSet::with_capacity(n);
             set.extend(mask.into_iter().map(|m| m % n));
-            let mut dense = impact.clone();
-            dense.systems = Systems::Set { set: impact.to_set(n), len: impact.system_count() };
             let all: Vec<usize> = impact.systems().collect();
             let inside: Vec<usize> = all.iter().copied().filter(|&s| set.contains(s)).collect();
+            let mut dense = impact.clone();
+            dense.systems = Systems::Set { set: impact.to_set(n), len: impact.system_count() };
             for form in [&impact, &dense] {
+                prop_assert_eq!(form.among(&set).collect::<Vec<_>>(), inside.clone());
                 let (first, count) = form.first_within(Some(&set), few);
                 prop_assert_eq!(&first[..], &inside[..few.min(inside.len())]);
                 prop_assert_eq!(count, inside.len());
