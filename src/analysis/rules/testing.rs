@@ -242,10 +242,7 @@ pub fn unverified_integration(cx: &Ctx, findings: &mut Vec<Finding>) {
         first.sort_unstable_by(|&a, &b| id(a).cmp(id(b)));
         first.dedup();
         first.truncate(NAMED);
-        let ids: Vec<&str> = first
-            .iter()
-            .map(|&i| cx.model.integrations[i].id.value.as_str())
-            .collect();
+        let ids: Vec<&str> = first.iter().map(|&i| id(i)).collect();
         // Point at an unverified compat entry if there is one, else the change.
         let loc = cx
             .change
