@@ -15,6 +15,7 @@
 //! of the registry has no line here.
 
 mod backup;
+mod booked;
 mod collisions;
 mod pairs;
 mod people;
@@ -119,7 +120,9 @@ pub struct Ctx<'a> {
     pub incidents_of: Vec<Vec<usize>>,
     /// Every phase of an active change, for the pair rules.
     pub slots: Vec<Slot>,
-    /// The overlapping pairs `(i, j)`, `i < j`, of [`Ctx::slots`].
+    /// The overlapping pairs `(i, j)`, `i < j`, of [`Ctx::slots`] that the
+    /// rules over pairs may report ([`related_pairs`]); `owner-double-booked`
+    /// counts a team's phases itself.
     pub pairs: Vec<(usize, usize)>,
     /// When set, the per-change rules run on this change alone (a probe:
     /// `analysis/probe.rs`); `None` in a check.

@@ -5,11 +5,12 @@
 //!
 //! The pairs come once per check (in [`Ctx::pairs`]) from [`related_pairs`]:
 //! sweeps ([`overlapping_pairs`]) within the groups of phases a pair rule
-//! can report on (one change, one owner team, one changed system), and for
+//! can report on (one change, one changed system), and for
 //! a changed system and the changes impacting it a comparison of the few
 //! phases whose spans meet, so the cost follows the pairs that matter, not
 //! every phase that runs at the same time as another somewhere in the
-//! inventory.
+//! inventory. `owner-double-booked` counts a team's phases instead
+//! (`booked.rs`): a team's pairs are many and its findings few.
 
 use crate::analysis::rules::{Ctx, phase_finding, phase_label};
 use crate::analysis::{ChangeFacts, Facts};
@@ -39,8 +40,8 @@ pub fn sweep_pairs(slots: &[Slot]) -> Vec<(usize, usize)> {
 }
 
 /// The overlapping pairs `(i, j)`, `i < j`, of slots that a pair rule may
-/// report: of one change (`phase-overlap`), of one owner team
-/// (`owner-double-booked`), changing one system (`change-collision`), or
+/// report: of one change (`phase-overlap`), changing one system
+/// (`change-collision`), or
 /// where one phase changes a system the other's change impacts
 /// (`blast-radius-overlap`). A superset of what each rule keeps, in the
 /// order of [`overlapping_pairs`] over all slots; linear in the slots and
@@ -60,16 +61,14 @@ pub fn related_pairs(model: &Model, facts: &Facts, slots: &[Slot]) -> Vec<(usize
             .collect()
     };
     let mut by_change: Vec<Vec<usize>> = vec![Vec::new(); model.changes.len()];
-    let mut by_team: Vec<Vec<usize>> = vec![Vec::new(); model.teams.len()];
     let mut by_system: Vec<Vec<usize>> = vec![Vec::new(); model.systems.len()];
     for (i, slot) in slots.iter().enumerate() {
         by_change[slot.change].push(i);
-        by_team[model.changes[slot.change].owner.ix].push(i);
         for &s in &facts.changes[slot.change].phases[slot.phase].systems {
             by_system[s].push(i);
         }
     }
-    let groups: Vec<&Vec<usize>> = by_change.iter().chain(&by_team).chain(&by_system).collect();
+    let groups: Vec<&Vec<usize>> = by_change.iter().chain(&by_system).collect();
     let mut pairs: Vec<(usize, usize)> = groups.par_iter().flat_map_iter(|g| within(g)).collect();
     // Per changed system: its changing slots against the slots of every
     // active change that impacts it. The systems of a strongly connected
@@ -301,9 +300,19 @@ pub(super) fn across(
 /// "phase \"q\" of `c2`, phase \"r\" of `c3` … and 7 more" for the first
 /// few of `others` (slot indices), with their ids as subjects.
 pub(super) fn first_few(cx: &Ctx, others: &[usize], finding: Finding) -> (String, Finding) {
+    first_of(cx, others, others.len(), finding)
+}
+
+/// [`first_few`] of `count` others, of which `first` are the first.
+pub(super) fn first_of(
+    cx: &Ctx,
+    first: &[usize],
+    count: usize,
+    finding: Finding,
+) -> (String, Finding) {
     let mut finding = finding;
     let mut named = Vec::new();
-    for &o in others.iter().take(FIRST_FEW) {
+    for &o in first.iter().take(FIRST_FEW) {
         let slot = &cx.slots[o];
         let change = &cx.model.changes[slot.change];
         named.push(format!(
@@ -315,8 +324,8 @@ pub(super) fn first_few(cx: &Ctx, others: &[usize], finding: Finding) -> (String
             .about(Subject::Change(slot.change));
     }
     let mut text = named.join(", ");
-    if others.len() > FIRST_FEW {
-        text.push_str(&format!(" and {} more", others.len() - FIRST_FEW));
+    if count > FIRST_FEW {
+        text.push_str(&format!(" and {} more", count - FIRST_FEW));
     }
     (text, finding)
 }
