@@ -38,6 +38,67 @@ pub fn overlapping_pairs(intervals: &[Interval]) -> Vec<(usize, usize)> {
     pairs
 }
 
+/// Intervals in start order, with a tree of their largest ends: lists the
+/// ones that overlap a given interval in time linear in how many it lists
+/// (times the depth of the tree), however long the others last.
+pub struct StartOrder {
+    /// The starts, ascending.
+    starts: Vec<i64>,
+    /// Leaves from `size` (the ends; `i64::MIN` for an empty interval,
+    /// which overlaps nothing); node `n` holds the max of `2n` and `2n + 1`.
+    max: Vec<i64>,
+    size: usize,
+}
+
+impl StartOrder {
+    /// `intervals`, which must come in order of start.
+    pub fn new(intervals: impl ExactSizeIterator<Item = Interval>) -> StartOrder {
+        let size = intervals.len().next_power_of_two();
+        let mut max = vec![i64::MIN; 2 * size];
+        let mut starts = Vec::with_capacity(intervals.len());
+        for (i, iv) in intervals.enumerate() {
+            debug_assert!(starts.last().is_none_or(|&s| s <= iv.start));
+            starts.push(iv.start);
+            if iv.start < iv.end {
+                max[size + i] = iv.end;
+            }
+        }
+        for n in (1..size).rev() {
+            max[n] = max[2 * n].max(max[2 * n + 1]);
+        }
+        StartOrder { starts, max, size }
+    }
+
+    /// Calls `each` with the position of every interval that overlaps `x`,
+    /// in order, from an explicit stack as deep as the tree (no recursion).
+    pub fn each_overlapping(&self, x: Interval, mut each: impl FnMut(usize)) {
+        if x.start >= x.end {
+            return;
+        }
+        let upto = self.starts.partition_point(|&s| s < x.end);
+        // (node, first leaf it covers, leaves it covers): at most one
+        // pending right child per level, and 64 levels at most.
+        let mut stack = [(0usize, 0usize, 0usize); 66];
+        stack[0] = (1, 0, self.size);
+        let mut depth = 1;
+        while depth > 0 {
+            depth -= 1;
+            let (node, first, width) = stack[depth];
+            if first >= upto || self.max[node] <= x.start {
+                continue;
+            }
+            if width == 1 {
+                each(first);
+                continue;
+            }
+            let half = width / 2;
+            stack[depth] = (2 * node + 1, first + half, half);
+            stack[depth + 1] = (2 * node, first, half);
+            depth += 2;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,5 +138,32 @@ mod tests {
             let intervals: Vec<Interval> = raw.iter().map(|&(s, d)| iv(s, s + d)).collect();
             prop_assert_eq!(overlapping_pairs(&intervals), brute_force(&intervals));
         }
+    }
+    #[test]
+    fn start_order_lists_exactly_the_overlapping_intervals() {
+        // Sorted by start; one long, one empty, touching ends.
+        let intervals = [
+            iv(0, 100),
+            iv(1, 2),
+            iv(2, 5),
+            iv(3, 3),
+            iv(5, 9),
+            iv(6, 7),
+            iv(9, 12),
+        ];
+        let order = StartOrder::new(intervals.iter().copied());
+        for start in -1..14 {
+            for end in start..15 {
+                let x = iv(start, end);
+                let mut listed = Vec::new();
+                order.each_overlapping(x, |i| listed.push(i));
+                let expected: Vec<usize> = (0..intervals.len())
+                    .filter(|&i| intervals[i].overlaps(x))
+                    .collect();
+                assert_eq!(listed, expected, "{x:?}");
+            }
+        }
+        let none = StartOrder::new(std::iter::empty());
+        none.each_overlapping(iv(0, 10), |_| panic!("nothing to list"));
     }
 }

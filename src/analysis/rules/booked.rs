@@ -1,13 +1,14 @@
-//! Analysis stage: the phases of a team's other changes that overlap each
-//! phase it runs, for `owner-double-booked`, counted rather than listed.
+//! Analysis stage: the phases of other changes that overlap each phase
+//! within a group (one owner team, for `owner-double-booked`; one changed
+//! system, for `change-collision`), counted rather than listed.
 //!
-//! A team of thousands of phases in one season makes millions of
-//! overlapping pairs, but the rule names at most [`AGGREGATE_OVER`] of them
-//! per phase (or the count and the first [`FIRST_FEW`] by change id). So the
-//! count comes from two binary searches per phase (those starting before
+//! A team of thousands of phases in one season, or a thousand changes of
+//! one system in one night, makes millions of overlapping pairs, but a
+//! rule names at most [`AGGREGATE_OVER`] of them per phase (or the count
+//! and the first [`FIRST_FEW`] by change id). So the count comes from two binary searches per phase (those starting before
 //! its end, less those ending by its start, less the same for its own
 //! change), a short list from a walk of a max-end tree over the phases in
-//! start order, and the first few of a long one from a scan in change-id
+//! start order ([`StartOrder`]), and the first few of a long one from a scan in change-id
 //! order that stops at the third; the cost follows the findings, not the
 //! pairs.
 
@@ -16,6 +17,7 @@ use rayon::prelude::*;
 use crate::analysis::rules::Ctx;
 use crate::analysis::rules::pairs::{AGGREGATE_OVER, FIRST_FEW, Slot};
 use crate::base::time::Interval;
+use crate::schedule::sweep::StartOrder;
 
 /// The phases of a team's other changes that overlap one of its phases.
 #[derive(Debug, PartialEq, Eq)]
@@ -38,6 +40,81 @@ pub(super) fn booked(cx: &Ctx) -> Vec<(usize, Booked)> {
     booked_with(cx, SCAN_SLACK)
 }
 
+/// Per slot of an active change (in slot order), the overlapping phases of
+/// other changes that change one of its systems, where there are any, and
+/// the systems they change in common with it (ascending); only the slots
+/// of [`Ctx::only`] when it is set.
+pub(super) fn colliding(cx: &Ctx) -> Vec<(usize, Booked, Vec<usize>)> {
+    colliding_with(cx, SCAN_SLACK)
+}
+
+/// [`colliding`] with the scan's slack given (see [`booked_with`]).
+pub(super) fn colliding_with(cx: &Ctx, slack: usize) -> Vec<(usize, Booked, Vec<usize>)> {
+    let mut by_system: Vec<Vec<usize>> = vec![Vec::new(); cx.model.systems.len()];
+    for (i, slot) in cx.slots.iter().enumerate() {
+        if nonempty(slot.interval) {
+            for &s in &cx.facts.changes[slot.change].phases[slot.phase].systems {
+                by_system[s].push(i);
+            }
+        }
+    }
+    let groups: Vec<Option<Group>> = by_system
+        .par_iter()
+        .map(|members| (members.len() > 1).then(|| Group::new(cx, members)))
+        .collect();
+    (0..cx.slots.len())
+        .into_par_iter()
+        .filter(|&this| {
+            let slot = &cx.slots[this];
+            nonempty(slot.interval) && cx.only.is_none_or(|only| only == slot.change)
+        })
+        .filter_map(|this| {
+            let slot = &cx.slots[this];
+            let systems = &cx.facts.changes[slot.change].phases[slot.phase].systems;
+            let mut common = Vec::new();
+            let mut counts = Vec::new();
+            for &s in systems {
+                let Some(group) = &groups[s] else { continue };
+                let count = group.count(group.position(this));
+                if count > 0 {
+                    common.push(s);
+                    counts.push((group, count));
+                }
+            }
+            let booked = match counts.as_slice() {
+                [] => return None,
+                // One system: counted as a team is.
+                &[(group, count)] => group.booked(cx, slot, count, slack),
+                // More: each system's list, joined (a pair may share two).
+                several => {
+                    let mut others: Vec<usize> =
+                        several.iter().flat_map(|(g, _)| g.listed(slot)).collect();
+                    others.sort_unstable();
+                    others.dedup();
+                    let count = others.len();
+                    if count > AGGREGATE_OVER {
+                        let rank = &cx.change_rank;
+                        others.select_nth_unstable_by_key(FIRST_FEW, |&m| {
+                            (rank[cx.slots[m].change], cx.slots[m].phase)
+                        });
+                        others.truncate(FIRST_FEW);
+                        others.sort_unstable_by_key(|&m| {
+                            (rank[cx.slots[m].change], cx.slots[m].phase)
+                        });
+                        Booked::Many {
+                            count,
+                            first: others,
+                        }
+                    } else {
+                        Booked::Few(others)
+                    }
+                }
+            };
+            Some((this, booked, common))
+        })
+        .collect()
+}
+
 /// [`booked`] with the scan's slack given (0: list every long one; tests
 /// compare the two).
 pub(super) fn booked_with(cx: &Ctx, slack: usize) -> Vec<(usize, Booked)> {
@@ -50,7 +127,7 @@ pub(super) fn booked_with(cx: &Ctx, slack: usize) -> Vec<(usize, Booked)> {
     let mut found: Vec<(usize, Booked)> = by_team
         .par_iter()
         .filter(|members| members.len() > 1)
-        .flat_map_iter(|members| Team::new(cx, members).booked(cx, slack))
+        .flat_map_iter(|members| Group::new(cx, members).each_booked(cx, slack))
         .collect();
     found.sort_unstable_by_key(|&(slot, _)| slot);
     found
@@ -60,8 +137,10 @@ fn nonempty(iv: Interval) -> bool {
     iv.start < iv.end
 }
 
-/// The nonempty slots of one team, indexed for the three questions.
-struct Team<'a> {
+/// The nonempty slots of one group (a team's, a system's), indexed for the
+/// three questions: how many of other changes overlap one, which (when
+/// few), and the first few by change id (when many).
+struct Group<'a> {
     slots: &'a [Slot],
     /// Slot indices, ascending: the slots of one change are consecutive.
     members: &'a [usize],
@@ -74,15 +153,15 @@ struct Team<'a> {
     /// Starts and ends of all members, each sorted.
     starts: Vec<i64>,
     ends: Vec<i64>,
-    /// Members in start order, and the max-end tree over them.
+    /// Members in start order, and their intervals indexed.
     by_start: Vec<usize>,
-    tree: MaxEnd,
+    tree: StartOrder,
     /// Members by change id and written order.
     by_rank: Vec<usize>,
 }
 
-impl<'a> Team<'a> {
-    fn new(cx: &'a Ctx, members: &'a [usize]) -> Team<'a> {
+impl<'a> Group<'a> {
+    fn new(cx: &'a Ctx, members: &'a [usize]) -> Group<'a> {
         let slots = cx.slots.as_slice();
         let iv = |m: usize| slots[m].interval;
         let mut run = vec![(0, 0); members.len()];
@@ -109,11 +188,11 @@ impl<'a> Team<'a> {
         ends.sort_unstable();
         let mut by_start = members.to_vec();
         by_start.sort_unstable_by_key(|&m| (iv(m).start, m));
-        let tree = MaxEnd::new(by_start.iter().map(|&m| iv(m).end));
+        let tree = StartOrder::new(by_start.iter().map(|&m| iv(m)));
         let rank = &cx.change_rank;
         let mut by_rank = members.to_vec();
         by_rank.sort_unstable_by_key(|&m| (rank[slots[m].change], slots[m].phase));
-        Team {
+        Group {
             slots,
             members,
             run,
@@ -134,32 +213,48 @@ impl<'a> Team<'a> {
         starts.partition_point(|&s| s < x.end) - ends.partition_point(|&e| e <= x.start)
     }
 
-    fn booked(&self, cx: &Ctx, slack: usize) -> Vec<(usize, Booked)> {
+    /// Where slot `this`, a member, is in `members`.
+    fn position(&self, this: usize) -> usize {
+        self.members.partition_point(|&m| m < this)
+    }
+
+    /// How many members of other changes overlap the member at `at`.
+    fn count(&self, at: usize) -> usize {
+        let x = self.slots[self.members[at]].interval;
+        let (from, to) = self.run[at];
+        // Both counts include the member itself.
+        Group::overlapping(&self.starts, &self.ends, x)
+            - Group::overlapping(&self.run_starts[from..to], &self.run_ends[from..to], x)
+    }
+
+    /// The `count` (at least one) members of other changes that overlap
+    /// `slot`: all of them, or the count and the first few.
+    fn booked(&self, cx: &Ctx, slot: &Slot, count: usize, slack: usize) -> Booked {
+        if count <= AGGREGATE_OVER {
+            let mut others = self.listed(slot);
+            others.sort_unstable();
+            Booked::Few(others)
+        } else {
+            Booked::Many {
+                count,
+                first: self.first(cx, slot, count, slack),
+            }
+        }
+    }
+
+    /// [`Group::booked`] of every member that has any (of [`Ctx::only`]
+    /// when set).
+    fn each_booked(&self, cx: &Ctx, slack: usize) -> Vec<(usize, Booked)> {
         let mut found = Vec::new();
         for (at, &this) in self.members.iter().enumerate() {
             let slot = &self.slots[this];
             if cx.only.is_some_and(|only| only != slot.change) {
                 continue;
             }
-            let x = slot.interval;
-            let (from, to) = self.run[at];
-            // Both counts include the slot itself.
-            let count = Team::overlapping(&self.starts, &self.ends, x)
-                - Team::overlapping(&self.run_starts[from..to], &self.run_ends[from..to], x);
-            if count == 0 {
-                continue;
+            let count = self.count(at);
+            if count > 0 {
+                found.push((this, self.booked(cx, slot, count, slack)));
             }
-            let booked = if count <= AGGREGATE_OVER {
-                let mut others = self.listed(slot);
-                others.sort_unstable();
-                Booked::Few(others)
-            } else {
-                Booked::Many {
-                    count,
-                    first: self.first(cx, slot, count, slack),
-                }
-            };
-            found.push((this, booked));
         }
         found
     }
@@ -167,12 +262,8 @@ impl<'a> Team<'a> {
     /// The members of other changes than `slot`'s that overlap it, in no
     /// particular order.
     fn listed(&self, slot: &Slot) -> Vec<usize> {
-        let x = slot.interval;
-        let before_end = self
-            .by_start
-            .partition_point(|&m| self.slots[m].interval.start < x.end);
         let mut others = Vec::new();
-        self.tree.each_over(before_end, x.start, |i| {
+        self.tree.each_overlapping(slot.interval, |i| {
             let m = self.by_start[i];
             if self.slots[m].change != slot.change {
                 others.push(m);
@@ -209,81 +300,55 @@ impl<'a> Team<'a> {
     }
 }
 
-/// A tree of the largest end over ranges of intervals in start order:
-/// lists those of a prefix that end after an instant in time linear in
-/// how many it lists (times the depth).
-struct MaxEnd {
-    /// Leaves from `size`; node `n` holds the max of `2n` and `2n + 1`.
-    max: Vec<i64>,
-    size: usize,
-}
-
-impl MaxEnd {
-    fn new(ends: impl ExactSizeIterator<Item = i64>) -> MaxEnd {
-        let size = ends.len().next_power_of_two();
-        let mut max = vec![i64::MIN; 2 * size];
-        for (i, end) in ends.enumerate() {
-            max[size + i] = end;
-        }
-        for n in (1..size).rev() {
-            max[n] = max[2 * n].max(max[2 * n + 1]);
-        }
-        MaxEnd { max, size }
-    }
-
-    /// Calls `each` with every leaf below `upto` whose end is after `t`,
-    /// from an explicit stack as deep as the tree (no recursion).
-    fn each_over(&self, upto: usize, t: i64, mut each: impl FnMut(usize)) {
-        // (node, first leaf it covers, leaves it covers)
-        let mut stack = vec![(1usize, 0usize, self.size)];
-        while let Some((node, first, width)) = stack.pop() {
-            if first >= upto || self.max[node] <= t {
-                continue;
-            }
-            if width == 1 {
-                each(first);
-                continue;
-            }
-            let half = width / 2;
-            stack.push((2 * node + 1, first + half, half));
-            stack.push((2 * node, first, half));
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::rules::collisions::{owner_double_booked, owner_double_booked_by_pairs};
+    use crate::analysis::rules::RuleFn;
+    use crate::analysis::rules::collisions::{
+        change_collision, change_collision_by_pairs, owner_double_booked,
+        owner_double_booked_by_pairs,
+    };
     use crate::analysis::rules::pairs::all_pairs;
     use crate::base::{Finding, Subject};
     use jiff::civil::Date;
     use proptest::prelude::*;
 
-    /// (owner team, phases as (start minute, minutes), active).
-    type ChangeSpec = (usize, Vec<(u32, u32)>, bool);
+    /// (owner team, phases as (start minute, minutes, systems), active).
+    type ChangeSpec = (usize, Vec<(u32, u32, Vec<usize>)>, bool);
 
-    /// An inventory of `changes` of three teams, whose ids do not follow
-    /// the written order (so change-id order is not slot order).
+    /// An inventory of `changes` of three teams and four systems, whose ids
+    /// do not follow the written order (so change-id order is not slot
+    /// order).
     fn inventory(changes: &[ChangeSpec]) -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
-        let mut text = String::from(
-            "[[system]]\nid = \"s\"\nname = \"S\"\nowner = \"t0\"\ncriticality = \"low\"\n",
-        );
+        let mut text = String::new();
+        for s in 0..4 {
+            text.push_str(&format!(
+                "[[system]]\nid = \"s{s}\"\nname = \"S\"\nowner = \"t0\"\ncriticality = \"low\"\n"
+            ));
+        }
         for t in 0..3 {
             text.push_str(&format!("[[team]]\nid = \"t{t}\"\nname = \"T{t}\"\n"));
         }
+        let names = |systems: &[usize]| -> Vec<String> {
+            systems.iter().map(|s| format!("s{s}")).collect()
+        };
         for (c, (team, phases, active)) in changes.iter().enumerate() {
             let status = if *active { "scheduled" } else { "cancelled" };
+            let mut all: Vec<usize> = phases.iter().flat_map(|p| p.2.iter().copied()).collect();
+            all.sort_unstable();
+            all.dedup();
             text.push_str(&format!(
-                "[[change]]\nid = \"k{}\"\ntitle = \"C\"\nowner = \"t{team}\"\nstatus = \"{status}\"\nsystems = [\"s\"]\nsummary = \"s\"\nwhy = \"w\"\n",
-                (c * 37) % 101
+                "[[change]]\nid = \"k{}\"\ntitle = \"C\"\nowner = \"t{team}\"\nstatus = \"{status}\"\nsystems = {:?}\nsummary = \"s\"\nwhy = \"w\"\n",
+                (c * 37) % 101,
+                names(&all)
             ));
-            for (p, (start, minutes)) in phases.iter().enumerate() {
+            for (p, (start, minutes, systems)) in phases.iter().enumerate() {
                 let at = jiff::civil::date(2026, 12, 1).at(0, 0, 0, 0)
                     + jiff::Span::new().minutes(i64::from(*start));
                 text.push_str(&format!(
-                    "[[change.phase]]\nname = \"p{p}\"\nstart = {at}\nduration = \"{minutes}m\"\nsystems = [\"s\"]\n"
+                    "[[change.phase]]\nname = \"p{p}\"\nstart = {at}\nduration = \"{minutes}m\"\nsystems = {:?}\n",
+                    names(systems)
                 ));
             }
         }
@@ -297,14 +362,25 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(32))]
-        /// Counted per team, the findings are those of every pair, in the
-        /// same order, with the same subjects; the scan for the first few
-        /// and the whole list agree; and asked about one change (a probe),
-        /// it makes that change's findings of the whole check.
+        /// Counted per team and per system, the findings are those of every
+        /// pair, in the same order, with the same subjects; the scan for the
+        /// first few and the whole list agree; and asked about one change (a
+        /// probe), each rule makes that change's findings of the whole check.
         #[test]
         fn counted_findings_are_those_of_all_pairs(
             changes in prop::collection::vec(
-                (0usize..3, prop::collection::vec((0u32..3000, prop::sample::select(vec![1u32, 30, 90, 240, 600, 4000])), 1..6), prop::bool::weighted(0.85)),
+                (
+                    0usize..3,
+                    prop::collection::vec(
+                        (
+                            0u32..3000,
+                            prop::sample::select(vec![1u32, 30, 90, 240, 600, 4000]),
+                            prop::sample::subsequence(vec![0usize, 1, 2, 3], 1..3),
+                        ),
+                        1..6,
+                    ),
+                    prop::bool::weighted(0.85),
+                ),
                 1..100,
             ),
             emptied in prop::collection::vec(0usize..400, 0..6),
@@ -323,39 +399,61 @@ mod tests {
                 }
             }
             cx.pairs = all_pairs(&cx.slots);
-            let (mut oracle, mut counted) = (Vec::new(), Vec::new());
-            owner_double_booked_by_pairs(&cx, &mut oracle);
-            owner_double_booked(&cx, &mut counted);
-            prop_assert_eq!(shown(&counted), shown(&oracle));
-            prop_assert_eq!(booked_with(&cx, 0), booked_with(&cx, SCAN_SLACK));
             let probed = probed % changes.len();
-            cx.only = Some(probed);
-            let mut of_one = Vec::new();
-            owner_double_booked(&cx, &mut of_one);
-            oracle.retain(|f| f.first_subject() == Some(Subject::Change(probed)));
-            prop_assert_eq!(shown(&of_one), shown(&oracle));
-        }
-    }
-
-    #[test]
-    fn the_tree_lists_the_prefix_ending_after_an_instant() {
-        let ends = [5, 1, 9, 3, 7];
-        let tree = MaxEnd::new(ends.iter().copied());
-        for upto in 0..=ends.len() {
-            for t in 0..10 {
-                let mut listed = Vec::new();
-                tree.each_over(upto, t, |i| listed.push(i));
-                let expected: Vec<usize> = (0..upto).filter(|&i| ends[i] > t).collect();
-                assert_eq!(listed, expected, "upto {upto}, t {t}");
+            let rules: [(RuleFn, RuleFn); 2] = [
+                (owner_double_booked, owner_double_booked_by_pairs),
+                (change_collision, change_collision_by_pairs),
+            ];
+            for (counted, by_pairs) in rules {
+                cx.only = None;
+                let (mut oracle, mut found) = (Vec::new(), Vec::new());
+                by_pairs(&cx, &mut oracle);
+                counted(&cx, &mut found);
+                prop_assert_eq!(shown(&found), shown(&oracle));
+                cx.only = Some(probed);
+                let mut of_one = Vec::new();
+                counted(&cx, &mut of_one);
+                oracle.retain(|f| f.first_subject() == Some(Subject::Change(probed)));
+                prop_assert_eq!(shown(&of_one), shown(&oracle));
             }
+            cx.only = None;
+            prop_assert_eq!(booked_with(&cx, 0), booked_with(&cx, SCAN_SLACK));
+            prop_assert_eq!(colliding_with(&cx, 0), colliding_with(&cx, SCAN_SLACK));
         }
     }
 
+    /// A hundred changes of one system in one hour: each phase gets one
+    /// finding with the count, and no pair of them is listed.
     #[test]
-    fn an_empty_tree_lists_nothing() {
-        let tree = MaxEnd::new(std::iter::empty());
-        let mut listed = Vec::new();
-        tree.each_over(0, 0, |i| listed.push(i));
-        assert!(listed.is_empty());
+    fn one_system_crowded_makes_findings_not_pairs() {
+        let changes: Vec<ChangeSpec> = (0..100)
+            .map(|c| (c % 3, vec![(60, 60, vec![0])], true))
+            .collect();
+        let dir = inventory(&changes);
+        let loaded = crate::inventory::load(dir.path()).unwrap();
+        let as_of = Date::constant(2026, 11, 24);
+        let (facts, _) = crate::analysis::analyse(&loaded.model, as_of);
+        let cx = Ctx::new(&loaded.model, &facts, as_of);
+        assert!(cx.pairs.is_empty(), "{} pairs", cx.pairs.len());
+        let mut found = Vec::new();
+        change_collision(&cx, &mut found);
+        assert_eq!(found.len(), 100);
+        assert!(
+            found[0]
+                .message
+                .contains("at the same time as 99 phases of other changes: phase \"p0\" of `k1`, phase \"p0\" of `k10`, phase \"p0\" of `k100` and 96 more"),
+            "{}",
+            found[0].message
+        );
+        let mut booked = Vec::new();
+        owner_double_booked(&cx, &mut booked);
+        assert_eq!(booked.len(), 100);
+        assert!(
+            booked[0]
+                .message
+                .contains("and 33 phases of its other changes at the same time"),
+            "{}",
+            booked[0].message
+        );
     }
 }

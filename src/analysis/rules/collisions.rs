@@ -5,7 +5,7 @@
 
 use rayon::prelude::*;
 
-use crate::analysis::rules::booked::{Booked, booked};
+use crate::analysis::rules::booked::{Booked, booked, colliding};
 #[cfg(test)]
 use crate::analysis::rules::pairs::Slot;
 use crate::analysis::rules::pairs::{AGGREGATE_OVER, Pair, across, first_few, first_of, grouped};
@@ -14,62 +14,97 @@ use crate::base::{Finding, Rule, Subject};
 
 /// `change-collision`: two changes change one system in overlapping
 /// phases; reported on both, once per phase with the count when a phase
-/// collides with more than [`AGGREGATE_OVER`] others.
+/// collides with more than [`AGGREGATE_OVER`] others. The phases come
+/// counted per system ([`colliding`]), not from the pairs: a thousand
+/// changes of one system in one night make a million pairs.
 pub fn change_collision(cx: &Ctx, findings: &mut Vec<Finding>) {
+    let found = colliding(cx);
+    findings.par_extend(found.par_iter().flat_map_iter(|(this, booked, common)| {
+        let mut found = Vec::new();
+        match booked {
+            Booked::Few(others) => collided(cx, *this, others, None, &mut found),
+            Booked::Many { count, first } => {
+                collided(cx, *this, first, Some((*count, common)), &mut found)
+            }
+        }
+        found
+    }));
+}
+
+/// The findings of `change-collision` on slot `this` with `others`: all
+/// of them, or with `many` (their count and the systems changed in common
+/// with any, ascending) the first few.
+fn collided(
+    cx: &Ctx,
+    this: usize,
+    others: &[usize],
+    many: Option<(usize, &[usize])>,
+    findings: &mut Vec<Finding>,
+) {
     let help = "two changes to one system at once cannot be told apart when something breaks: move one of them";
+    if let Some((count, common)) = many {
+        let pair = Pair::new(cx, this, others[0]);
+        let (ids, more) = some_ids(cx.model, common.iter().copied());
+        let finding = phase_finding(
+            cx.model,
+            pair.this.change,
+            pair.this.phase,
+            Rule::ChangeCollision,
+            String::new(),
+        );
+        let (few, mut finding) = first_of(cx, others, count, finding);
+        finding.message = format!(
+            "{} changes {} at the same time as {count} phases of other changes: {few}",
+            pair.label(),
+            listed(&ids, more),
+        );
+        findings.push(
+            finding
+                .about_all(common.iter().take(NAMED).map(|&s| Subject::System(s)))
+                .help(help)
+                .subjects(ids),
+        );
+        return;
+    }
+    for &other in others {
+        let pair = Pair::new(cx, this, other);
+        let common = pair.common();
+        let (ids, more) = some_ids(cx.model, common.iter().copied());
+        let finding = pair
+            .finding(
+                Rule::ChangeCollision,
+                format!(
+                    "{} changes {} at the same time as phase \"{}\" of `{}` ({})",
+                    pair.label(),
+                    listed(&ids, more),
+                    pair.other_phase(),
+                    pair.other_id(),
+                    pair.when()
+                ),
+            )
+            .about_all(common.iter().map(|&s| Subject::System(s)))
+            .help(help)
+            .subjects(ids);
+        findings.push(finding);
+    }
+}
+
+/// `change-collision` from the overlapping pairs of [`Ctx::pairs`], as it
+/// was before [`colliding`]: the oracle the counted rule is tested against.
+#[cfg(test)]
+pub(super) fn change_collision_by_pairs(cx: &Ctx, findings: &mut Vec<Finding>) {
     let hits = across(cx, |pair| pair.shares_system());
     findings.extend(grouped(cx, hits).par_findings(|this, others, findings| {
         if others.len() > AGGREGATE_OVER {
-            let pair = Pair::new(cx, this, others[0]);
             let mut common: Vec<usize> = others
                 .iter()
                 .flat_map(|&o| Pair::new(cx, this, o).common())
                 .collect();
             common.sort_unstable();
             common.dedup();
-            let (ids, more) = some_ids(cx.model, common.iter().copied());
-            let finding = phase_finding(
-                cx.model,
-                pair.this.change,
-                pair.this.phase,
-                Rule::ChangeCollision,
-                String::new(),
-            );
-            let (few, mut finding) = first_few(cx, others, finding);
-            finding.message = format!(
-                "{} changes {} at the same time as {} phases of other changes: {few}",
-                pair.label(),
-                listed(&ids, more),
-                others.len()
-            );
-            findings.push(
-                finding
-                    .about_all(common.iter().take(NAMED).map(|&s| Subject::System(s)))
-                    .help(help)
-                    .subjects(ids),
-            );
-            return;
-        }
-        for &other in others {
-            let pair = Pair::new(cx, this, other);
-            let common = pair.common();
-            let (ids, more) = some_ids(cx.model, common.iter().copied());
-            let finding = pair
-                .finding(
-                    Rule::ChangeCollision,
-                    format!(
-                        "{} changes {} at the same time as phase \"{}\" of `{}` ({})",
-                        pair.label(),
-                        listed(&ids, more),
-                        pair.other_phase(),
-                        pair.other_id(),
-                        pair.when()
-                    ),
-                )
-                .about_all(common.iter().map(|&s| Subject::System(s)))
-                .help(help)
-                .subjects(ids);
-            findings.push(finding);
+            collided(cx, this, others, Some((others.len(), &common)), findings);
+        } else {
+            collided(cx, this, others, None, findings);
         }
     }));
 }

@@ -122,7 +122,8 @@ pub struct Ctx<'a> {
     pub slots: Vec<Slot>,
     /// The overlapping pairs `(i, j)`, `i < j`, of [`Ctx::slots`] that the
     /// rules over pairs may report ([`related_pairs`]); `owner-double-booked`
-    /// counts a team's phases itself.
+    /// and `change-collision` count a team's or a system's phases
+    /// themselves.
     pub pairs: Vec<(usize, usize)>,
     /// When set, the per-change rules run on this change alone (a probe:
     /// `analysis/probe.rs`); `None` in a check.

@@ -4,20 +4,20 @@
 //! finding per rule with the count ([`AGGREGATE_OVER`]).
 //!
 //! The pairs come once per check (in [`Ctx::pairs`]) from [`related_pairs`]:
-//! sweeps ([`overlapping_pairs`]) within the groups of phases a pair rule
-//! can report on (one change, one changed system), and for
-//! a changed system and the changes impacting it a comparison of the few
-//! phases whose spans meet, so the cost follows the pairs that matter, not
-//! every phase that runs at the same time as another somewhere in the
-//! inventory. `owner-double-booked` counts a team's phases instead
-//! (`booked.rs`): a team's pairs are many and its findings few.
+//! a sweep ([`overlapping_pairs`]) within each change, and for a changed
+//! system and the changes impacting it a comparison of the few phases
+//! whose spans meet, so the cost follows the pairs that matter, not every
+//! phase that runs at the same time as another somewhere in the
+//! inventory. `owner-double-booked` and `change-collision` count a team's
+//! or a system's phases instead (`booked.rs`): their pairs are many and
+//! their findings few.
 
 use crate::analysis::rules::{Ctx, phase_finding, phase_label};
 use crate::analysis::{ChangeFacts, Facts};
 use crate::base::time::span_text;
 use crate::base::{Finding, Rule, Subject};
 use crate::model::Model;
-use crate::schedule::sweep::{Interval, overlapping_pairs};
+use crate::schedule::sweep::{Interval, StartOrder, overlapping_pairs};
 use rayon::prelude::*;
 
 /// A phase of an active change, as the pair rules see it.
@@ -39,13 +39,12 @@ pub fn sweep_pairs(slots: &[Slot]) -> Vec<(usize, usize)> {
     overlapping_pairs(&intervals)
 }
 
-/// The overlapping pairs `(i, j)`, `i < j`, of slots that a pair rule may
-/// report: of one change (`phase-overlap`), changing one system
-/// (`change-collision`), or
-/// where one phase changes a system the other's change impacts
-/// (`blast-radius-overlap`). A superset of what each rule keeps, in the
-/// order of [`overlapping_pairs`] over all slots; linear in the slots and
-/// the sizes of the impacts, plus the pairs found.
+/// The overlapping pairs `(i, j)`, `i < j`, of slots that a rule over
+/// pairs may report: of one change (`phase-overlap`), or of two changes
+/// that change no common system where one phase changes a system the
+/// other's change impacts (`blast-radius-overlap`). A superset of what
+/// each rule keeps, sorted; linear in the slots and the sizes of the
+/// impacts, plus the pairs found.
 pub fn related_pairs(model: &Model, facts: &Facts, slots: &[Slot]) -> Vec<(usize, usize)> {
     let within = |members: &Vec<usize>| -> Vec<(usize, usize)> {
         if members.len() < 2 {
@@ -68,16 +67,24 @@ pub fn related_pairs(model: &Model, facts: &Facts, slots: &[Slot]) -> Vec<(usize
             by_system[s].push(i);
         }
     }
-    let groups: Vec<&Vec<usize>> = by_change.iter().chain(&by_system).collect();
-    let mut pairs: Vec<(usize, usize)> = groups.par_iter().flat_map_iter(|g| within(g)).collect();
+    let mut pairs: Vec<(usize, usize)> = by_change.par_iter().flat_map_iter(within).collect();
     // Per changed system: its changing slots against the slots of every
     // active change that impacts it. The systems of a strongly connected
     // component of critical integrations reach each other, so a change
     // impacting one impacts all: the changing slots of a component meet
     // the changes impacting it once, not once per member (a component of
     // thousands of systems would make that changes times systems).
+    let systems_of = |slot: usize| -> &[usize] {
+        let slot = &slots[slot];
+        &facts.changes[slot.change].phases[slot.phase].systems
+    };
     let component = crate::analysis::impact::components(model);
     let count = component.iter().map(|&k| k + 1).max().unwrap_or(0);
+    let mut size = vec![0usize; count];
+    for &k in &component {
+        size[k] += 1;
+    }
+    let alone: Vec<bool> = size.iter().map(|&n| n == 1).collect();
     let mut changers_of: Vec<Vec<usize>> = vec![Vec::new(); count];
     for (s, changers) in by_system.iter().enumerate() {
         changers_of[component[s]].extend(changers.iter().copied());
@@ -85,7 +92,19 @@ pub fn related_pairs(model: &Model, facts: &Facts, slots: &[Slot]) -> Vec<(usize
     for changers in &mut changers_of {
         changers.sort_unstable();
         changers.dedup();
+        changers.retain(|&c| slots[c].interval.start < slots[c].interval.end);
+        changers.sort_unstable_by_key(|&c| (slots[c].interval.start, c));
     }
+    // The changing slots of a busy component in start order, so that a
+    // slot meets only those that overlap it; a few are compared one by one.
+    const BUSY: usize = 32;
+    let in_time: Vec<Option<StartOrder>> = changers_of
+        .iter()
+        .map(|changers| {
+            (changers.len() > BUSY)
+                .then(|| StartOrder::new(changers.iter().map(|&c| slots[c].interval)))
+        })
+        .collect();
     // The span of a group of slots: from the first start to the last end
     // of its nonempty intervals (empty ones overlap nothing).
     let span = |members: &[usize]| -> Option<Interval> {
@@ -132,10 +151,27 @@ pub fn related_pairs(model: &Model, facts: &Facts, slots: &[Slot]) -> Vec<(usize
                         continue;
                     }
                     for &b in members {
-                        for &a in &changers_of[k] {
-                            if a != b && slots[a].interval.overlaps(slots[b].interval) {
+                        // Pairs of one change are found above, and pairs
+                        // that share a system are `change-collision`'s:
+                        // every changing slot of a one-system component
+                        // shares it with a slot that changes it too.
+                        let changes = systems_of(b);
+                        if alone[k] && changes.binary_search(&s).is_ok() {
+                            continue;
+                        }
+                        let mut meet = |a: usize| {
+                            if slots[a].change != c && !share(systems_of(a), changes) {
                                 found.push((a.min(b), a.max(b)));
                             }
+                        };
+                        match &in_time[k] {
+                            Some(order) => order.each_overlapping(slots[b].interval, |at| {
+                                meet(changers_of[k][at]);
+                            }),
+                            None => changers_of[k]
+                                .iter()
+                                .filter(|&&a| slots[a].interval.overlaps(slots[b].interval))
+                                .for_each(|&a| meet(a)),
                         }
                     }
                 }
@@ -427,21 +463,10 @@ impl<'a> Pair<'a> {
 
     /// Whether both phases change a system.
     pub(super) fn shares_system(&self) -> bool {
-        let (mut a, mut b) = (
-            self.mine.phases[self.this.phase].systems.iter().peekable(),
-            self.theirs.phases[self.other.phase]
-                .systems
-                .iter()
-                .peekable(),
-        );
-        while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
-            match x.cmp(y) {
-                std::cmp::Ordering::Less => _ = a.next(),
-                std::cmp::Ordering::Greater => _ = b.next(),
-                std::cmp::Ordering::Equal => return true,
-            }
-        }
-        false
+        share(
+            &self.mine.phases[self.this.phase].systems,
+            &self.theirs.phases[self.other.phase].systems,
+        )
     }
 
     /// Whether one phase changes a system the other change impacts.
@@ -514,6 +539,19 @@ impl<'a> Pair<'a> {
             .subject(self.other_id())
             .about(Subject::Change(self.other.change))
     }
+}
+
+/// Whether two sorted lists have an element in common.
+fn share(a: &[usize], b: &[usize]) -> bool {
+    let (mut a, mut b) = (a.iter().peekable(), b.iter().peekable());
+    while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
+        match x.cmp(y) {
+            std::cmp::Ordering::Less => _ = a.next(),
+            std::cmp::Ordering::Greater => _ = b.next(),
+            std::cmp::Ordering::Equal => return true,
+        }
+    }
+    false
 }
 
 /// Common elements of two sorted lists.
