@@ -173,10 +173,12 @@ fn compiled_templates_render_a_generated_inventory_byte_for_byte_as_tera() {
     let inventory = dir.path().join("generated");
     let status = std::process::Command::new(&generate)
         .args([
+            // More rows than a page of each list holds (LIST_PAGE): the
+            // pages past the first and their pagers are compared too.
             "--changes",
-            "200",
+            "520",
             "--systems",
-            "500",
+            "1100",
             "--integrations",
             "2000",
             "--periods",
@@ -193,6 +195,40 @@ fn compiled_templates_render_a_generated_inventory_byte_for_byte_as_tera() {
     let tera = site(&checked, false);
     let compiled = site_without_tera_pages(&checked);
     assert_identical("generated", &tera, &compiled);
+    for page in ["changes/page-2.html", "systems/page-3.html"] {
+        let page = tera.iter().find(|o| o.path == page).expect(page);
+        let text = String::from_utf8_lossy(&page.bytes);
+        assert!(text.contains("rel=\"prev\""), "{text}");
+    }
+    // Each change and each system is on exactly one page of its list.
+    for (folder, cell, rows, pages) in [
+        ("changes", "Change", 520, 2),
+        ("systems", "System", 1100, 3),
+    ] {
+        let on_pages: Vec<&Output> = tera
+            .iter()
+            .filter(|o| {
+                o.path == format!("{folder}/index.html")
+                    || o.path.starts_with(&format!("{folder}/page-"))
+            })
+            .collect();
+        assert_eq!(on_pages.len(), pages, "{folder}");
+        let row = format!("<td data-label=\"{cell}\"><a class=\"id-link\" href=\"");
+        let mut listed: Vec<String> = on_pages
+            .iter()
+            .flat_map(|o| {
+                let text = String::from_utf8_lossy(&o.bytes).into_owned();
+                text.split(row.as_str())
+                    .skip(1)
+                    .map(|rest| rest.split('"').next().unwrap().to_string())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        assert_eq!(listed.len(), rows, "{folder}");
+        listed.sort();
+        listed.dedup();
+        assert_eq!(listed.len(), rows, "{folder}: a row on two pages");
+    }
     let counts = families(&tera);
     assert!(counts.iter().all(|&n| n >= 100), "{counts:?}");
 }

@@ -413,6 +413,53 @@ fn no_id_can_collide_with_a_page_the_site_writes() {
     assert!(common::loading(common::findings(dir.path()).1).is_empty());
 }
 
+/// The lists of changes and of systems have pages past the first
+/// (`changes/page-2.html`, `systems/page-2.html`...) once they outgrow one:
+/// no id may land on one, however few changes the inventory has today.
+#[test]
+fn no_id_can_take_the_place_of_a_later_page_of_a_list() {
+    let system = |id: &str| {
+        format!(
+            "\n[[system]]\nid = \"{id}\"\nname = \"X\"\nowner = \"ops\"\ncriticality = \"low\"\n"
+        )
+    };
+    let change = |id: &str| {
+        format!(
+            "\n[[change]]\nid = \"{id}\"\ntitle = \"X\"\nowner = \"ops\"\nstatus = \"draft\"\nsystems = [\"erp\"]\nsummary = \"S\"\nwhy = \"W\"\n[[change.phase]]\nname = \"P\"\nstart = 2026-12-06T02:00:00\nduration = \"1h\"\n"
+        )
+    };
+    for (kind, id, after) in [
+        ("system", "page-2", system("page-2")),
+        ("system", "PAGE-17", system("PAGE-17")),
+        ("change", "page-3.html", change("page-3.html")),
+        ("change", "Page-40.HTML", change("Page-40.HTML")),
+    ] {
+        let dir = one_change("summary = \"S\"\n", &after);
+        let (_, found) = common::findings(dir.path());
+        let schema: Vec<_> = found.iter().filter(|f| f.rule == "schema").collect();
+        assert_eq!(schema.len(), 1, "{kind} {id}: {found:#?}");
+        assert_eq!(
+            schema[0].message,
+            format!(
+                "`{id}` cannot be the id of a {kind}: the site writes a page of its own where its page would go"
+            )
+        );
+    }
+    // Near misses load: not a page number, or a page of the other kind.
+    let near = [
+        system("page-"),
+        system("page-2x"),
+        system("pages"),
+        system("page-2.html"),
+        change("page-2"),
+        change("page-.html"),
+        change("page-2.htm"),
+    ]
+    .concat();
+    let dir = one_change("summary = \"S\"\n", &near);
+    assert!(common::loading(common::findings(dir.path()).1).is_empty());
+}
+
 /// Case 10: `--as-of` took `20261124` and `2026-11-24T23:59:59` (dropping
 /// the time); only YYYY-MM-DD is a date now, anything else is exit 2.
 #[test]

@@ -16,7 +16,7 @@ fn named(cx: &mut Cx, t: &mut Table, kind: &str) -> Option<At<String>> {
     if let Some(id) = &id {
         t.what = format!("{kind} `{}`", id.value);
         let slug = slug(&id.value);
-        if RESERVED_SLUGS.contains(&(kind, slug.as_str())) {
+        if reserved_slug(kind, &slug) {
             cx.report(
                 Finding::new(
                     Rule::Schema,

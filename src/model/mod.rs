@@ -245,12 +245,25 @@ pub fn slug(id: &str) -> String {
 
 /// Slugs a kind cannot take because the site writes a page of its own
 /// where that kind's pages go: `systems/<slug>.html` would replace the list
-/// of systems (`systems/index.html`), and `changes/<slug>/` would be a
-/// folder where the list of changes (`changes/index.html`) is a file. Ids
-/// cannot be empty, start with `.` or hold a path separator (the id form),
-/// so no other page can collide; a test enumerates every page the site
-/// writes to prove it.
-pub const RESERVED_SLUGS: &[(&str, &str)] = &[("system", "index"), ("change", "index.html")];
+/// of systems (`systems/index.html`) or one of its later pages
+/// (`systems/page-2.html`...), and `changes/<slug>/` would be a folder
+/// where the list of changes or one of its pages (`changes/index.html`,
+/// `changes/page-2.html`...) is a file. Ids cannot be empty, start with `.`
+/// or hold a path separator (the id form), so no other page can collide; a
+/// test enumerates every page the site writes to prove it.
+pub fn reserved_slug(kind: &str, slug: &str) -> bool {
+    let list_page = |name: &str| {
+        name == "index"
+            || name
+                .strip_prefix("page-")
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    match kind {
+        "system" => list_page(slug),
+        "change" => slug.strip_suffix(".html").is_some_and(list_page),
+        _ => false,
+    }
+}
 
 /// Whether `text` is of the id form `[A-Za-z0-9][A-Za-z0-9._-]{0,63}`.
 pub fn is_id(text: &str) -> bool {

@@ -98,6 +98,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "risk_pager.html",
         include_str!("../../templates/risk_pager.html"),
     ),
+    (
+        "list_pager.html",
+        include_str!("../../templates/list_pager.html"),
+    ),
 ];
 
 /// The stylesheet, copied as `style.css` (overridable like a template).
@@ -189,6 +193,9 @@ struct PageContext<'a, V: Serialize> {
     /// The section to highlight in the navigation.
     section: &'static str,
     view: V,
+    /// Where a page of a paged list (changes, systems) stands among its
+    /// pages; none for every other page and for a list of one page.
+    pager: Option<&'a lists::Pager>,
 }
 
 /// Renders pages with the site's templates and site-wide facts.
@@ -207,6 +214,7 @@ impl Renderer<'_> {
             root,
             title,
             section,
+            pager: None,
         }
     }
 
@@ -219,8 +227,24 @@ impl Renderer<'_> {
         section: &'static str,
         view: V,
     ) -> Result<Output, String> {
+        self.paged(template, path, root, title, section, view, None)
+    }
+
+    /// [`Renderer::page`] of a page of a paged list.
+    #[allow(clippy::too_many_arguments)]
+    fn paged<V: Serialize + compiled::Compiled>(
+        &self,
+        template: &str,
+        path: String,
+        root: &str,
+        title: String,
+        section: &'static str,
+        view: V,
+        pager: Option<&lists::Pager>,
+    ) -> Result<Output, String> {
         if self.compiled {
-            let frame = self.frame(root, &title, section);
+            let mut frame = self.frame(root, &title, section);
+            frame.pager = pager;
             if let Some(text) = view.compiled(template, &frame) {
                 let text =
                     text.map_err(|e| format!("cannot render {path} with `{template}`: {e}"))?;
@@ -236,6 +260,7 @@ impl Renderer<'_> {
             title,
             section,
             view,
+            pager,
         })
         .map_err(|e| format!("cannot build the context of {path}: {}", error_chain(&e)))?;
         let text = self.tera.render(template, &context).map_err(|e| {
@@ -254,9 +279,11 @@ impl Renderer<'_> {
 /// One page to render.
 enum Job {
     Index,
-    Changes,
+    /// A page of the list of changes, by number from 1.
+    Changes(usize),
     Change(usize),
-    Systems,
+    /// A page of the list of systems, by number from 1.
+    Systems(usize),
     System(usize),
     Calendar,
     /// `calendar/YYYY-MM.html`, by position in the plan's months.
@@ -290,9 +317,9 @@ impl Job {
     fn kind(&self) -> usize {
         match self {
             Job::Index => 0,
-            Job::Changes => 1,
+            Job::Changes(_) => 1,
             Job::Change(_) => 2,
-            Job::Systems => 3,
+            Job::Systems(_) => 3,
             Job::System(_) => 4,
             Job::Calendar => 5,
             Job::Month(_) => 6,
@@ -383,20 +410,16 @@ pub fn render_into(
         site: &site,
         compiled: templates.compiled,
     };
-    let mut jobs = vec![
-        Job::Index,
-        Job::Changes,
-        Job::Systems,
-        Job::Calendar,
-        Job::Ics,
-        Job::Feed,
-        Job::Data,
-    ];
+    let change_rows = lists::changes_view(&contexts);
+    let system_rows = lists::systems_view(checked, &system_index);
+    let mut jobs = vec![Job::Index, Job::Calendar, Job::Ics, Job::Feed, Job::Data];
     let risk_order = lists::risk_order(checked);
     // The audience calendars early, so that the events they share with
     // `calendar.ics` are dropped early (see `Lent`).
     jobs.extend((0..model.audiences.len()).map(Job::AudienceIcs));
     jobs.extend((1..=lists::risk_page_count(risk_order.changes.len())).map(Job::Risks));
+    jobs.extend((1..=lists::list_page_count(change_rows.len())).map(Job::Changes));
+    jobs.extend((1..=lists::list_page_count(system_rows.len())).map(Job::Systems));
     jobs.extend((0..model.changes.len()).map(Job::Change));
     let plan = calendar::Plan::new(checked);
     jobs.extend((0..plan.months.len()).map(Job::Month));
@@ -430,24 +453,28 @@ pub fn render_into(
                 )?]
             }
             Job::Change(ix) => change_pages(&r, &contexts[*ix])?,
-            Job::Changes => {
-                vec![r.page(
+            Job::Changes(number) => {
+                let (rows, pager) = lists::list_page(&change_rows, *number);
+                vec![r.paged(
                     "changes.html",
-                    "changes/index.html".into(),
+                    format!("changes/{}", lists::list_page_file(*number)),
                     "../",
-                    "All changes".into(),
+                    list_title("All changes", *number),
                     "changes",
-                    lists::changes_view(&contexts),
+                    rows,
+                    pager.as_ref(),
                 )?]
             }
-            Job::Systems => {
-                vec![r.page(
+            Job::Systems(number) => {
+                let (rows, pager) = lists::list_page(&system_rows, *number);
+                vec![r.paged(
                     "systems.html",
-                    "systems/index.html".into(),
+                    format!("systems/{}", lists::list_page_file(*number)),
                     "../",
-                    "Systems".into(),
+                    list_title("Systems", *number),
                     "systems",
-                    lists::systems_view(checked, &system_index),
+                    rows,
+                    pager.as_ref(),
                 )?]
             }
             Job::System(s) => {
@@ -580,6 +607,15 @@ pub fn render_into(
         bytes: templates.style.as_bytes().to_vec(),
     })?;
     Ok(count)
+}
+
+/// The title of page `number` (from 1) of a list.
+fn list_title(list: &str, number: usize) -> String {
+    if number <= 1 {
+        list.into()
+    } else {
+        format!("{list}, page {number}")
+    }
 }
 
 /// The title of page `number` (from 1) of the risk report.

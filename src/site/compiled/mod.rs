@@ -17,7 +17,7 @@ use askama::Template;
 
 use crate::model::Criticality;
 use crate::site::calendar::{CalendarIndex, MonthPage};
-use crate::site::lists::{IndexView, RiskReportView, SystemRow, SystemView};
+use crate::site::lists::{IndexView, Pager, RiskReportView, SystemRow, SystemView};
 use crate::site::notice::AnnouncementView;
 use crate::site::views::{ChangeRow, ChangeView, RollbackView, RunbookView, SiteView};
 
@@ -61,6 +61,9 @@ pub(crate) struct Frame<'a> {
     pub title: &'a str,
     /// The section to highlight in the navigation.
     pub section: &'a str,
+    /// Where a page of a paged list stands among its pages (see
+    /// `PageContext`).
+    pub pager: Option<&'a Pager>,
 }
 
 /// A view that may have a compiled template: the page `template` of it,
@@ -122,6 +125,7 @@ macro_rules! page {
             title: &'a str,
             section: &'a str,
             view: &'a $view,
+            pager: Option<&'a Pager>,
         }
 
         impl<'a> $name<'a> {
@@ -132,6 +136,7 @@ macro_rules! page {
                     title: frame.title,
                     section: frame.section,
                     view,
+                    pager: frame.pager,
                 }
             }
         }

@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use crate::check::Checked;
-use crate::site::lists::{RiskCount, risk_counts};
+use crate::site::lists::{Pager, RiskCount, risk_counts};
 use crate::site::views::{ChangeCtx, ChangeRow, FindingView, finding_view};
 
 /// One page of the risk report: its active changes by score, highest
@@ -18,7 +18,7 @@ pub struct RiskReportView {
     /// of the overview table and a section each.
     pub changes: Vec<RiskEntry>,
     /// Where this page stands among the report's pages.
-    pub pager: RiskPager,
+    pub pager: Pager,
     /// Active changes of the whole report per risk level, highest first
     /// (levels with none left out).
     pub by_level: Vec<RiskCount>,
@@ -37,48 +37,11 @@ pub struct RiskEntry {
     pub more_findings: usize,
 }
 
-/// The place of a page of the risk report, and links to the others.
-#[derive(Serialize)]
-pub struct RiskPager {
-    /// This page's number, from 1.
-    pub number: usize,
-    /// How many pages the report has (at least 1).
-    pub count: usize,
-    /// Active changes in the whole report.
-    pub total: usize,
-    /// The rank (from 1) of this page's first change, and of its last; 0
-    /// and 0 on the one page of a report without active changes.
-    pub first: usize,
-    pub last: usize,
-    /// The previous and next pages' file names (relative to `risks/`).
-    pub prev: Option<String>,
-    pub next: Option<String>,
-    /// The pages the pager names: the first, the last, and those within
-    /// [`PAGER_REACH`] of this one, in order.
-    pub links: Vec<PageLink>,
-}
-
-/// A page named by the pager.
-#[derive(Serialize)]
-pub struct PageLink {
-    /// Its number, from 1.
-    pub number: usize,
-    /// Its file name, relative to `risks/`.
-    pub href: String,
-    /// Whether it is the page showing the pager.
-    pub current: bool,
-    /// Whether pages are left out between the previous link and this one.
-    pub gap_before: bool,
-}
-
 /// Findings listed per change in the risk report.
 pub const RISK_FINDINGS: usize = 10;
 
 /// Changes per page of the risk report.
 pub const RISK_PAGE: usize = 100;
-
-/// Pages the pager names on each side of the current one.
-pub const PAGER_REACH: usize = 2;
 
 /// The order of the risk report, made once for all its pages.
 pub struct RiskOrder {
@@ -164,29 +127,8 @@ pub fn risk_report(
     }
 }
 
-fn pager(number: usize, count: usize, from: usize, to: usize, total: usize) -> RiskPager {
-    let named = |n: usize| n == 1 || n == count || n.abs_diff(number) <= PAGER_REACH;
-    let mut links = Vec::new();
-    let mut last = 0;
-    for n in (1..=count).filter(|&n| named(n)) {
-        links.push(PageLink {
-            number: n,
-            href: risk_page_file(n),
-            current: n == number,
-            gap_before: n > last + 1,
-        });
-        last = n;
-    }
-    RiskPager {
-        number,
-        count,
-        total,
-        first: if to > from { from + 1 } else { 0 },
-        last: to,
-        prev: (number > 1).then(|| risk_page_file(number - 1)),
-        next: (number < count).then(|| risk_page_file(number + 1)),
-        links,
-    }
+fn pager(number: usize, count: usize, from: usize, to: usize, total: usize) -> Pager {
+    Pager::new(number, count, from, to, total, risk_page_file)
 }
 
 #[cfg(test)]

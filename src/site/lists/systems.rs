@@ -26,7 +26,7 @@ pub struct HealthInfo {
 
 /// One row of the systems index (`systems/index.html`): a system with its
 /// owner, its health on record and the next change to it.
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 pub struct SystemRow {
     /// The system, linked to its page, with its criticality.
     pub link: Link,
