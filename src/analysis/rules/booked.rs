@@ -50,18 +50,19 @@ pub(super) fn colliding(cx: &Ctx) -> Vec<(usize, Booked, Vec<usize>)> {
 
 /// [`colliding`] with the scan's slack given (see [`booked_with`]).
 pub(super) fn colliding_with(cx: &Ctx, slack: usize) -> Vec<(usize, Booked, Vec<usize>)> {
-    let mut by_system: Vec<Vec<usize>> = vec![Vec::new(); cx.model.systems.len()];
-    for (i, slot) in cx.slots.iter().enumerate() {
-        if nonempty(slot.interval) {
-            for &s in &cx.facts.changes[slot.change].phases[slot.phase].systems {
-                by_system[s].push(i);
-            }
-        }
-    }
-    let groups: Vec<Option<Group>> = by_system
-        .par_iter()
-        .map(|members| (members.len() > 1).then(|| Group::new(cx, members)))
+    let (keys, members) = grouped_by(cx, |slot, keys| {
+        keys.extend_from_slice(&cx.facts.changes[slot.change].phases[slot.phase].systems);
+    });
+    // Per system with more than one changing slot, in system order.
+    let groups: Vec<(usize, Group)> = runs(&keys)
+        .into_par_iter()
+        .filter(|run| run.len() > 1)
+        .map(|run| (keys[run.start], Group::new(cx, &members[run])))
         .collect();
+    let group = |s: usize| -> Option<&Group> {
+        let at = groups.binary_search_by_key(&s, |(k, _)| *k).ok()?;
+        Some(&groups[at].1)
+    };
     (0..cx.slots.len())
         .into_par_iter()
         .filter(|&this| {
@@ -74,7 +75,7 @@ pub(super) fn colliding_with(cx: &Ctx, slack: usize) -> Vec<(usize, Booked, Vec<
             let mut common = Vec::new();
             let mut counts = Vec::new();
             for &s in systems {
-                let Some(group) = &groups[s] else { continue };
+                let Some(group) = group(s) else { continue };
                 let count = group.count(group.position(this));
                 if count > 0 {
                     common.push(s);
@@ -118,19 +119,46 @@ pub(super) fn colliding_with(cx: &Ctx, slack: usize) -> Vec<(usize, Booked, Vec<
 /// [`booked`] with the scan's slack given (0: list every long one; tests
 /// compare the two).
 pub(super) fn booked_with(cx: &Ctx, slack: usize) -> Vec<(usize, Booked)> {
-    let mut by_team: Vec<Vec<usize>> = vec![Vec::new(); cx.model.teams.len()];
-    for (i, slot) in cx.slots.iter().enumerate() {
-        if nonempty(slot.interval) {
-            by_team[cx.model.changes[slot.change].owner.ix].push(i);
-        }
-    }
-    let mut found: Vec<(usize, Booked)> = by_team
-        .par_iter()
-        .filter(|members| members.len() > 1)
-        .flat_map_iter(|members| Group::new(cx, members).each_booked(cx, slack))
+    let (keys, members) = grouped_by(cx, |slot, keys| {
+        keys.push(cx.model.changes[slot.change].owner.ix);
+    });
+    let mut found: Vec<(usize, Booked)> = runs(&keys)
+        .into_par_iter()
+        .filter(|run| run.len() > 1)
+        .flat_map_iter(|run| Group::new(cx, &members[run]).each_booked(cx, slack))
         .collect();
     found.sort_unstable_by_key(|&(slot, _)| slot);
     found
+}
+
+/// The nonempty slots by the keys `key` pushes for each (its team, its
+/// systems): the keys sorted, and the slots in the same order (ascending
+/// within a key). Sorted, not indexed by key, so that a probe, whose
+/// slots are a few, pays for those and not for every team or system.
+fn grouped_by(cx: &Ctx, key: impl Fn(&Slot, &mut Vec<usize>)) -> (Vec<usize>, Vec<usize>) {
+    let mut keyed: Vec<(usize, usize)> = Vec::new();
+    let mut keys = Vec::new();
+    for (i, slot) in cx.slots.iter().enumerate() {
+        if nonempty(slot.interval) {
+            keys.clear();
+            key(slot, &mut keys);
+            keyed.extend(keys.iter().map(|&k| (k, i)));
+        }
+    }
+    keyed.sort_unstable();
+    keyed.into_iter().unzip()
+}
+
+/// The runs of equal keys in sorted `keys`, as ranges.
+fn runs(keys: &[usize]) -> Vec<std::ops::Range<usize>> {
+    let mut runs = Vec::new();
+    let mut from = 0;
+    while from < keys.len() {
+        let to = from + keys[from..].partition_point(|&k| k == keys[from]);
+        runs.push(from..to);
+        from = to;
+    }
+    runs
 }
 
 fn nonempty(iv: Interval) -> bool {
