@@ -71,11 +71,17 @@ impl StartOrder {
 
     /// Calls `each` with the position of every interval that overlaps `x`,
     /// in order, from an explicit stack as deep as the tree (no recursion).
-    pub fn each_overlapping(&self, x: Interval, mut each: impl FnMut(usize)) {
+    pub fn each_overlapping(&self, x: Interval, each: impl FnMut(usize)) {
         if x.start >= x.end {
             return;
         }
         let upto = self.starts.partition_point(|&s| s < x.end);
+        self.each_ending_after(upto, x.start, each);
+    }
+
+    /// Calls `each` with the position, below `upto`, of every nonempty
+    /// interval that ends after `t`, in order.
+    pub fn each_ending_after(&self, upto: usize, t: i64, mut each: impl FnMut(usize)) {
         // (node, first leaf it covers, leaves it covers): at most one
         // pending right child per level, and 64 levels at most.
         let mut stack = [(0usize, 0usize, 0usize); 66];
@@ -84,7 +90,7 @@ impl StartOrder {
         while depth > 0 {
             depth -= 1;
             let (node, first, width) = stack[depth];
-            if first >= upto || self.max[node] <= x.start {
+            if first >= upto || self.max[node] <= t {
                 continue;
             }
             if width == 1 {

@@ -15,7 +15,7 @@
 use rayon::prelude::*;
 
 use crate::analysis::rules::Ctx;
-use crate::analysis::rules::pairs::{AGGREGATE_OVER, FIRST_FEW, Slot};
+use crate::analysis::rules::pairs::{AGGREGATE_OVER, FIRST_FEW, NAMED_PHASES_AT_MOST, Slot};
 use crate::base::time::Interval;
 use crate::schedule::sweep::StartOrder;
 
@@ -159,6 +159,100 @@ fn runs(keys: &[usize]) -> Vec<std::ops::Range<usize>> {
         from = to;
     }
     runs
+}
+
+/// Per slot of an active change (in slot order), the phases of its own
+/// change that overlap it and come before it (by start, then written
+/// order: the later of two is the one `phase-overlap` reports), where
+/// there are any: all, in written order, or the count and the first
+/// [`NAMED_PHASES_AT_MOST`] in written order. Only the slots of
+/// [`Ctx::only`] when it is set.
+pub(super) fn overlapping_own(cx: &Ctx) -> Vec<(usize, Booked)> {
+    overlapping_own_with(cx, SCAN_SLACK)
+}
+
+/// [`overlapping_own`] with the scan's slack given (see [`booked_with`]).
+pub(super) fn overlapping_own_with(cx: &Ctx, slack: usize) -> Vec<(usize, Booked)> {
+    // The slots of one change are consecutive.
+    let members: Vec<usize> = (0..cx.slots.len())
+        .filter(|&i| nonempty(cx.slots[i].interval))
+        .filter(|&i| cx.only.is_none_or(|only| only == cx.slots[i].change))
+        .collect();
+    let changes: Vec<usize> = members.iter().map(|&m| cx.slots[m].change).collect();
+    let mut found: Vec<(usize, Booked)> = runs(&changes)
+        .into_par_iter()
+        .filter(|run| run.len() > 1)
+        .flat_map_iter(|run| own_change(cx.slots.as_slice(), &members[run], slack))
+        .collect();
+    found.sort_unstable_by_key(|&(slot, _)| slot);
+    found
+}
+
+/// [`overlapping_own`] of the nonempty slots `members` of one change (in
+/// slot order, which is written order). In order of (start, phase), the
+/// phases before a phase that overlap it are those that end after it
+/// starts: counted with a Fenwick tree of the ends seen so far, listed
+/// from a max-end tree over that order.
+fn own_change(slots: &[Slot], members: &[usize], slack: usize) -> Vec<(usize, Booked)> {
+    let key = |m: usize| (slots[m].interval.start, slots[m].phase);
+    let mut order = members.to_vec();
+    order.sort_unstable_by_key(|&m| key(m));
+    let tree = StartOrder::new(order.iter().map(|&m| slots[m].interval));
+    let mut ends: Vec<i64> = members.iter().map(|&m| slots[m].interval.end).collect();
+    ends.sort_unstable();
+    ends.dedup();
+    // Fenwick tree over the ranks of the ends: how many seen end at or
+    // before each.
+    let mut seen = vec![0usize; ends.len() + 1];
+    let mut found = Vec::new();
+    for (at, &this) in order.iter().enumerate() {
+        let x = slots[this].interval;
+        let mut upto = ends.partition_point(|&e| e <= x.start);
+        let mut ended = 0;
+        while upto > 0 {
+            ended += seen[upto];
+            upto &= upto - 1;
+        }
+        let count = at - ended;
+        let mut rank = ends.partition_point(|&e| e < x.end) + 1;
+        while rank < seen.len() {
+            seen[rank] += 1;
+            rank += rank & rank.wrapping_neg();
+        }
+        if count == 0 {
+            continue;
+        }
+        let listed = || {
+            let mut before = Vec::with_capacity(count);
+            tree.each_ending_after(at, x.start, |i| before.push(order[i]));
+            before.sort_unstable();
+            before
+        };
+        let booked = if count <= AGGREGATE_OVER {
+            Booked::Few(listed())
+        } else {
+            // The first few in written order: from a scan in that order,
+            // which meets one about every `members / count` steps.
+            let want = count.min(NAMED_PHASES_AT_MOST);
+            let budget = slack * (want * members.len() / count + 16);
+            let mut first = Vec::with_capacity(want);
+            for &m in members.iter().take(budget) {
+                if key(m) < key(this) && slots[m].interval.end > x.start {
+                    first.push(m);
+                    if first.len() == want {
+                        break;
+                    }
+                }
+            }
+            if first.len() < want {
+                first = listed();
+                first.truncate(want);
+            }
+            Booked::Many { count, first }
+        };
+        found.push((this, booked));
+    }
+    found
 }
 
 fn nonempty(iv: Interval) -> bool {
@@ -336,7 +430,7 @@ mod tests {
         change_collision, change_collision_by_pairs, owner_double_booked,
         owner_double_booked_by_pairs,
     };
-    use crate::analysis::rules::pairs::all_pairs;
+    use crate::analysis::rules::pairs::{all_pairs, phase_overlap, phase_overlap_by_pairs};
     use crate::base::{Finding, Subject};
     use jiff::civil::Date;
     use proptest::prelude::*;
@@ -401,15 +495,16 @@ mod tests {
                     0usize..3,
                     prop::collection::vec(
                         (
-                            0u32..3000,
+                            // Half-hour starts, so that phases often touch.
+                            (0u32..100).prop_map(|m| m * 30),
                             prop::sample::select(vec![1u32, 30, 90, 240, 600, 4000]),
                             prop::sample::subsequence(vec![0usize, 1, 2, 3], 1..3),
                         ),
-                        1..6,
+                        1..12,
                     ),
                     prop::bool::weighted(0.85),
                 ),
-                1..100,
+                1..60,
             ),
             emptied in prop::collection::vec(0usize..400, 0..6),
             probed in 0usize..100,
@@ -428,9 +523,10 @@ mod tests {
             }
             cx.pairs = all_pairs(&cx.slots);
             let probed = probed % changes.len();
-            let rules: [(RuleFn, RuleFn); 2] = [
+            let rules: [(RuleFn, RuleFn); 3] = [
                 (owner_double_booked, owner_double_booked_by_pairs),
                 (change_collision, change_collision_by_pairs),
+                (phase_overlap, phase_overlap_by_pairs),
             ];
             for (counted, by_pairs) in rules {
                 cx.only = None;
@@ -447,7 +543,41 @@ mod tests {
             cx.only = None;
             prop_assert_eq!(booked_with(&cx, 0), booked_with(&cx, SCAN_SLACK));
             prop_assert_eq!(colliding_with(&cx, 0), colliding_with(&cx, SCAN_SLACK));
+            prop_assert_eq!(overlapping_own_with(&cx, 0), overlapping_own_with(&cx, SCAN_SLACK));
         }
+    }
+
+    /// A change of 150 phases at once, the last 20 starting later: each
+    /// phase names the earlier ones it overlaps (the first hundred as
+    /// subjects), as the pairs would, and no pair is listed.
+    #[test]
+    fn one_change_crowded_makes_findings_not_pairs() {
+        let mut phases: Vec<(u32, u32, Vec<usize>)> = (0..130).map(|_| (60, 60, vec![0])).collect();
+        phases.extend((0..20).map(|i| (100 + i, 60, vec![1])));
+        let dir = inventory(&[(0, phases, true)]);
+        let loaded = crate::inventory::load(dir.path()).unwrap();
+        let as_of = Date::constant(2026, 11, 24);
+        let (facts, _) = crate::analysis::analyse(&loaded.model, as_of);
+        let mut cx = Ctx::new(&loaded.model, &facts, as_of);
+        assert!(cx.pairs.is_empty(), "{} pairs", cx.pairs.len());
+        let mut found = Vec::new();
+        phase_overlap(&cx, &mut found);
+        // p0 overlaps nothing before it; p1..p5 list theirs; the rest count.
+        assert_eq!(found.len(), (1 + 2 + 3 + 4 + 5) + 144);
+        let last = found.last().unwrap();
+        assert!(
+            last.message.contains(
+                "overlaps 149 other phases of the same change: \"p0\", \"p1\", \"p2\", 146 more"
+            ),
+            "{}",
+            last.message
+        );
+        // The change, the phase itself, and the first hundred before it.
+        assert_eq!(last.subject_refs().count(), 2 + NAMED_PHASES_AT_MOST);
+        cx.pairs = all_pairs(&cx.slots);
+        let mut oracle = Vec::new();
+        phase_overlap_by_pairs(&cx, &mut oracle);
+        assert_eq!(shown(&found), shown(&oracle));
     }
 
     /// A hundred changes of one system in one hour: each phase gets one

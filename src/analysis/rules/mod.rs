@@ -120,10 +120,10 @@ pub struct Ctx<'a> {
     pub incidents_of: Vec<Vec<usize>>,
     /// Every phase of an active change, for the pair rules.
     pub slots: Vec<Slot>,
-    /// The overlapping pairs `(i, j)`, `i < j`, of [`Ctx::slots`] that the
-    /// rules over pairs may report ([`related_pairs`]); `owner-double-booked`
-    /// and `change-collision` count a team's or a system's phases
-    /// themselves.
+    /// The overlapping pairs `(i, j)`, `i < j`, of [`Ctx::slots`] that
+    /// `blast-radius-overlap` may report ([`related_pairs`]); the other
+    /// rules over overlapping phases count a change's, a team's or a
+    /// system's phases themselves (`booked.rs`).
     pub pairs: Vec<(usize, usize)>,
     /// When set, the per-change rules run on this change alone (a probe:
     /// `analysis/probe.rs`); `None` in a check.

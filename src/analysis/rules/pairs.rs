@@ -4,14 +4,15 @@
 //! finding per rule with the count ([`AGGREGATE_OVER`]).
 //!
 //! The pairs come once per check (in [`Ctx::pairs`]) from [`related_pairs`]:
-//! a sweep ([`overlapping_pairs`]) within each change, and for a changed
-//! system and the changes impacting it a comparison of the few phases
-//! whose spans meet, so the cost follows the pairs that matter, not every
-//! phase that runs at the same time as another somewhere in the
-//! inventory. `owner-double-booked` and `change-collision` count a team's
-//! or a system's phases instead (`booked.rs`): their pairs are many and
-//! their findings few.
+//! for a changed system and the changes impacting it, a comparison of the
+//! few phases whose spans meet, so the cost follows the pairs that matter,
+//! not every phase that runs at the same time as another somewhere in the
+//! inventory. Only `blast-radius-overlap` reads them: `phase-overlap`,
+//! `owner-double-booked` and `change-collision` count a change's, a team's
+//! or a system's phases instead (`booked.rs`), since their pairs are many
+//! and their findings few.
 
+use crate::analysis::rules::booked::{Booked, overlapping_own};
 use crate::analysis::rules::{Ctx, phase_finding, phase_label};
 use crate::analysis::{ChangeFacts, Facts};
 use crate::base::time::span_text;
@@ -39,26 +40,12 @@ pub fn sweep_pairs(slots: &[Slot]) -> Vec<(usize, usize)> {
     overlapping_pairs(&intervals)
 }
 
-/// The overlapping pairs `(i, j)`, `i < j`, of slots that a rule over
-/// pairs may report: of one change (`phase-overlap`), or of two changes
-/// that change no common system where one phase changes a system the
-/// other's change impacts (`blast-radius-overlap`). A superset of what
-/// each rule keeps, sorted; linear in the slots and the sizes of the
-/// impacts, plus the pairs found.
+/// The overlapping pairs `(i, j)`, `i < j`, of slots that the one rule
+/// still over pairs may report: of two changes that change no common
+/// system where one phase changes a system the other's change impacts
+/// (`blast-radius-overlap`). A superset of what it keeps, sorted; linear
+/// in the slots and the sizes of the impacts, plus the pairs found.
 pub fn related_pairs(model: &Model, facts: &Facts, slots: &[Slot]) -> Vec<(usize, usize)> {
-    let within = |members: &Vec<usize>| -> Vec<(usize, usize)> {
-        if members.len() < 2 {
-            return Vec::new();
-        }
-        let intervals: Vec<Interval> = members.iter().map(|&m| slots[m].interval).collect();
-        overlapping_pairs(&intervals)
-            .into_iter()
-            .map(|(i, j)| {
-                let (a, b) = (members[i], members[j]);
-                (a.min(b), a.max(b))
-            })
-            .collect()
-    };
     let mut by_change: Vec<Vec<usize>> = vec![Vec::new(); model.changes.len()];
     let mut by_system: Vec<Vec<usize>> = vec![Vec::new(); model.systems.len()];
     for (i, slot) in slots.iter().enumerate() {
@@ -67,7 +54,6 @@ pub fn related_pairs(model: &Model, facts: &Facts, slots: &[Slot]) -> Vec<(usize
             by_system[s].push(i);
         }
     }
-    let mut pairs: Vec<(usize, usize)> = by_change.par_iter().flat_map_iter(within).collect();
     // Per changed system: its changing slots against the slots of every
     // active change that impacts it. The systems of a strongly connected
     // component of critical integrations reach each other, so a change
@@ -179,7 +165,7 @@ pub fn related_pairs(model: &Model, facts: &Facts, slots: &[Slot]) -> Vec<(usize
             found
         })
         .collect();
-    pairs.extend(across);
+    let mut pairs = across;
     pairs.sort_unstable();
     pairs.dedup();
     pairs
@@ -237,6 +223,7 @@ pub(super) struct Groups {
 
 impl Groups {
     /// The nonempty groups, as `(this, others)`, in slot order.
+    #[cfg(test)]
     pub(super) fn iter(&self) -> impl Iterator<Item = (usize, &[usize])> + '_ {
         self.start
             .windows(2)
@@ -299,6 +286,7 @@ pub(super) fn grouped(cx: &Ctx, pairs: impl Iterator<Item = (usize, usize)>) -> 
 
 /// Overlapping pairs of phases of one change, as (later, earlier) slot
 /// indices: the later phase (ties: written later) is the one reported.
+#[cfg(test)]
 fn within<'a>(cx: &'a Ctx) -> impl Iterator<Item = (usize, usize)> + 'a {
     cx.pairs
         .iter()
@@ -375,67 +363,95 @@ pub const NAMED_PHASES_AT_MOST: usize = 100;
 /// the later phase (ties: written later), and about both, so that a
 /// question about either (`gate`, the runbook) sees it; once per phase,
 /// with the count, when it overlaps more than [`AGGREGATE_OVER`] others.
+/// The phases come counted per change ([`overlapping_own`]), not from the
+/// pairs: a change of thousands of phases at once makes millions.
 pub fn phase_overlap(cx: &Ctx, findings: &mut Vec<Finding>) {
+    for (second, booked) in overlapping_own(cx) {
+        match &booked {
+            Booked::Few(firsts) => overlapped(cx, second, firsts, firsts.len(), findings),
+            Booked::Many { count, first } => overlapped(cx, second, first, *count, findings),
+        }
+    }
+}
+
+/// The findings of `phase-overlap` on slot `second`, overlapped by `count`
+/// earlier phases of its change of which `firsts` are all (at most
+/// [`AGGREGATE_OVER`]) or the first [`NAMED_PHASES_AT_MOST`], in written
+/// order.
+fn overlapped(
+    cx: &Ctx,
+    second: usize,
+    firsts: &[usize],
+    count: usize,
+    findings: &mut Vec<Finding>,
+) {
     let model = cx.model;
     let help =
         "phases run one after another: start this one after the other ends, leaving the soak time";
-    for (second, firsts) in grouped(cx, within(cx)).iter() {
-        let second = &cx.slots[second];
-        let change = &model.changes[second.change];
-        let f = &cx.facts.changes[second.change];
-        let name = &change.phases[second.phase].name;
-        let at = |rule, message| phase_finding(model, second.change, second.phase, rule, message);
-        if firsts.len() > AGGREGATE_OVER {
-            let mut names: Vec<String> = firsts
-                .iter()
-                .take(FIRST_FEW)
-                .map(|&s| format!("\"{}\"", change.phases[cx.slots[s].phase].name))
-                .collect();
-            if firsts.len() > FIRST_FEW {
-                names.push(format!("{} more", firsts.len() - FIRST_FEW));
-            }
-            findings.push(
-                at(
-                    Rule::PhaseOverlap,
-                    format!(
-                        "phase \"{name}\" ({}) overlaps {} other phases of the same change: {}",
-                        span_text(second.interval, &f.tz),
-                        firsts.len(),
-                        names.join(", ")
-                    ),
-                )
-                .help(help)
-                .about_all(
-                    firsts
-                        .iter()
-                        .take(NAMED_PHASES_AT_MOST)
-                        .map(|&s| Subject::Phase {
-                            change: second.change,
-                            phase: cx.slots[s].phase,
-                        }),
+    let second = &cx.slots[second];
+    let change = &model.changes[second.change];
+    let f = &cx.facts.changes[second.change];
+    let name = &change.phases[second.phase].name;
+    let at = |rule, message| phase_finding(model, second.change, second.phase, rule, message);
+    if count > AGGREGATE_OVER {
+        let mut names: Vec<String> = firsts
+            .iter()
+            .take(FIRST_FEW)
+            .map(|&s| format!("\"{}\"", change.phases[cx.slots[s].phase].name))
+            .collect();
+        if count > FIRST_FEW {
+            names.push(format!("{} more", count - FIRST_FEW));
+        }
+        findings.push(
+            at(
+                Rule::PhaseOverlap,
+                format!(
+                    "phase \"{name}\" ({}) overlaps {count} other phases of the same change: {}",
+                    span_text(second.interval, &f.tz),
+                    names.join(", ")
                 ),
-            );
-            continue;
-        }
-        for &first in firsts {
-            let first = &cx.slots[first];
-            findings.push(
-                at(
-                    Rule::PhaseOverlap,
-                    format!(
-                        "phase \"{name}\" ({}) overlaps phase \"{}\" ({}) of the same change",
-                        span_text(second.interval, &f.tz),
-                        change.phases[first.phase].name,
-                        span_text(first.interval, &f.tz),
-                    ),
-                )
-                .help(help)
-                .about(Subject::Phase {
-                    change: second.change,
-                    phase: first.phase,
-                }),
-            );
-        }
+            )
+            .help(help)
+            .about_all(
+                firsts
+                    .iter()
+                    .take(NAMED_PHASES_AT_MOST)
+                    .map(|&s| Subject::Phase {
+                        change: second.change,
+                        phase: cx.slots[s].phase,
+                    }),
+            ),
+        );
+        return;
+    }
+    for &first in firsts {
+        let first = &cx.slots[first];
+        findings.push(
+            at(
+                Rule::PhaseOverlap,
+                format!(
+                    "phase \"{name}\" ({}) overlaps phase \"{}\" ({}) of the same change",
+                    span_text(second.interval, &f.tz),
+                    change.phases[first.phase].name,
+                    span_text(first.interval, &f.tz),
+                ),
+            )
+            .help(help)
+            .about(Subject::Phase {
+                change: second.change,
+                phase: first.phase,
+            }),
+        );
+    }
+}
+
+/// `phase-overlap` from the overlapping pairs of [`Ctx::pairs`], as it was
+/// before [`overlapping_own`]: the oracle the counted rule is tested
+/// against.
+#[cfg(test)]
+pub(super) fn phase_overlap_by_pairs(cx: &Ctx, findings: &mut Vec<Finding>) {
+    for (second, firsts) in grouped(cx, within(cx)).iter() {
+        overlapped(cx, second, firsts, firsts.len(), findings);
     }
 }
 
