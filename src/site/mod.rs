@@ -507,7 +507,7 @@ pub fn render_into(
                     "risks.html",
                     format!("risks/{}", lists::risk_page_file(*number)),
                     "../",
-                    risk_title(*number),
+                    list_title("Risk report", *number),
                     "risks",
                     lists::risk_report(checked, &contexts, &risk_order, *number),
                 )?]
@@ -570,7 +570,7 @@ pub fn render_into(
                     // Written as it renders: the pages with the most findings
                     // are never held whole.
                     let view = lists::risk_report(checked, &contexts, &risk_order, *number);
-                    let title = risk_title(*number);
+                    let title = list_title("Risk report", *number);
                     let frame = r.frame("../", &title, "risks");
                     let mut fill = |out: &mut dyn std::io::Write| view.write_compiled(&frame, out);
                     sink.put_written(
@@ -609,21 +609,12 @@ pub fn render_into(
     Ok(count)
 }
 
-/// The title of page `number` (from 1) of a list.
+/// The title of page `number` (from 1) of a list or of the risk report.
 fn list_title(list: &str, number: usize) -> String {
     if number <= 1 {
         list.into()
     } else {
         format!("{list}, page {number}")
-    }
-}
-
-/// The title of page `number` (from 1) of the risk report.
-fn risk_title(number: usize) -> String {
-    if number <= 1 {
-        "Risk report".into()
-    } else {
-        format!("Risk report, page {number}")
     }
 }
 

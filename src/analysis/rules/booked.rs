@@ -94,17 +94,9 @@ pub(super) fn colliding_with(cx: &Ctx, slack: usize) -> Vec<(usize, Booked, Vec<
                     others.dedup();
                     let count = others.len();
                     if count > AGGREGATE_OVER {
-                        let rank = &cx.change_rank;
-                        others.select_nth_unstable_by_key(FIRST_FEW, |&m| {
-                            (rank[cx.slots[m].change], cx.slots[m].phase)
-                        });
-                        others.truncate(FIRST_FEW);
-                        others.sort_unstable_by_key(|&m| {
-                            (rank[cx.slots[m].change], cx.slots[m].phase)
-                        });
                         Booked::Many {
                             count,
-                            first: others,
+                            first: first_by_rank(cx, others),
                         }
                     } else {
                         Booked::Few(others)
@@ -410,16 +402,21 @@ impl<'a> Group<'a> {
                 }
             }
         }
-        let rank = &cx.change_rank;
-        let key = |&m: &usize| (rank[self.slots[m].change], self.slots[m].phase);
-        let mut all = self.listed(slot);
-        if all.len() > FIRST_FEW {
-            all.select_nth_unstable_by_key(FIRST_FEW, key);
-            all.truncate(FIRST_FEW);
-        }
-        all.sort_unstable_by_key(key);
-        all
+        first_by_rank(cx, self.listed(slot))
     }
+}
+
+/// The first [`FIRST_FEW`] of `others` (slot indices) by change id and
+/// written order, in that order.
+fn first_by_rank(cx: &Ctx, mut others: Vec<usize>) -> Vec<usize> {
+    let rank = &cx.change_rank;
+    let key = |&m: &usize| (rank[cx.slots[m].change], cx.slots[m].phase);
+    if others.len() > FIRST_FEW {
+        others.select_nth_unstable_by_key(FIRST_FEW, key);
+        others.truncate(FIRST_FEW);
+    }
+    others.sort_unstable_by_key(key);
+    others
 }
 
 #[cfg(test)]

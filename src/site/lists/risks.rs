@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use crate::check::Checked;
-use crate::site::lists::{Pager, RiskCount, risk_counts};
+use crate::site::lists::{Pager, RiskCount, list_page_file, risk_counts};
 use crate::site::views::{ChangeCtx, ChangeRow, FindingView, finding_view};
 
 /// One page of the risk report: its active changes by score, highest
@@ -81,11 +81,7 @@ pub fn risk_page_count(total: usize) -> usize {
 
 /// The file name of page `number` (from 1), relative to `risks/`.
 pub fn risk_page_file(number: usize) -> String {
-    if number <= 1 {
-        "index.html".into()
-    } else {
-        format!("page-{number}.html")
-    }
+    list_page_file(number)
 }
 
 /// Page `number` (from 1) of the risk report in `order`, each change with
