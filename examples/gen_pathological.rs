@@ -10,6 +10,8 @@
 //! - `chain`: 100,000 systems, `s{i}` consumes `s{i+1}` through a critical
 //!   integration, one change of the last system (paths of 99,999 hops);
 //! - `collide`: 1,000 changes of one system at the same hour;
+//! - `blast`: 1,000 changes of a provider and 1,000 of its critical
+//!   consumer at the same hour (a million blast-radius overlaps);
 //! - `phases`: one change of 10 systems with 50,000 phases;
 //! - `periods`: 10,000 windows, freezes and peaks (recurring and one-off)
 //!   over 50 systems, and 100 changes against them;
@@ -25,7 +27,8 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage: gen_pathological SHAPE --out DIR [--n N] [--m M]
 
-SHAPE: chain (N systems, default 100000), collide (N changes, 1000), phases
+SHAPE: chain (N systems, default 100000), collide (N changes, 1000), blast
+(N changes of a provider and N of its consumer, 1000), phases
 (N phases, 50000), periods (N periods, 10000), audiences (N changes, 200,
 times M audiences, 2000). DIR must not exist or be empty.";
 
@@ -92,6 +95,27 @@ fn collide(n: usize) -> Vec<(String, String)> {
             &mut text,
             &format!("c{i:05}"),
             &["erp".into()],
+            "2026-12-06T02:00:00",
+        );
+    }
+    vec![("changes.toml".into(), text)]
+}
+
+fn blast(n: usize) -> Vec<(String, String)> {
+    let mut text = String::from(HEAD);
+    system(&mut text, "db", "high");
+    system(&mut text, "erp", "high");
+    w!(
+        text,
+        "[[integration]]\nid = \"erp-db\"\nconsumer = \"erp\"\nprovider = \"db\"\ncritical = true\n"
+    );
+    text.push_str(WINDOW);
+    for i in 0..2 * n {
+        let system = if i % 2 == 0 { "db" } else { "erp" };
+        change(
+            &mut text,
+            &format!("c{i:05}"),
+            &[system.into()],
             "2026-12-06T02:00:00",
         );
     }
@@ -293,6 +317,7 @@ fn run() -> Result<(), String> {
     let files = match shape.as_str() {
         "chain" => chain(n.unwrap_or(100_000).max(2)),
         "collide" => collide(n.unwrap_or(1_000)),
+        "blast" => blast(n.unwrap_or(1_000)),
         "phases" => phases(n.unwrap_or(50_000).max(1)),
         "periods" => periods(n.unwrap_or(10_000)),
         "audiences" => audiences(n.unwrap_or(200), m.unwrap_or(2_000)),

@@ -5,10 +5,14 @@
 
 use rayon::prelude::*;
 
+#[cfg(test)]
+use crate::analysis::rules::blast::by_pairs;
 use crate::analysis::rules::booked::{Booked, booked, colliding};
 #[cfg(test)]
 use crate::analysis::rules::pairs::Slot;
-use crate::analysis::rules::pairs::{AGGREGATE_OVER, Pair, across, first_few, first_of, grouped};
+use crate::analysis::rules::pairs::{AGGREGATE_OVER, Pair, first_of};
+#[cfg(test)]
+use crate::analysis::rules::pairs::{across, grouped};
 use crate::analysis::rules::{Ctx, NAMED, listed, phase_finding, some_ids};
 use crate::base::{Finding, Rule, Subject};
 
@@ -93,7 +97,7 @@ fn collided(
 /// was before [`colliding`]: the oracle the counted rule is tested against.
 #[cfg(test)]
 pub(super) fn change_collision_by_pairs(cx: &Ctx, findings: &mut Vec<Finding>) {
-    let hits = across(cx, |pair| pair.shares_system());
+    let hits = across(cx, &cx.pairs, |pair| pair.shares_system());
     findings.extend(grouped(cx, hits).par_findings(|this, others, findings| {
         if others.len() > AGGREGATE_OVER {
             let mut common: Vec<usize> = others
@@ -109,67 +113,12 @@ pub(super) fn change_collision_by_pairs(cx: &Ctx, findings: &mut Vec<Finding>) {
     }));
 }
 
-/// `blast-radius-overlap`: overlapping phases of two changes that change no
-/// common system, but one changes a system the other impacts; aggregated
-/// per phase as `change-collision` is.
-pub fn blast_radius_overlap(cx: &Ctx, findings: &mut Vec<Finding>) {
-    let help =
-        "if something breaks, nobody will know which change caused it: move one of the phases";
-    let hits = across(cx, |pair| !pair.shares_system() && pair.hits_any());
-    findings.extend(grouped(cx, hits).par_findings(|this, others, findings| {
-        if others.len() > AGGREGATE_OVER {
-            let pair = Pair::new(cx, this, others[0]);
-            let mut hit = Vec::new();
-            for &o in others {
-                Pair::new(cx, this, o).hit_into(&mut hit);
-            }
-            hit.sort_unstable();
-            hit.dedup();
-            let (ids, more) = some_ids(cx.model, hit.iter().copied());
-            let finding = phase_finding(
-                cx.model,
-                pair.this.change,
-                pair.this.phase,
-                Rule::BlastRadiusOverlap,
-                String::new(),
-            );
-            let (few, mut finding) = first_few(cx, others, finding);
-            finding.message = format!(
-                "{} overlaps {} phases of other changes whose blast radii meet its own at {}: {few}",
-                pair.label(),
-                others.len(),
-                listed(&ids, more)
-            );
-            findings.push(
-                finding
-                    .about_all(hit.iter().take(NAMED).map(|&s| Subject::System(s)))
-                    .help(help)
-                    .subjects(ids),
-            );
-            return;
-        }
-        for &other in others {
-            let pair = Pair::new(cx, this, other);
-            let hit = pair.hit();
-            let (ids, more) = some_ids(cx.model, hit.iter().copied());
-            let finding = pair
-                .finding(
-                    Rule::BlastRadiusOverlap,
-                    format!(
-                        "{} overlaps phase \"{}\" of `{}` ({}), and their blast radii meet at {}",
-                        pair.label(),
-                        pair.other_phase(),
-                        pair.other_id(),
-                        pair.when(),
-                        listed(&ids, more)
-                    ),
-                )
-                .about_all(hit.iter().map(|&s| Subject::System(s)))
-                .help(help)
-                .subjects(ids);
-            findings.push(finding);
-        }
-    }));
+/// `blast-radius-overlap` from the pairs of [`Ctx::pairs`] (all of them,
+/// or those [`related_pairs`](crate::analysis::rules::related_pairs)
+/// finds): the oracle for the index of `blast.rs`.
+#[cfg(test)]
+pub fn blast_radius_overlap_by_pairs(cx: &Ctx, findings: &mut Vec<Finding>) {
+    findings.extend(by_pairs(cx, &cx.pairs));
 }
 
 /// `owner-double-booked`: one team owns two changes with overlapping
@@ -249,7 +198,7 @@ fn double_booked(
 /// it was before [`booked`]: the oracle the counted rule is tested against.
 #[cfg(test)]
 pub(super) fn owner_double_booked_by_pairs(cx: &Ctx, findings: &mut Vec<Finding>) {
-    let hits = across(cx, |pair| {
+    let hits = across(cx, &cx.pairs, |pair| {
         let owner = |slot: &Slot| pair.model.changes[slot.change].owner.ix;
         owner(pair.this) == owner(pair.other)
     });
@@ -280,27 +229,6 @@ mod tests {
     #[test]
     fn change_collision_near_miss_an_hour_apart() {
         assert!(run(&two("", "", "2026-12-06T03:00:00"), change_collision).is_empty());
-    }
-
-    #[test]
-    fn blast_radius_overlap_fires_when_one_changes_what_the_other_impacts() {
-        // c1 changes db, which app (changed by c2) needs.
-        let text = two("systems = [\"db\"]", "", "2026-12-06T02:30:00");
-        let found = run(&text, blast_radius_overlap);
-        assert_eq!(found.len(), 2);
-        assert!(messages(&found)[0].contains("their blast radii meet at `app`"));
-        // A collision is not also a blast-radius overlap.
-        assert!(run(&two("", "", "2026-12-06T02:30:00"), blast_radius_overlap).is_empty());
-    }
-
-    #[test]
-    fn blast_radius_overlap_near_miss_for_unrelated_systems() {
-        let text = two(
-            "systems = [\"db\"]",
-            "systems = [\"web\"]",
-            "2026-12-06T02:30:00",
-        );
-        assert!(run(&text, blast_radius_overlap).is_empty());
     }
 
     fn crowd(n: usize) -> String {

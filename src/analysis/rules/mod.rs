@@ -5,9 +5,9 @@
 //!
 //! Files by family: `time.rs` (local times in DST gaps and folds, cycles),
 //! `window.rs` (windows), `periods.rs` (freezes, peaks, batch runs),
-//! `phases.rs` (soak, notice, status), `pairs.rs` and `collisions.rs`
-//! (pairs of overlapping phases), and the risk rules in `backup.rs`, `testing.rs`, `systems.rs`,
-//! `watch.rs` and `people.rs`.
+//! `phases.rs` (soak, notice, status), `pairs.rs`, `booked.rs`,
+//! `collisions.rs` and `blast.rs` (overlapping phases), and the risk rules
+//! in `backup.rs`, `testing.rs`, `systems.rs`, `watch.rs` and `people.rs`.
 //!
 //! Adding a rule touches its registry line (`base/rules.rs`), its page
 //! (`docs/rules/<name>.md`), its function with its two tests beside it
@@ -15,6 +15,7 @@
 //! of the registry has no line here.
 
 mod backup;
+mod blast;
 mod booked;
 mod collisions;
 mod pairs;
@@ -38,7 +39,9 @@ use crate::base::source::Loc;
 use crate::base::time::span_text;
 use crate::base::{Finding, Rule, Subject};
 use crate::model::{Change, Model};
-pub use pairs::{PairFinder, Slot, all_pairs, related_pairs, sweep_pairs};
+#[cfg(test)]
+pub use pairs::related_pairs;
+pub use pairs::{PairFinder, Slot, all_pairs, sweep_pairs};
 pub use periods::PeriodDays;
 
 /// A plan rule: pushes its findings on the plan.
@@ -54,7 +57,7 @@ pub const RULES: &[(Rule, RuleFn)] = &[
     (Rule::PeakOverlap, periods::peak_overlap),
     (Rule::BatchRunOverlap, periods::batch_run_overlap),
     (Rule::ChangeCollision, collisions::change_collision),
-    (Rule::BlastRadiusOverlap, collisions::blast_radius_overlap),
+    (Rule::BlastRadiusOverlap, blast::blast_radius_overlap),
     (Rule::OwnerDoubleBooked, collisions::owner_double_booked),
     (Rule::PhaseOverlap, pairs::phase_overlap),
     (Rule::ShortSoak, phases::short_soak),
@@ -120,10 +123,11 @@ pub struct Ctx<'a> {
     pub incidents_of: Vec<Vec<usize>>,
     /// Every phase of an active change, for the pair rules.
     pub slots: Vec<Slot>,
-    /// The overlapping pairs `(i, j)`, `i < j`, of [`Ctx::slots`] that
-    /// `blast-radius-overlap` may report ([`related_pairs`]); the other
-    /// rules over overlapping phases count a change's, a team's or a
-    /// system's phases themselves (`booked.rs`).
+    /// In a probe, the overlapping pairs `(i, j)`, `i < j`, of
+    /// [`Ctx::slots`] with a phase of the probed change, which
+    /// `blast-radius-overlap` reads there; empty in a check, where no rule
+    /// lists pairs: they count a change's, a team's or a system's phases
+    /// (`booked.rs`) or gather each phase's others (`blast.rs`).
     pub pairs: Vec<(usize, usize)>,
     /// When set, the per-change rules run on this change alone (a probe:
     /// `analysis/probe.rs`); `None` in a check.
@@ -144,11 +148,9 @@ pub struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    /// The context of a check at `as_of`, pairs found by [`related_pairs`].
+    /// The context of a check at `as_of` (no pairs: see [`Ctx::pairs`]).
     pub fn new(model: &'a Model, facts: &'a Facts, as_of: Date) -> Ctx<'a> {
-        Ctx::with_pairs(model, facts, as_of, &|slots: &[Slot]| {
-            related_pairs(model, facts, slots)
-        })
+        Ctx::with_pairs(model, facts, as_of, &|_: &[Slot]| Vec::new())
     }
 
     /// The same, with overlapping pairs found by `find_pairs` (tests
@@ -173,9 +175,7 @@ impl<'a> Ctx<'a> {
             }
         }
         let slots = pairs::slots(model, facts);
-        let t = crate::base::timings::start("pairs");
         let pairs = find_pairs(&slots);
-        t.end();
         Ctx {
             model,
             facts,

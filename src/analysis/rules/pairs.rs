@@ -20,6 +20,7 @@ use crate::base::{Finding, Rule, Subject};
 use crate::model::Model;
 use crate::schedule::sweep::{Interval, StartOrder, overlapping_pairs};
 use rayon::prelude::*;
+use std::sync::atomic::Ordering::Relaxed;
 
 /// A phase of an active change, as the pair rules see it.
 pub struct Slot {
@@ -40,12 +41,28 @@ pub fn sweep_pairs(slots: &[Slot]) -> Vec<(usize, usize)> {
     overlapping_pairs(&intervals)
 }
 
-/// The overlapping pairs `(i, j)`, `i < j`, of slots that the one rule
-/// still over pairs may report: of two changes that change no common
-/// system where one phase changes a system the other's change impacts
-/// (`blast-radius-overlap`). A superset of what it keeps, sorted; linear
-/// in the slots and the sizes of the impacts, plus the pairs found.
+/// [`related_pairs_within`] without a bound (tests).
+#[cfg(test)]
 pub fn related_pairs(model: &Model, facts: &Facts, slots: &[Slot]) -> Vec<(usize, usize)> {
+    related_pairs_within(model, facts, slots, usize::MAX).unwrap_or_default()
+}
+
+/// The overlapping pairs `(i, j)`, `i < j`, of slots that
+/// `blast-radius-overlap` may report: of two changes that change no
+/// common system where one phase changes a system the other's change
+/// impacts. A superset of what it keeps, sorted; linear in the slots and
+/// the sizes of the impacts, plus the pairs found. `None` once more than
+/// `cap` are found (counted before repeats are removed, so the answer
+/// does not depend on the cores): the rule then gathers each phase's
+/// others instead (`blast.rs`), in memory that does not grow with the
+/// pairs.
+pub fn related_pairs_within(
+    model: &Model,
+    facts: &Facts,
+    slots: &[Slot],
+    cap: usize,
+) -> Option<Vec<(usize, usize)>> {
+    let counted = std::sync::atomic::AtomicUsize::new(0);
     let mut by_change: Vec<Vec<usize>> = vec![Vec::new(); model.changes.len()];
     let mut by_system: Vec<Vec<usize>> = vec![Vec::new(); model.systems.len()];
     for (i, slot) in slots.iter().enumerate() {
@@ -124,6 +141,10 @@ pub fn related_pairs(model: &Model, facts: &Facts, slots: &[Slot]) -> Vec<(usize
             let mut last: Vec<Option<usize>> = vec![None; count];
             for (at, members) in changes.iter().enumerate() {
                 let c = chunk * CHUNK + at;
+                if counted.load(Relaxed) > cap {
+                    break;
+                }
+                let before = found.len();
                 let Some(reach) = span(members) else {
                     continue;
                 };
@@ -161,14 +182,18 @@ pub fn related_pairs(model: &Model, facts: &Facts, slots: &[Slot]) -> Vec<(usize
                         }
                     }
                 }
+                counted.fetch_add(found.len() - before, Relaxed);
             }
             found
         })
         .collect();
+    if counted.into_inner() > cap {
+        return None;
+    }
     let mut pairs = across;
-    pairs.sort_unstable();
+    pairs.par_sort_unstable();
     pairs.dedup();
-    pairs
+    Some(pairs)
 }
 
 /// Every pair, compared one by one: the quadratic oracle for the sweep.
@@ -234,22 +259,34 @@ impl Groups {
 
     /// The findings `each` makes of every nonempty group, made on every
     /// core and returned in slot order (as [`Groups::iter`] would).
+    #[cfg(test)]
     pub(super) fn par_findings(
         &self,
         each: impl Fn(usize, &[usize], &mut Vec<Finding>) + Sync,
     ) -> Vec<Finding> {
+        self.par_findings_with(|| (), |_, this, others, found| each(this, others, found))
+    }
+
+    /// The same, `each` given scratch of its core's from `init`.
+    pub(super) fn par_findings_with<T>(
+        &self,
+        init: impl Fn() -> T + Sync + Send,
+        each: impl Fn(&mut T, usize, &[usize], &mut Vec<Finding>) + Sync,
+    ) -> Vec<Finding> {
         (0..self.start.len().saturating_sub(1))
             .into_par_iter()
             .filter(|&this| self.start[this] < self.start[this + 1])
-            .flat_map_iter(|this| {
+            .map_init(init, |scratch, this| {
                 let mut found = Vec::new();
                 each(
+                    scratch,
                     this,
                     &self.others[self.start[this]..self.start[this + 1]],
                     &mut found,
                 );
                 found
             })
+            .flatten_iter()
             .collect()
     }
 }
@@ -307,11 +344,11 @@ fn within<'a>(cx: &'a Ctx) -> impl Iterator<Item = (usize, usize)> + 'a {
 /// (this, other) slot indices; tested once per pair.
 pub(super) fn across(
     cx: &Ctx,
+    pairs: &[(usize, usize)],
     keep: impl Fn(&Pair) -> bool + Sync,
 ) -> std::vec::IntoIter<(usize, usize)> {
-    // On every core; `collect` keeps the order of `cx.pairs`.
-    let kept: Vec<(usize, usize)> = cx
-        .pairs
+    // On every core; `collect` keeps the order of `pairs`.
+    let kept: Vec<(usize, usize)> = pairs
         .par_iter()
         .copied()
         .filter(|&(i, j)| cx.slots[i].change != cx.slots[j].change)
@@ -558,7 +595,7 @@ impl<'a> Pair<'a> {
 }
 
 /// Whether two sorted lists have an element in common.
-fn share(a: &[usize], b: &[usize]) -> bool {
+pub(super) fn share(a: &[usize], b: &[usize]) -> bool {
     let (mut a, mut b) = (a.iter().peekable(), b.iter().peekable());
     while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
         match x.cmp(y) {
@@ -593,9 +630,8 @@ mod tests {
     use jiff::civil::Date;
     use proptest::prelude::*;
 
-    use crate::analysis::rules::collisions::{
-        blast_radius_overlap, change_collision, owner_double_booked,
-    };
+    use crate::analysis::rules::blast::blast_radius_overlap;
+    use crate::analysis::rules::collisions::{change_collision, owner_double_booked};
     use crate::analysis::rules::test_support::{change, messages, phase, run};
 
     #[test]
