@@ -22,7 +22,7 @@ as_of=2026-11-24
 limit=10
 
 shapes=("$@")
-[ ${#shapes[@]} -eq 0 ] && shapes=(chain collide phases periods audiences)
+[ ${#shapes[@]} -eq 0 ] && shapes=(chain collide blast phases periods audiences)
 
 # `measure NAME COMMAND...`: runs COMMAND under /usr/bin/time -v (an exit
 # status of 1, a plan with errors, is expected) and sets SECONDS_ and KB_.

@@ -1,38 +1,42 @@
 //! Analysis stage: `blast-radius-overlap`, from a bounded list of the
-//! pairs that may be in it or, past the bound, from an index of who
-//! changes and who impacts each group of systems.
+//! pairs that may be in it or, past the bound, from each phase's others
+//! gathered where they are reported.
 //!
 //! Two phases of different changes that change no common system are in
 //! the rule when one changes a system the other's change impacts. The
 //! systems of a strongly connected component of critical integrations
 //! reach each other, so a change impacting one impacts them all: both
-//! ways work per component.
+//! ways read one index per component ([`Reach`]): its changing phases in
+//! start order, and the components each change's impact meets.
 //!
-//! - **The list** ([`related_pairs_within`]): each change meets the
+//! - **The list** ([`Reach::pairs_within`]): each change meets the
 //!   changing phases of each component it impacts; the pairs are sorted,
-//!   tested once each and grouped per phase. Fastest, and its memory
-//!   follows the pairs, so a check stops listing past
-//!   [`PAIRS_PER_PHASE`] per phase (plus [`PAIRS_AT_LEAST`]).
-//! - **The index** ([`Reach`]): for a phase `b` of change `c`, its others
-//!   are the phases changing a component `c` impacts (the changing phases
-//!   of each component in start order), and the phases of the changes
-//!   that impact a component `b` changes (that list turned around, in
-//!   order of the changes' starts). Each phase's others are gathered once,
-//!   marked so that one found twice counts once, and reported there:
-//!   nothing holds the pairs of the plan, so ten thousand changes of a
-//!   provider and ten thousand of its consumer in one hour cost time for
-//!   their hundred million pairs but memory only for the phases.
+//!   tested once each and grouped per phase. Fastest, but its memory
+//!   follows the pairs, so a check stops listing past [`PAIRS_PER_PHASE`]
+//!   per phase (plus [`PAIRS_AT_LEAST`]).
+//! - **Gathered** ([`Reach::findings`]): for a phase `b` of change `c`,
+//!   its others are the phases changing a component `c` impacts, and the
+//!   phases of the changes that impact a component `b` changes (the index
+//!   turned around, in order of the changes' starts: [`Reach::turn`]).
+//!   Each phase's others are gathered once, marked so that one found twice
+//!   counts once, and reported there: nothing holds the pairs of the plan,
+//!   so ten thousand changes of a provider and ten thousand of its
+//!   consumer in one hour cost time for their hundred million pairs but
+//!   memory only for the phases.
 //!
 //! Either way, a component of one system is skipped for the phases that
 //! change it (they all share it): a crowd of changes of one system costs
 //! nothing here, it is `change-collision`'s. A probe ([`Ctx::only`]) reads
 //! the overlapping pairs it found itself.
 
+use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::Ordering::Relaxed;
+
 use fixedbitset::FixedBitSet;
 use rayon::prelude::*;
 
 use crate::analysis::rules::pairs::{
-    AGGREGATE_OVER, FIRST_FEW, Pair, across, first_few, grouped, related_pairs_within, share,
+    AGGREGATE_OVER, FIRST_FEW, Pair, across, first_few, grouped, share,
 };
 use crate::analysis::rules::{Ctx, NAMED, listed, phase_finding, some_ids};
 use crate::base::time::Interval;
@@ -49,15 +53,22 @@ pub fn blast_radius_overlap(cx: &Ctx, findings: &mut Vec<Finding>) {
         Some(only) => findings.extend(probed(cx, only)),
         None => {
             let cap = PAIRS_PER_PHASE * cx.slots.len() + PAIRS_AT_LEAST;
-            match related_pairs_within(cx.model, cx.facts, &cx.slots, cap) {
-                Some(pairs) => findings.extend(by_pairs(cx, &pairs)),
-                None => findings.extend(Reach::new(cx).findings(cx)),
+            let mut reach = Reach::new(cx);
+            match reach.pairs_within(cx, cap) {
+                Some(pairs) => {
+                    drop(reach);
+                    findings.extend(by_pairs(cx, &pairs));
+                }
+                None => {
+                    reach.turn(cx);
+                    findings.extend(reach.findings(cx));
+                }
             }
         }
     }
 }
 
-/// A check lists the related pairs ([`related_pairs_within`]) while there
+/// A check lists the related pairs ([`Reach::pairs_within`]) while there
 /// are at most this many per phase, plus [`PAIRS_AT_LEAST`]: the list is
 /// faster than the index, which needs no memory for the pairs.
 pub const PAIRS_PER_PHASE: usize = 16;
@@ -219,6 +230,7 @@ impl Hits {
 
 /// Lists per key, packed: the items of key `k` are
 /// `items[start[k]..start[k + 1]]`.
+#[derive(Default)]
 struct Packed {
     start: Vec<usize>,
     items: Vec<usize>,
@@ -367,16 +379,6 @@ impl Reach {
             .collect();
         let mut changing = FixedBitSet::with_capacity(model.systems.len());
         changing.extend((0..model.systems.len()).filter(|&s| hulls[component[s]].is_some()));
-        // The systems each change changes in a nonempty phase.
-        let touched = |c: usize| -> Vec<usize> {
-            let mut all: Vec<usize> = by_change[c]
-                .iter()
-                .flat_map(|&b| systems_of(b).iter().copied())
-                .collect();
-            all.sort_unstable();
-            all.dedup();
-            all
-        };
         // The changing components each change's impact meets, met with
         // the changing systems a word at a time, on every core.
         let met: Vec<Vec<u32>> = (0..model.changes.len())
@@ -399,6 +401,48 @@ impl Reach {
                 },
             )
             .collect();
+        Reach {
+            component,
+            single,
+            changers,
+            changer_longest,
+            in_time,
+            hull: hulls,
+            met,
+            by_change,
+            span,
+            impacters: Packed::default(),
+            longest: Vec::new(),
+            beside: Packed::default(),
+        }
+    }
+
+    /// Turns the index around for [`Reach::findings`]: who impacts each
+    /// component (not needed for [`Reach::pairs_within`]).
+    pub(super) fn turn(&mut self, cx: &Ctx) {
+        let (model, facts, slots) = (cx.model, cx.facts, &cx.slots);
+        let systems_of = |slot: usize| -> &[usize] {
+            let slot = &slots[slot];
+            &facts.changes[slot.change].phases[slot.phase].systems
+        };
+        let (component, single, met, span, by_change) = (
+            &self.component,
+            &self.single,
+            &self.met,
+            &self.span,
+            &self.by_change,
+        );
+        let count = single.len();
+        // The systems each change changes in a nonempty phase.
+        let touched = |c: usize| -> Vec<usize> {
+            let mut all: Vec<usize> = by_change[c]
+                .iter()
+                .flat_map(|&b| systems_of(b).iter().copied())
+                .collect();
+            all.sort_unstable();
+            all.dedup();
+            all
+        };
         // Turned around: who impacts each component, counted, then placed
         // in change order, then put in order of the changes' starts for
         // the lookups by time. A component of one system leaves out the
@@ -461,20 +505,60 @@ impl Reach {
                 }
             }
         }
-        Reach {
-            component,
-            single,
-            changers,
-            changer_longest,
-            in_time,
-            hull: hulls,
-            met,
-            by_change,
-            span,
-            impacters: Packed { start, items },
-            longest,
-            beside: Packed::new(count, beside),
+        self.impacters = Packed { start, items };
+        self.longest = longest;
+        self.beside = Packed::new(count, beside);
+    }
+
+    /// The pairs `(i, j)`, `i < j`, of slots in the rule, sorted, or
+    /// `None` past `cap` (counted before repeats are removed, so the
+    /// answer does not depend on the cores): each change meets the
+    /// changing phases of each component it impacts.
+    pub(super) fn pairs_within(&self, cx: &Ctx, cap: usize) -> Option<Vec<(usize, usize)>> {
+        let counted = AtomicUsize::new(0);
+        let found: Vec<Vec<(usize, usize)>> = (0..cx.model.changes.len())
+            .into_par_iter()
+            .map(|c| {
+                let mut found = Vec::new();
+                if counted.load(Relaxed) > cap {
+                    return found;
+                }
+                let Some(reach) = self.span[c] else {
+                    return found;
+                };
+                for &k in &self.met[c] {
+                    let k = k as usize;
+                    if !self.hull[k].is_some_and(|h| h.overlaps(reach)) {
+                        continue;
+                    }
+                    for &b in &self.by_change[c] {
+                        let systems = &cx.facts.changes[c].phases[cx.slots[b].phase].systems;
+                        // Every changer of a one-system component `b`
+                        // changes shares it with `b`.
+                        if self.single[k].is_some_and(|s| systems.binary_search(&s).is_ok()) {
+                            continue;
+                        }
+                        self.each_changer(k, cx.slots[b].interval, |a| {
+                            let theirs = &cx.slots[a];
+                            let changes =
+                                &cx.facts.changes[theirs.change].phases[theirs.phase].systems;
+                            if theirs.change != c && !share(changes, systems) {
+                                found.push((a.min(b), a.max(b)));
+                            }
+                        });
+                    }
+                }
+                counted.fetch_add(found.len(), Relaxed);
+                found
+            })
+            .collect();
+        if counted.into_inner() > cap {
+            return None;
         }
+        let mut pairs: Vec<(usize, usize)> = found.into_iter().flatten().collect();
+        pairs.par_sort_unstable();
+        pairs.dedup();
+        Some(pairs)
     }
 
     /// Every finding of the rule, in slot order: the changes on every
@@ -592,9 +676,9 @@ struct Marks {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::rules::all_pairs;
     use crate::analysis::rules::collisions::blast_radius_overlap_by_pairs;
     use crate::analysis::rules::test_support::{change, messages, phase, run};
+    use crate::analysis::rules::{all_pairs, related_pairs};
     use jiff::civil::Date;
     use proptest::prelude::*;
 
@@ -686,9 +770,14 @@ mod tests {
     /// every overlapping pair compared one by one, in that order.
     fn three_ways(cx: &mut Ctx) -> [Vec<Finding>; 3] {
         cx.only = None;
-        let index = Reach::new(cx).findings(cx);
-        let pairs = related_pairs_within(cx.model, cx.facts, &cx.slots, usize::MAX).unwrap();
+        let mut reach = Reach::new(cx);
+        let pairs = reach.pairs_within(cx, usize::MAX).unwrap();
+        // The pairs are those of the first version, which compared the
+        // slots of each component in a simpler way.
+        assert_eq!(pairs, related_pairs(cx.model, cx.facts, &cx.slots));
         let listed = by_pairs(cx, &pairs);
+        reach.turn(cx);
+        let index = reach.findings(cx);
         cx.pairs = all_pairs(&cx.slots);
         let mut oracle = Vec::new();
         blast_radius_overlap_by_pairs(cx, &mut oracle);
@@ -759,7 +848,7 @@ mod tests {
         let as_of = Date::constant(2026, 11, 24);
         let (facts, _) = crate::analysis::analyse(&loaded.model, as_of);
         let mut cx = Ctx::new(&loaded.model, &facts, as_of);
-        assert!(related_pairs_within(cx.model, cx.facts, &cx.slots, 100).is_none());
+        assert!(Reach::new(&cx).pairs_within(&cx, 100).is_none());
         let [index, listed, oracle] = three_ways(&mut cx);
         assert_eq!(index.len(), 80);
         assert!(

@@ -18,8 +18,11 @@ use crate::analysis::{ChangeFacts, Facts};
 use crate::base::time::span_text;
 use crate::base::{Finding, Rule, Subject};
 use crate::model::Model;
-use crate::schedule::sweep::{Interval, StartOrder, overlapping_pairs};
+#[cfg(test)]
+use crate::schedule::sweep::StartOrder;
+use crate::schedule::sweep::{Interval, overlapping_pairs};
 use rayon::prelude::*;
+#[cfg(test)]
 use std::sync::atomic::Ordering::Relaxed;
 
 /// A phase of an active change, as the pair rules see it.
@@ -55,7 +58,9 @@ pub fn related_pairs(model: &Model, facts: &Facts, slots: &[Slot]) -> Vec<(usize
 /// `cap` are found (counted before repeats are removed, so the answer
 /// does not depend on the cores): the rule then gathers each phase's
 /// others instead (`blast.rs`), in memory that does not grow with the
-/// pairs.
+/// pairs. The first version of [`Reach::pairs_within`](super::blast),
+/// kept as its oracle (tests).
+#[cfg(test)]
 pub fn related_pairs_within(
     model: &Model,
     facts: &Facts,
