@@ -1,16 +1,17 @@
-//! Analysis stage: pairs of overlapping phases of active changes, and the
-//! rule over pairs within a change, `phase-overlap`; the rules across
-//! changes are in `collisions.rs`. A phase in too many pairs gets one
+//! Analysis stage: phases of active changes as slots, what the pair rules
+//! say of two of them ([`Pair`]), their grouping per phase, and the rule
+//! within a change, `phase-overlap`; the rules across changes are in
+//! `collisions.rs` and `blast.rs`. A phase in too many pairs gets one
 //! finding per rule with the count ([`AGGREGATE_OVER`]).
 //!
-//! The pairs come once per check (in [`Ctx::pairs`]) from [`related_pairs`]:
-//! for a changed system and the changes impacting it, a comparison of the
-//! few phases whose spans meet, so the cost follows the pairs that matter,
-//! not every phase that runs at the same time as another somewhere in the
-//! inventory. Only `blast-radius-overlap` reads them: `phase-overlap`,
-//! `owner-double-booked` and `change-collision` count a change's, a team's
-//! or a system's phases instead (`booked.rs`), since their pairs are many
-//! and their findings few.
+//! No rule reads a list of every overlapping pair of a check:
+//! `phase-overlap`, `owner-double-booked` and `change-collision` count a
+//! change's, a team's or a system's phases (`booked.rs`), and
+//! `blast-radius-overlap` lists its pairs from an index, within a bound,
+//! or gathers each phase's others (`blast.rs`). A probe lists the pairs
+//! of its change ([`sweep_pairs`], into [`Ctx::pairs`]). The pair
+//! versions of the rules are kept as test oracles, with
+//! [`related_pairs`], the first list of `blast-radius-overlap`.
 
 use crate::analysis::rules::booked::{Booked, overlapping_own};
 use crate::analysis::rules::{Ctx, phase_finding, phase_label};
