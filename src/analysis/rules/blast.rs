@@ -57,7 +57,7 @@ pub fn blast_radius_overlap(cx: &Ctx, findings: &mut Vec<Finding>) {
             match reach.pairs_within(cx, cap) {
                 Some(pairs) => {
                     drop(reach);
-                    findings.extend(by_pairs(cx, &pairs));
+                    findings.extend(by_pairs(cx, &pairs, true));
                 }
                 None => {
                     reach.turn(cx);
@@ -76,10 +76,16 @@ pub const PAIRS_PER_PHASE: usize = 16;
 /// See [`PAIRS_PER_PHASE`].
 pub const PAIRS_AT_LEAST: usize = 1 << 18;
 
-/// The findings from a list of the overlapping pairs that may be in the
-/// rule (a superset, sorted), grouped per phase: each pair tested once.
-pub(super) fn by_pairs(cx: &Ctx, pairs: &[(usize, usize)]) -> Vec<Finding> {
-    let kept = across(cx, pairs, |pair| !pair.shares_system() && pair.hits_any());
+/// The findings from a sorted list of overlapping pairs, grouped per
+/// phase: the pairs of the rule when `related` (those of
+/// [`Reach::pairs_within`]), else a superset, each pair tested once.
+pub(super) fn by_pairs(cx: &Ctx, pairs: &[(usize, usize)], related: bool) -> Vec<Finding> {
+    let kept = if related {
+        let both: Vec<(usize, usize)> = pairs.iter().flat_map(|&(i, j)| [(i, j), (j, i)]).collect();
+        both.into_iter()
+    } else {
+        across(cx, pairs, |pair| !pair.shares_system() && pair.hits_any())
+    };
     grouped(cx, kept).par_findings_with(
         || Hits::new(cx.model.systems.len()),
         |hits, this, others, found| report(cx, this, &mut others.to_vec(), hits, found),
@@ -775,7 +781,7 @@ mod tests {
         // The pairs are those of the first version, which compared the
         // slots of each component in a simpler way.
         assert_eq!(pairs, related_pairs(cx.model, cx.facts, &cx.slots));
-        let listed = by_pairs(cx, &pairs);
+        let listed = by_pairs(cx, &pairs, true);
         reach.turn(cx);
         let index = reach.findings(cx);
         cx.pairs = all_pairs(&cx.slots);

@@ -118,7 +118,7 @@ pub(super) fn change_collision_by_pairs(cx: &Ctx, findings: &mut Vec<Finding>) {
 /// finds): the oracle for the index of `blast.rs`.
 #[cfg(test)]
 pub fn blast_radius_overlap_by_pairs(cx: &Ctx, findings: &mut Vec<Finding>) {
-    findings.extend(by_pairs(cx, &cx.pairs));
+    findings.extend(by_pairs(cx, &cx.pairs, false));
 }
 
 /// `owner-double-booked`: one team owns two changes with overlapping
