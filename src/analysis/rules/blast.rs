@@ -86,10 +86,9 @@ pub(super) fn by_pairs(cx: &Ctx, pairs: &[(usize, usize)], related: bool) -> Vec
     } else {
         across(cx, pairs, |pair| !pair.shares_system() && pair.hits_any())
     };
-    grouped(cx, kept).par_findings_with(
-        || Hits::new(cx.model.systems.len()),
-        |hits, this, others, found| report(cx, this, &mut others.to_vec(), hits, found),
-    )
+    grouped(cx, kept).par_findings_with(Hits::default, |hits, this, others, found| {
+        report(cx, this, &mut others.to_vec(), hits, found)
+    })
 }
 
 /// Whether slot `a` is one of slot `b`'s others: a phase of another
@@ -116,7 +115,7 @@ fn probed(cx: &Ctx, only: usize) -> Vec<Finding> {
             others[j].push(i);
         }
     }
-    let mut hits = Hits::new(cx.model.systems.len());
+    let mut hits = Hits::default();
     let mut found = Vec::new();
     for (b, list) in others.iter_mut().enumerate() {
         list.retain(|&a| related(cx, b, a));
@@ -201,23 +200,19 @@ pub(super) fn report(
 /// The systems where one phase's blast radius meets its others', without
 /// repeats: marked per phase rather than sorted, so a phase of ten
 /// thousand others costs ten thousand steps.
+#[derive(Default)]
 pub(super) struct Hits {
-    /// Per system: one more than the last slot that counted it.
+    /// Per system: one more than the last slot that counted it; sized at
+    /// the first union, so a probe that makes none allocates nothing.
     seen: Vec<usize>,
     found: Vec<usize>,
 }
 
 impl Hits {
-    pub(super) fn new(systems: usize) -> Hits {
-        Hits {
-            seen: vec![0; systems],
-            found: Vec::new(),
-        }
-    }
-
     /// The systems one of `this` and each of `others` changes that the
     /// other's change impacts, ascending.
     fn union(&mut self, cx: &Ctx, this: usize, others: &[usize]) -> Vec<usize> {
+        self.seen.resize(cx.model.systems.len(), 0);
         let mut union = Vec::new();
         for &o in others {
             self.found.clear();
@@ -243,22 +238,22 @@ struct Packed {
 }
 
 impl Packed {
-    /// The `(key, item)` pairs grouped by key, items ascending without
-    /// repeats.
-    fn new(keys: usize, mut pairs: Vec<(usize, usize)>) -> Packed {
-        pairs.par_sort_unstable();
-        pairs.dedup();
+    /// The `(key, item)` pairs that `produce` gives `each`, grouped by key
+    /// in the order given: counted on a first call, placed on a second, so
+    /// no list of the pairs is held.
+    fn counted(keys: usize, produce: impl Fn(&mut dyn FnMut(usize, usize))) -> Packed {
         let mut start = vec![0usize; keys + 1];
-        for &(k, _) in &pairs {
-            start[k + 1] += 1;
-        }
+        produce(&mut |k, _| start[k + 1] += 1);
         for k in 1..start.len() {
             start[k] += start[k - 1];
         }
-        Packed {
-            start,
-            items: pairs.into_iter().map(|(_, item)| item).collect(),
-        }
+        let mut next = start.clone();
+        let mut items = vec![0usize; start[keys]];
+        produce(&mut |k, item| {
+            items[next[k]] = item;
+            next[k] += 1;
+        });
+        Packed { start, items }
     }
 
     fn get(&self, k: usize) -> &[usize] {
@@ -302,7 +297,8 @@ pub(super) struct Reach {
     /// overlapping a time are found by binary search in start order.
     longest: Vec<i64>,
     /// Per changing component of one system: the nonempty slots, of
-    /// changes that change it in another phase, that do not change it.
+    /// changes that change it in another phase, that do not change it (in
+    /// change order).
     beside: Packed,
 }
 
@@ -351,12 +347,12 @@ impl Reach {
         }
         let changers: Vec<Vec<(Interval, usize)>> = changers
             .into_iter()
-            .map(|mut list| {
-                list.sort_unstable();
-                list.dedup();
+            .map(|list| {
+                // A slot changing two systems of the component is in twice.
                 let mut list: Vec<(Interval, usize)> =
                     list.into_iter().map(|c| (slots[c].interval, c)).collect();
                 list.sort_unstable_by_key(|&(iv, c)| (iv.start, c));
+                list.dedup_by_key(|&mut (_, c)| c);
                 list
             })
             .collect();
@@ -426,7 +422,7 @@ impl Reach {
     /// Turns the index around for [`Reach::findings`]: who impacts each
     /// component (not needed for [`Reach::pairs_within`]).
     pub(super) fn turn(&mut self, cx: &Ctx) {
-        let (model, facts, slots) = (cx.model, cx.facts, &cx.slots);
+        let (facts, slots) = (cx.facts, &cx.slots);
         let systems_of = |slot: usize| -> &[usize] {
             let slot = &slots[slot];
             &facts.changes[slot.change].phases[slot.phase].systems
@@ -440,48 +436,37 @@ impl Reach {
         );
         let count = single.len();
         // The systems each change changes in a nonempty phase.
-        let touched = |c: usize| -> Vec<usize> {
-            let mut all: Vec<usize> = by_change[c]
-                .iter()
-                .flat_map(|&b| systems_of(b).iter().copied())
-                .collect();
-            all.sort_unstable();
-            all.dedup();
-            all
-        };
-        // Turned around: who impacts each component, counted, then placed
-        // in change order, then put in order of the changes' starts for
-        // the lookups by time. A component of one system leaves out the
-        // changes that change it (their phases are in `beside`).
-        let impacts = |c: usize, each: &mut dyn FnMut(usize)| {
-            let mine = touched(c);
-            for &k in &met[c] {
-                let k = k as usize;
-                if single[k].is_none_or(|s| mine.binary_search(&s).is_err()) {
-                    each(k);
+        let touched: Vec<Vec<usize>> = by_change
+            .iter()
+            .map(|mine| {
+                let mut all: Vec<usize> = mine
+                    .iter()
+                    .flat_map(|&b| systems_of(b).iter().copied())
+                    .collect();
+                all.sort_unstable();
+                all.dedup();
+                all
+            })
+            .collect();
+        // Turned around: who impacts each component, in change order, then
+        // put in order of the changes' starts for the lookups by time. A
+        // component of one system leaves out the changes that change it
+        // (their other phases are in `beside`).
+        let mut impacters = Packed::counted(count, |each| {
+            for (c, met) in met.iter().enumerate() {
+                for &k in met {
+                    let k = k as usize;
+                    if single[k].is_none_or(|s| touched[c].binary_search(&s).is_err()) {
+                        each(k, c);
+                    }
                 }
             }
-        };
-        let mut start = vec![0usize; count + 1];
-        for c in 0..model.changes.len() {
-            impacts(c, &mut |k| start[k + 1] += 1);
-        }
-        for k in 1..start.len() {
-            start[k] += start[k - 1];
-        }
-        let mut next = start.clone();
-        let mut items = vec![0usize; start[count]];
-        for c in 0..model.changes.len() {
-            impacts(c, &mut |k| {
-                items[next[k]] = c;
-                next[k] += 1;
-            });
-        }
+        });
         let by_start = |&c: &usize| (span[c].map_or(0, |h| h.start), c);
         let mut lists: Vec<&mut [usize]> = Vec::with_capacity(count);
-        let mut rest = items.as_mut_slice();
+        let mut rest = impacters.items.as_mut_slice();
         for k in 0..count {
-            let (list, tail) = rest.split_at_mut(start[k + 1] - start[k]);
+            let (list, tail) = rest.split_at_mut(impacters.start[k + 1] - impacters.start[k]);
             lists.push(list);
             rest = tail;
         }
@@ -490,30 +475,32 @@ impl Reach {
             .for_each(|list| list.sort_unstable_by_key(by_start));
         let longest: Vec<i64> = (0..count)
             .map(|k| {
-                items[start[k]..start[k + 1]]
+                impacters
+                    .get(k)
                     .iter()
                     .filter_map(|&c| span[c].map(|h| h.end - h.start))
                     .max()
                     .unwrap_or(0)
             })
             .collect();
-        let mut beside = Vec::new();
-        for (c, mine) in by_change.iter().enumerate() {
-            for s in touched(c) {
-                let k = component[s];
-                if single[k] != Some(s) {
-                    continue;
-                }
-                for &a in mine {
-                    if systems_of(a).binary_search(&s).is_err() {
-                        beside.push((k, a));
+        let beside = Packed::counted(count, |each| {
+            for (c, mine) in by_change.iter().enumerate() {
+                for &s in &touched[c] {
+                    let k = component[s];
+                    if single[k] != Some(s) {
+                        continue;
+                    }
+                    for &a in mine {
+                        if systems_of(a).binary_search(&s).is_err() {
+                            each(k, a);
+                        }
                     }
                 }
             }
-        }
-        self.impacters = Packed { start, items };
+        });
+        self.impacters = impacters;
         self.longest = longest;
-        self.beside = Packed::new(count, beside);
+        self.beside = beside;
     }
 
     /// The pairs `(i, j)`, `i < j`, of slots in the rule, sorted, or
@@ -532,27 +519,16 @@ impl Reach {
                 let Some(reach) = self.span[c] else {
                     return found;
                 };
-                for &k in &self.met[c] {
-                    let k = k as usize;
-                    if !self.hull[k].is_some_and(|h| h.overlaps(reach)) {
-                        continue;
-                    }
-                    for &b in &self.by_change[c] {
-                        let systems = &cx.facts.changes[c].phases[cx.slots[b].phase].systems;
-                        // Every changer of a one-system component `b`
-                        // changes shares it with `b`.
-                        if self.single[k].is_some_and(|s| systems.binary_search(&s).is_ok()) {
-                            continue;
+                let impacted = self.impacted(c, reach);
+                for &b in &self.by_change[c] {
+                    let systems = &cx.facts.changes[c].phases[cx.slots[b].phase].systems;
+                    self.each_impacted_changer(&impacted, systems, cx.slots[b].interval, |a| {
+                        let theirs = &cx.slots[a];
+                        let changes = &cx.facts.changes[theirs.change].phases[theirs.phase].systems;
+                        if theirs.change != c && !share(changes, systems) {
+                            found.push((a.min(b), a.max(b)));
                         }
-                        self.each_changer(k, cx.slots[b].interval, |a| {
-                            let theirs = &cx.slots[a];
-                            let changes =
-                                &cx.facts.changes[theirs.change].phases[theirs.phase].systems;
-                            if theirs.change != c && !share(changes, systems) {
-                                found.push((a.min(b), a.max(b)));
-                            }
-                        });
-                    }
+                    });
                 }
                 counted.fetch_add(found.len(), Relaxed);
                 found
@@ -575,12 +551,41 @@ impl Reach {
             .map_init(
                 || Marks {
                     seen: vec![0; cx.slots.len()],
-                    hits: Hits::new(cx.model.systems.len()),
+                    hits: Hits::default(),
                 },
                 |marks, c| self.of_change(cx, c, marks),
             )
             .collect();
         per_change.into_iter().flatten().collect()
+    }
+
+    /// The components change `c` impacts whose changers' span meets its
+    /// own, `reach`.
+    fn impacted(&self, c: usize, reach: Interval) -> Vec<usize> {
+        self.met[c]
+            .iter()
+            .map(|&k| k as usize)
+            .filter(|&k| self.hull[k].is_some_and(|h| h.overlaps(reach)))
+            .collect()
+    }
+
+    /// Calls `each` with every slot changing one of the `impacted`
+    /// components that overlaps `iv`, the span of a phase changing
+    /// `systems`: but for a component of one system that phase changes,
+    /// whose changers all share it.
+    fn each_impacted_changer(
+        &self,
+        impacted: &[usize],
+        systems: &[usize],
+        iv: Interval,
+        mut each: impl FnMut(usize),
+    ) {
+        for &k in impacted {
+            if self.single[k].is_some_and(|s| systems.binary_search(&s).is_ok()) {
+                continue;
+            }
+            self.each_changer(k, iv, &mut each);
+        }
     }
 
     /// Calls `each` with every changing slot of component `k` that
@@ -606,13 +611,7 @@ impl Reach {
         let Some(reach) = self.span[c] else {
             return found;
         };
-        // The components `c` impacts whose changers' span meets its own,
-        // with the system that led there.
-        let impacted: Vec<usize> = self.met[c]
-            .iter()
-            .map(|&k| k as usize)
-            .filter(|&k| self.hull[k].is_some_and(|h| h.overlaps(reach)))
-            .collect();
+        let impacted = self.impacted(c, reach);
         let mut others = Vec::new();
         for &b in &self.by_change[c] {
             others.clear();
@@ -631,14 +630,8 @@ impl Reach {
                     }
                 }
             };
-            // Phases that change what `c` impacts; a component of one
-            // system that `b` changes holds only phases sharing it.
-            for &k in &impacted {
-                if self.single[k].is_some_and(|s| systems.binary_search(&s).is_ok()) {
-                    continue;
-                }
-                self.each_changer(k, iv, &mut take);
-            }
+            // Phases that change what `c` impacts.
+            self.each_impacted_changer(&impacted, systems, iv, &mut take);
             // Phases of the changes that impact what `b` changes.
             for (i, &s) in systems.iter().enumerate() {
                 let k = self.component[s];
@@ -683,7 +676,9 @@ struct Marks {
 mod tests {
     use super::*;
     use crate::analysis::rules::collisions::blast_radius_overlap_by_pairs;
-    use crate::analysis::rules::test_support::{change, messages, phase, run};
+    use crate::analysis::rules::test_support::{
+        ChangeSpec, change, changes_text, messages, phase, run, shown,
+    };
     use crate::analysis::rules::{all_pairs, related_pairs};
     use jiff::civil::Date;
     use proptest::prelude::*;
@@ -720,12 +715,8 @@ mod tests {
         assert!(run(&text, blast_radius_overlap).is_empty());
     }
 
-    /// (phases as (start minute, minutes, systems), active).
-    type ChangeSpec = (Vec<(u32, u32, Vec<usize>)>, bool);
-
     /// Five systems with the critical integrations `links` (consumer,
-    /// provider; cycles allowed), and `changes` whose ids do not follow
-    /// the written order.
+    /// provider; cycles allowed), and `changes` of team `t0`.
     fn inventory(links: &[(usize, usize)], changes: &[ChangeSpec]) -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
         let mut text = String::from("[[team]]\nid = \"t0\"\nname = \"T\"\n");
@@ -742,34 +733,9 @@ mod tests {
                 ));
             }
         }
-        let names = |systems: &[usize]| -> Vec<String> {
-            systems.iter().map(|s| format!("s{s}")).collect()
-        };
-        for (c, (phases, active)) in changes.iter().enumerate() {
-            let status = if *active { "scheduled" } else { "cancelled" };
-            let mut all: Vec<usize> = phases.iter().flat_map(|p| p.2.iter().copied()).collect();
-            all.sort_unstable();
-            all.dedup();
-            text.push_str(&format!(
-                "[[change]]\nid = \"k{}\"\ntitle = \"C\"\nowner = \"t0\"\nstatus = \"{status}\"\nsystems = {:?}\nsummary = \"s\"\nwhy = \"w\"\n",
-                (c * 37) % 101,
-                names(&all)
-            ));
-            for (p, (start, minutes, systems)) in phases.iter().enumerate() {
-                let at = jiff::civil::date(2026, 12, 1).at(0, 0, 0, 0)
-                    + jiff::Span::new().minutes(i64::from(*start));
-                text.push_str(&format!(
-                    "[[change.phase]]\nname = \"p{p}\"\nstart = {at}\nduration = \"{minutes}m\"\nsystems = {:?}\n",
-                    names(systems)
-                ));
-            }
-        }
+        text.push_str(&changes_text(changes));
         std::fs::write(dir.path().join("inv.toml"), text).unwrap();
         dir
-    }
-
-    fn shown(findings: &[Finding]) -> Vec<String> {
-        findings.iter().map(|f| format!("{f:?}")).collect()
     }
 
     /// The findings of the index, of the bounded list of pairs, and of
@@ -801,6 +767,7 @@ mod tests {
             links in prop::collection::vec((0usize..5, 0usize..5), 0..7),
             changes in prop::collection::vec(
                 (
+                    Just(0usize),
                     prop::collection::vec(
                         (
                             (0u32..60).prop_map(|m| m * 30),
@@ -847,7 +814,7 @@ mod tests {
     #[test]
     fn a_provider_and_its_consumer_crowded_are_counted_from_the_index() {
         let changes: Vec<ChangeSpec> = (0..80)
-            .map(|c| (vec![(120, 60, vec![c % 2])], true))
+            .map(|c| (0, vec![(120, 60, vec![c % 2])], true))
             .collect();
         let dir = inventory(&[(1, 0)], &changes);
         let loaded = crate::inventory::load(dir.path()).unwrap();

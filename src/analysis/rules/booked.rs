@@ -428,16 +428,12 @@ mod tests {
         owner_double_booked_by_pairs,
     };
     use crate::analysis::rules::pairs::{all_pairs, phase_overlap, phase_overlap_by_pairs};
-    use crate::base::{Finding, Subject};
+    use crate::analysis::rules::test_support::{ChangeSpec, changes_text, shown};
+    use crate::base::Subject;
     use jiff::civil::Date;
     use proptest::prelude::*;
 
-    /// (owner team, phases as (start minute, minutes, systems), active).
-    type ChangeSpec = (usize, Vec<(u32, u32, Vec<usize>)>, bool);
-
-    /// An inventory of `changes` of three teams and four systems, whose ids
-    /// do not follow the written order (so change-id order is not slot
-    /// order).
+    /// An inventory of `changes` of three teams and four systems.
     fn inventory(changes: &[ChangeSpec]) -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
         let mut text = String::new();
@@ -449,34 +445,9 @@ mod tests {
         for t in 0..3 {
             text.push_str(&format!("[[team]]\nid = \"t{t}\"\nname = \"T{t}\"\n"));
         }
-        let names = |systems: &[usize]| -> Vec<String> {
-            systems.iter().map(|s| format!("s{s}")).collect()
-        };
-        for (c, (team, phases, active)) in changes.iter().enumerate() {
-            let status = if *active { "scheduled" } else { "cancelled" };
-            let mut all: Vec<usize> = phases.iter().flat_map(|p| p.2.iter().copied()).collect();
-            all.sort_unstable();
-            all.dedup();
-            text.push_str(&format!(
-                "[[change]]\nid = \"k{}\"\ntitle = \"C\"\nowner = \"t{team}\"\nstatus = \"{status}\"\nsystems = {:?}\nsummary = \"s\"\nwhy = \"w\"\n",
-                (c * 37) % 101,
-                names(&all)
-            ));
-            for (p, (start, minutes, systems)) in phases.iter().enumerate() {
-                let at = jiff::civil::date(2026, 12, 1).at(0, 0, 0, 0)
-                    + jiff::Span::new().minutes(i64::from(*start));
-                text.push_str(&format!(
-                    "[[change.phase]]\nname = \"p{p}\"\nstart = {at}\nduration = \"{minutes}m\"\nsystems = {:?}\n",
-                    names(systems)
-                ));
-            }
-        }
+        text.push_str(&changes_text(changes));
         std::fs::write(dir.path().join("inv.toml"), text).unwrap();
         dir
-    }
-
-    fn shown(findings: &[Finding]) -> Vec<String> {
-        findings.iter().map(|f| format!("{f:?}")).collect()
     }
 
     proptest! {
@@ -511,7 +482,7 @@ mod tests {
             prop_assert!(loaded.findings.is_empty(), "{:?}", loaded.findings);
             let as_of = Date::constant(2026, 11, 24);
             let (facts, _) = crate::analysis::analyse(&loaded.model, as_of);
-            let mut cx = Ctx::with_pairs(&loaded.model, &facts, as_of, &all_pairs);
+            let mut cx = Ctx::new(&loaded.model, &facts, as_of);
             // Emptied spans overlap nothing.
             for i in emptied {
                 if let Some(slot) = cx.slots.get_mut(i) {

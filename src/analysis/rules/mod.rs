@@ -39,9 +39,9 @@ use crate::base::source::Loc;
 use crate::base::time::span_text;
 use crate::base::{Finding, Rule, Subject};
 use crate::model::{Change, Model};
+pub use pairs::{Slot, sweep_pairs};
 #[cfg(test)]
-pub use pairs::related_pairs;
-pub use pairs::{PairFinder, Slot, all_pairs, sweep_pairs};
+pub use pairs::{all_pairs, related_pairs};
 pub use periods::PeriodDays;
 
 /// A plan rule: pushes its findings on the plan.
@@ -150,17 +150,6 @@ pub struct Ctx<'a> {
 impl<'a> Ctx<'a> {
     /// The context of a check at `as_of` (no pairs: see [`Ctx::pairs`]).
     pub fn new(model: &'a Model, facts: &'a Facts, as_of: Date) -> Ctx<'a> {
-        Ctx::with_pairs(model, facts, as_of, &|_: &[Slot]| Vec::new())
-    }
-
-    /// The same, with overlapping pairs found by `find_pairs` (tests
-    /// compare the sweep with all pairs).
-    pub fn with_pairs(
-        model: &'a Model,
-        facts: &'a Facts,
-        as_of: Date,
-        find_pairs: &PairFinder<'_>,
-    ) -> Ctx<'a> {
         let mut integrations_of = vec![Vec::new(); model.systems.len()];
         for (ix, integration) in model.integrations.iter().enumerate() {
             integrations_of[integration.consumer.ix].push(ix);
@@ -175,7 +164,6 @@ impl<'a> Ctx<'a> {
             }
         }
         let slots = pairs::slots(model, facts);
-        let pairs = find_pairs(&slots);
         Ctx {
             model,
             facts,
@@ -183,7 +171,7 @@ impl<'a> Ctx<'a> {
             integrations_of,
             incidents_of,
             slots,
-            pairs,
+            pairs: Vec::new(),
             only: None,
             period_days: std::sync::Arc::new(periods::PeriodDays::new(model, &facts.calendar)),
             system_rank: std::sync::Arc::clone(&facts.system_rank),

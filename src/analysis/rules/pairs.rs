@@ -36,9 +36,6 @@ pub struct Slot {
     pub interval: Interval,
 }
 
-/// Finds the overlapping pairs `(i, j)`, `i < j`, of slots.
-pub type PairFinder<'a> = dyn Fn(&[Slot]) -> Vec<(usize, usize)> + 'a;
-
 /// Overlapping pairs by the sweep.
 pub fn sweep_pairs(slots: &[Slot]) -> Vec<(usize, usize)> {
     let intervals: Vec<Interval> = slots.iter().map(|s| s.interval).collect();
@@ -203,6 +200,7 @@ pub fn related_pairs_within(
 }
 
 /// Every pair, compared one by one: the quadratic oracle for the sweep.
+#[cfg(test)]
 pub fn all_pairs(slots: &[Slot]) -> Vec<(usize, usize)> {
     let mut pairs = Vec::new();
     for i in 0..slots.len() {
@@ -633,11 +631,7 @@ pub(super) fn intersect(a: &[usize], b: &[usize]) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use jiff::civil::Date;
-    use proptest::prelude::*;
 
-    use crate::analysis::rules::blast::blast_radius_overlap;
-    use crate::analysis::rules::collisions::{change_collision, owner_double_booked};
     use crate::analysis::rules::test_support::{change, messages, phase, run};
 
     #[test]
@@ -689,97 +683,5 @@ mod tests {
         assert!(found.iter().any(|f| f.message.contains(
             "overlaps 6 other phases of the same change: \"p0\", \"p1\", \"p2\", 3 more"
         )));
-    }
-
-    /// An inventory of `changes`, each a list of (system, team, start
-    /// offset in minutes, duration in minutes, status) phases.
-    /// (owner team, phases as (system, unused, start minute, minutes), active).
-    type ChangeSpec = (usize, Vec<(usize, usize, u32, u32)>, bool);
-
-    fn inventory(changes: &[ChangeSpec]) -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        let mut text = String::from(
-            "[[team]]\nid = \"t0\"\nname = \"T0\"\n[[team]]\nid = \"t1\"\nname = \"T1\"\n",
-        );
-        for s in 0..6 {
-            text.push_str(&format!("[[system]]\nid = \"s{s}\"\nname = \"S{s}\"\nowner = \"t0\"\ncriticality = \"low\"\n"));
-        }
-        // A chain s1 -> s0 and s2 -> s1 (critical), s3 -> s0 not critical.
-        for (i, (consumer, provider, critical)) in [(1, 0, true), (2, 1, true), (3, 0, false)]
-            .iter()
-            .enumerate()
-        {
-            text.push_str(&format!(
-                "[[integration]]\nid = \"i{i}\"\nconsumer = \"s{consumer}\"\nprovider = \"s{provider}\"\ncritical = {critical}\n"
-            ));
-        }
-        for (c, (team, phases, active)) in changes.iter().enumerate() {
-            let status = if *active { "proposed" } else { "cancelled" };
-            let systems: Vec<String> = phases.iter().map(|p| format!("s{}", p.0)).collect();
-            text.push_str(&format!(
-                "[[change]]\nid = \"c{c}\"\ntitle = \"C\"\nowner = \"t{team}\"\nstatus = \"{status}\"\nsystems = {systems:?}\nsummary = \"s\"\nwhy = \"w\"\n"
-            ));
-            for (system, _, start, duration) in phases {
-                let at = jiff::civil::date(2026, 12, 1).at(0, 0, 0, 0)
-                    + jiff::Span::new().minutes(i64::from(*start));
-                text.push_str(&format!(
-                    "[[change.phase]]\nname = \"p\"\nstart = {at}\nduration = \"{duration}m\"\nsystems = [\"s{system}\"]\n"
-                ));
-            }
-        }
-        std::fs::write(dir.path().join("inv.toml"), text).unwrap();
-        dir
-    }
-
-    fn keyed(findings: &[Finding]) -> Vec<(Rule, String, Option<String>, Vec<String>)> {
-        let mut keys: Vec<_> = findings
-            .iter()
-            .map(|f| {
-                (
-                    f.rule,
-                    f.message.clone(),
-                    f.change.clone(),
-                    f.subjects.clone(),
-                )
-            })
-            .collect();
-        keys.sort();
-        keys
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(24))]
-        #[test]
-        fn sweep_pair_findings_equal_all_pairs(
-            changes in prop::collection::vec(
-                (0usize..2, prop::collection::vec((0usize..6, 0usize..1, 0u32..3000, 1u32..300), 1..5), prop::bool::weighted(0.85)),
-                1..80,
-            )
-        ) {
-            let dir = inventory(&changes);
-            let loaded = crate::inventory::load(dir.path()).unwrap();
-            prop_assert!(loaded.findings.is_empty(), "{:?}", loaded.findings);
-            let as_of = Date::constant(2026, 11, 24);
-            let (facts, _) = crate::analysis::analyse(&loaded.model, as_of);
-            let pair_rules = |finder: Option<&PairFinder>| {
-                let cx = match finder {
-                    Some(finder) => Ctx::with_pairs(&loaded.model, &facts, as_of, finder),
-                    None => Ctx::new(&loaded.model, &facts, as_of),
-                };
-                let mut found = Vec::new();
-                for rule in [phase_overlap, change_collision, blast_radius_overlap, owner_double_booked] {
-                    rule(&cx, &mut found);
-                }
-                found
-            };
-            let related = pair_rules(None);
-            let all = pair_rules(Some(&all_pairs));
-            prop_assert_eq!(keyed(&pair_rules(Some(&sweep_pairs))), keyed(&all));
-            // The grouped pairs give the same findings in the same order.
-            prop_assert_eq!(
-                related.iter().map(|f| &f.message).collect::<Vec<_>>(),
-                all.iter().map(|f| &f.message).collect::<Vec<_>>()
-            );
-        }
     }
 }

@@ -89,3 +89,41 @@ pub fn run(text: &str, rule: RuleFn) -> Vec<Finding> {
 pub fn messages(findings: &[Finding]) -> Vec<&str> {
     findings.iter().map(|f| f.message.as_str()).collect()
 }
+
+/// A change of a generated plan: its owner team (`t<n>`), its phases as
+/// (start in minutes from 2026-12-01 00:00, minutes, systems `s<n>`), and
+/// whether it is active.
+pub type ChangeSpec = (usize, Vec<(u32, u32, Vec<usize>)>, bool);
+
+/// The `[[change]]` tables of `changes`, whose ids (`k<n>`) do not follow
+/// the written order (so change-id order is not slot order).
+pub fn changes_text(changes: &[ChangeSpec]) -> String {
+    let mut text = String::new();
+    let names =
+        |systems: &[usize]| -> Vec<String> { systems.iter().map(|s| format!("s{s}")).collect() };
+    for (c, (team, phases, active)) in changes.iter().enumerate() {
+        let status = if *active { "scheduled" } else { "cancelled" };
+        let mut all: Vec<usize> = phases.iter().flat_map(|p| p.2.iter().copied()).collect();
+        all.sort_unstable();
+        all.dedup();
+        text.push_str(&format!(
+            "[[change]]\nid = \"k{}\"\ntitle = \"C\"\nowner = \"t{team}\"\nstatus = \"{status}\"\nsystems = {:?}\nsummary = \"s\"\nwhy = \"w\"\n",
+            (c * 37) % 101,
+            names(&all)
+        ));
+        for (p, (start, minutes, systems)) in phases.iter().enumerate() {
+            let at = jiff::civil::date(2026, 12, 1).at(0, 0, 0, 0)
+                + jiff::Span::new().minutes(i64::from(*start));
+            text.push_str(&format!(
+                "[[change.phase]]\nname = \"p{p}\"\nstart = {at}\nduration = \"{minutes}m\"\nsystems = {:?}\n",
+                names(systems)
+            ));
+        }
+    }
+    text
+}
+
+/// Findings as their Debug text, to compare them whole.
+pub fn shown(findings: &[Finding]) -> Vec<String> {
+    findings.iter().map(|f| format!("{f:?}")).collect()
+}
