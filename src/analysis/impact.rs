@@ -35,6 +35,25 @@ fn large(len: usize, system_count: usize) -> bool {
     len.saturating_mul(SET_FRACTION) >= system_count
 }
 
+/// The place of each system changed by more than one change (of
+/// `changers`, per system) among the cells that keep what it impacts, and
+/// those cells.
+fn shared_systems(changers: &[u32]) -> (Vec<u32>, Vec<OnceLock<Option<FixedBitSet>>>) {
+    let mut cells = 0u32;
+    let shared = changers
+        .iter()
+        .map(|&n| {
+            if n > 1 {
+                cells += 1;
+                cells - 1
+            } else {
+                u32::MAX
+            }
+        })
+        .collect();
+    (shared, (0..cells).map(|_| OnceLock::new()).collect())
+}
+
 /// Who a change impacts, and why.
 #[derive(Debug, Clone, Default)]
 pub struct Impact {
@@ -271,6 +290,15 @@ impl Impact {
         (first, count)
     }
 
+    /// Adds the impacted systems to `set` (over all systems): a word at a
+    /// time when they are many.
+    pub fn add_to(&self, set: &mut FixedBitSet) {
+        match &self.systems {
+            Systems::Set { set: own, .. } => set.union_with(own),
+            Systems::List(list) => set.extend(list.iter().map(|&s| s as usize)),
+        }
+    }
+
     /// The impacted systems as a set over all `system_count` systems.
     pub fn to_set(&self, system_count: usize) -> FixedBitSet {
         match &self.systems {
@@ -419,6 +447,8 @@ struct Scratch {
     mark: u32,
     reached: Vec<u32>,
     wanted: Vec<u32>,
+    /// Systems whose step a search to targets already keeps.
+    kept: Vec<u32>,
     steps: Vec<Step>,
     queue: VecDeque<(usize, usize, usize)>,
 }
@@ -429,6 +459,7 @@ impl Scratch {
         if self.reached.len() < system_count {
             self.reached.resize(system_count, 0);
             self.wanted.resize(system_count, 0);
+            self.kept.resize(system_count, 0);
             self.steps.resize(
                 system_count,
                 Step {
@@ -442,6 +473,7 @@ impl Scratch {
         if self.mark == u32::MAX {
             self.reached.fill(0);
             self.wanted.fill(0);
+            self.kept.fill(0);
             self.mark = 0;
         }
         self.mark += 1;
@@ -470,6 +502,14 @@ pub struct Graph {
     /// `consumers` without the integrations, flat, made at the first
     /// impact search.
     reach: OnceLock<Reach>,
+    /// Per system changed by more than one change, its place in `reached`;
+    /// `u32::MAX` for the others.
+    shared: Vec<u32>,
+    /// What each of those systems impacts on its own, found the first time
+    /// an impact search meets it, when that is at least a 64th of the
+    /// systems (`None` when less): a provider that many changes change
+    /// (a gateway, a database) is searched once, not once per change.
+    reached: Vec<OnceLock<Option<FixedBitSet>>>,
 }
 
 /// The consumers of each provider over critical integrations as one flat
@@ -537,6 +577,24 @@ impl Graph {
                 audiences_of_process[process.ix].push(ix);
             }
         }
+        // How many changes change each system.
+        let mut changers = vec![0u32; n];
+        let mut systems = Vec::new();
+        for change in &model.changes {
+            systems.clear();
+            systems.extend(
+                change
+                    .phases
+                    .iter()
+                    .flat_map(|p| p.systems.iter().map(|r| r.ix)),
+            );
+            systems.sort_unstable();
+            systems.dedup();
+            for &s in &systems {
+                changers[s] = changers[s].saturating_add(1);
+            }
+        }
+        let (shared, reached) = shared_systems(&changers);
         Arc::new(Graph {
             consumers,
             processes_of,
@@ -546,7 +604,30 @@ impl Graph {
             system_count: n,
             ids: model.systems.iter().map(|s| s.id.value.clone()).collect(),
             reach: OnceLock::new(),
+            shared,
+            reached,
         })
+    }
+
+    /// The systems `system` impacts on its own when it is changed by more
+    /// than one change and they are at least a 64th of all systems.
+    fn reached_by(&self, reach: &Reach, system: usize) -> Option<&FixedBitSet> {
+        let at = *self.shared.get(system)?;
+        let cell = self.reached.get(at as usize)?;
+        cell.get_or_init(|| {
+            let mut set = FixedBitSet::with_capacity(self.system_count);
+            set.insert(system);
+            let mut stack = vec![system as u32];
+            while let Some(provider) = stack.pop() {
+                for &consumer in reach.of_system(provider as usize) {
+                    if !set.put(consumer as usize) {
+                        stack.push(consumer);
+                    }
+                }
+            }
+            large(set.count_ones(..), self.system_count).then_some(set)
+        })
+        .as_ref()
     }
 
     /// The breadth-first search from `changed`, with its predecessor tree.
@@ -598,6 +679,7 @@ impl Graph {
             let Scratch {
                 reached,
                 wanted,
+                kept: seen,
                 steps,
                 queue,
                 ..
@@ -645,6 +727,7 @@ impl Graph {
                     }
                 }
             }
+            // Paths of many targets share their last steps: each kept once.
             let mut kept: Vec<(usize, Step)> = Vec::new();
             for &target in targets {
                 let mut at = target;
@@ -652,12 +735,14 @@ impl Graph {
                     if reached[at] != mark || steps[at].hops == 0 {
                         break;
                     }
-                    kept.push((at, steps[at]));
+                    if seen[at] != mark {
+                        seen[at] = mark;
+                        kept.push((at, steps[at]));
+                    }
                     at = steps[at].provider;
                 }
             }
             kept.sort_unstable_by_key(|&(system, _)| system);
-            kept.dedup_by_key(|&mut (system, _)| system);
             let (systems, steps) = kept.into_iter().unzip();
             Via::new(systems, steps, self.system_count)
         })
@@ -667,19 +752,25 @@ impl Graph {
     pub fn impact(self: &Arc<Self>, changed: &[usize]) -> Impact {
         // Only the set is kept, so the search order does not matter: a
         // stack over the flat lists.
+        // A system whose own impact is known brings it whole: everything
+        // it reaches is in it, so none of it needs a step of its own.
         let reach = self.reach.get_or_init(|| Reach::of(&self.consumers));
         let mut set = FixedBitSet::with_capacity(self.system_count);
         let mut stack: Vec<u32> = Vec::with_capacity(changed.len());
-        for &system in changed {
+        let enter = |system: usize, set: &mut FixedBitSet, stack: &mut Vec<u32>| {
             if !set.put(system) {
-                stack.push(system as u32);
+                match self.reached_by(reach, system) {
+                    Some(known) => set.union_with(known),
+                    None => stack.push(system as u32),
+                }
             }
+        };
+        for &system in changed {
+            enter(system, &mut set, &mut stack);
         }
         while let Some(provider) = stack.pop() {
             for &consumer in reach.of_system(provider as usize) {
-                if !set.put(consumer as usize) {
-                    stack.push(consumer);
-                }
+                enter(consumer as usize, &mut set, &mut stack);
             }
         }
         let len = set.count_ones(..);
@@ -736,7 +827,55 @@ mod tests {
             system_count: n,
             ids: (0..n).map(|s| format!("s{:02}", (s * 7) % n)).collect(),
             reach: OnceLock::new(),
+            shared: vec![u32::MAX; n],
+            reached: Vec::new(),
         })
+    }
+
+    /// [`graph_of`] where the systems of `shared` are each changed by more
+    /// than one change (their own impact kept once found).
+    fn graph_sharing(n: usize, edges: &[(usize, usize)], shared: &[usize]) -> Arc<Graph> {
+        let mut changers = vec![0u32; n];
+        for &s in shared {
+            changers[s % n] = 2;
+        }
+        let (shared, reached) = shared_systems(&changers);
+        let mut graph = Arc::into_inner(graph_of(n, edges)).unwrap();
+        graph.shared = shared;
+        graph.reached = reached;
+        Arc::new(graph)
+    }
+
+    proptest! {
+        /// With the impacts of shared systems kept and brought in whole,
+        /// an impact is the one searched step by step, on any graph
+        /// (cycles, shared systems inside another's impact, searched
+        /// again by later changes).
+        #[test]
+        fn kept_impacts_of_shared_systems_change_no_impact(
+            n in 1usize..150,
+            edges in proptest::collection::vec((0usize..150, 0usize..150), 0..300),
+            shared in proptest::collection::vec(0usize..150, 0..20),
+            changes in proptest::collection::vec(
+                proptest::collection::btree_set(0usize..150, 1..4), 1..8),
+        ) {
+            let plain = graph_of(n, &edges);
+            let sharing = graph_sharing(n, &edges, &shared);
+            for changed in &changes {
+                let mut changed: Vec<usize> = changed.iter().map(|&c| c % n).collect();
+                changed.sort_unstable();
+                changed.dedup();
+                let (a, b) = (plain.impact(&changed), sharing.impact(&changed));
+                prop_assert_eq!(a.systems().collect::<Vec<_>>(), b.systems().collect::<Vec<_>>());
+                prop_assert_eq!(a.system_count(), b.system_count());
+                prop_assert_eq!(a.paths().head(n - 1, n), b.paths().head(n - 1, n));
+                // The first changed system, entered first, was looked up.
+                let at = sharing.shared[changed[0]];
+                if at != u32::MAX {
+                    prop_assert!(sharing.reached[at as usize].get().is_some());
+                }
+            }
+        }
     }
 
     proptest! {
@@ -812,6 +951,8 @@ mod tests {
             system_count: 5,
             ids: ["a", "b", "c", "d", "e"].map(String::from).to_vec(),
             reach: OnceLock::new(),
+            shared: vec![u32::MAX; 5],
+            reached: Vec::new(),
         });
         let impact = graph.impact(&[2]);
         assert_eq!(impact.systems().collect::<Vec<_>>(), [0, 1, 2, 4]);
