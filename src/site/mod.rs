@@ -20,6 +20,8 @@ pub mod markdown;
 pub mod notice;
 pub mod status;
 pub mod svg;
+#[cfg(test)]
+mod test_support;
 pub mod timeline;
 pub mod views;
 pub mod write;
@@ -31,7 +33,7 @@ use serde::Serialize;
 
 use crate::base::{Family, Level};
 use crate::check::Checked;
-use crate::model::slug;
+use crate::model::{Model, slug};
 use views::{ChangeCtx, SiteView};
 use write::{Output, Sink};
 
@@ -365,26 +367,12 @@ pub fn render_into(
         has_errors: checked.has_errors(),
     };
     let by_change = crate::base::finding::by_change(&checked.findings);
-    let system_place = {
-        let rank = &checked.facts.system_rank;
-        let mut order: Vec<usize> = (0..model.systems.len()).collect();
-        order.sort_unstable_by_key(|&s| {
-            (
-                std::cmp::Reverse(model.systems[s].criticality.value),
-                rank[s],
-            )
-        });
-        let mut place = vec![0u32; order.len()];
-        for (at, s) in order.into_iter().enumerate() {
-            place[s] = u32::try_from(at).unwrap_or(u32::MAX);
-        }
-        place
-    };
+    let (system_place, system_order) = system_places(model, &checked.facts.system_rank);
     let shown: Vec<Vec<usize>> = checked
         .facts
         .changes
         .par_iter()
-        .map(|facts| views::shown_systems(facts, &system_place))
+        .map(|facts| views::shown_systems(facts, &system_place, &system_order))
         .collect();
     let (system_index, shown_paths) = lists::SystemIndex::new(checked, &shown);
     let contexts: Vec<ChangeCtx> = model
@@ -852,4 +840,22 @@ pub fn build(
         .map_err(BuildError::Failed)?;
     stage.end();
     Ok(count)
+}
+
+/// Every system's place in the order its change pages list impacted
+/// systems (criticality, highest first, then id), and the systems in that
+/// order.
+pub(crate) fn system_places(model: &Model, rank: &[u32]) -> (Vec<u32>, Vec<usize>) {
+    let mut order: Vec<usize> = (0..model.systems.len()).collect();
+    order.sort_unstable_by_key(|&s| {
+        (
+            std::cmp::Reverse(model.systems[s].criticality.value),
+            rank[s],
+        )
+    });
+    let mut place = vec![0u32; order.len()];
+    for (at, &s) in order.iter().enumerate() {
+        place[s] = u32::try_from(at).unwrap_or(u32::MAX);
+    }
+    (place, order)
 }

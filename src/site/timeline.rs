@@ -142,6 +142,50 @@ fn merge(mut list: Vec<Interval>) -> Vec<Interval> {
     out
 }
 
+/// The lanes of a timeline of the phases `items` (of `plan.phases`): the
+/// first [`LANES`] of every changed or impacted system, changed ones
+/// first, then by criticality and id, each with whether a phase in view
+/// changes it; and how many there are in all. The impacts are joined as
+/// sets (a word per 64 systems for a large one), and only the lanes drawn
+/// are put in order: the systems a month's phases impact can be most of
+/// the plan.
+fn lanes(plan: &Plan, items: &[usize]) -> (Vec<(usize, bool)>, usize) {
+    let model = &plan.checked.model;
+    let mut changed: Vec<usize> = Vec::new();
+    let mut touched = fixedbitset::FixedBitSet::with_capacity(model.systems.len());
+    let mut last_change = None;
+    for &i in items {
+        let p = &plan.phases[i];
+        let facts = &plan.checked.facts.changes[p.change];
+        changed.extend_from_slice(&facts.phases[p.phase].systems);
+        if last_change != Some(p.change) {
+            facts.impact.add_to(&mut touched);
+            last_change = Some(p.change);
+        }
+    }
+    changed.sort_unstable();
+    changed.dedup();
+    for &s in &changed {
+        touched.insert(s);
+    }
+    let lane_count = touched.count_ones(..);
+    let mut lanes: Vec<(usize, bool)> = changed.iter().map(|&s| (s, true)).collect();
+    lanes.sort_by(|a, b| {
+        let (sa, sb) = (&model.systems[a.0], &model.systems[b.0]);
+        (std::cmp::Reverse(sa.criticality.value), &sa.id.value)
+            .cmp(&(std::cmp::Reverse(sb.criticality.value), &sb.id.value))
+    });
+    lanes.truncate(LANES);
+    let mut rest = plan.lane_order.iter().copied();
+    while lanes.len() < LANES.min(lane_count) {
+        let Some(s) = rest.next() else { break };
+        if touched.contains(s) && changed.binary_search(&s).is_err() {
+            lanes.push((s, false));
+        }
+    }
+    (lanes, lane_count)
+}
+
 /// The timeline of `weeks` weeks from Monday `first`, for a page at `root`.
 pub fn svg(plan: &Plan, first: Date, weeks: usize, root: &str, title: &str) -> String {
     let model = &plan.checked.model;
@@ -165,33 +209,8 @@ pub fn svg(plan: &Plan, first: Date, weeks: usize, root: &str, title: &str) -> S
             p.interval.overlaps(span) && model.changes[p.change].status.value != Status::Cancelled
         })
         .collect();
-    // Lanes: every changed or impacted system, changed ones first.
-    let mut role: Vec<Option<bool>> = vec![None; model.systems.len()];
-    for &i in &items {
-        let p = &plan.phases[i];
-        let facts = &plan.checked.facts.changes[p.change];
-        for &s in &facts.phases[p.phase].systems {
-            role[s] = Some(true);
-        }
-        for s in facts.impact.systems() {
-            role[s].get_or_insert(false);
-        }
-    }
-    let mut lanes: Vec<(usize, bool)> = role
-        .iter()
-        .enumerate()
-        .filter_map(|(s, r)| r.map(|changed| (s, changed)))
-        .collect();
-    lanes.sort_by(|a, b| {
-        let (sa, sb) = (&model.systems[a.0], &model.systems[b.0]);
-        (!a.1, std::cmp::Reverse(sa.criticality.value), &sa.id.value).cmp(&(
-            !b.1,
-            std::cmp::Reverse(sb.criticality.value),
-            &sb.id.value,
-        ))
-    });
-    let more_lanes = lanes.len().saturating_sub(LANES);
-    lanes.truncate(LANES);
+    let (lanes, lane_count) = lanes(plan, &items);
+    let more_lanes = lane_count.saturating_sub(LANES);
 
     let width = LABEL_W + DAY_W * days as i32 + 10;
     let height = HEAD + LANE_H * lanes.len().max(1) as i32 + FOOT;
@@ -423,4 +442,69 @@ pub fn svg(plan: &Plan, first: Date, weeks: usize, root: &str, title: &str) -> S
     }
     out.push_str("</svg>");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The lanes as every changed or impacted system marked, all ordered,
+    /// then cut: what [`lanes`] must give.
+    fn lanes_by_roles(plan: &Plan, items: &[usize]) -> (Vec<(usize, bool)>, usize) {
+        let model = &plan.checked.model;
+        let mut role: Vec<Option<bool>> = vec![None; model.systems.len()];
+        for &i in items {
+            let p = &plan.phases[i];
+            let facts = &plan.checked.facts.changes[p.change];
+            for &s in &facts.phases[p.phase].systems {
+                role[s] = Some(true);
+            }
+            for s in facts.impact.systems() {
+                role[s].get_or_insert(false);
+            }
+        }
+        let mut lanes: Vec<(usize, bool)> = role
+            .iter()
+            .enumerate()
+            .filter_map(|(s, r)| r.map(|changed| (s, changed)))
+            .collect();
+        lanes.sort_by(|a, b| {
+            let (sa, sb) = (&model.systems[a.0], &model.systems[b.0]);
+            (!a.1, std::cmp::Reverse(sa.criticality.value), &sa.id.value).cmp(&(
+                !b.1,
+                std::cmp::Reverse(sb.criticality.value),
+                &sb.id.value,
+            ))
+        });
+        let count = lanes.len();
+        lanes.truncate(LANES);
+        (lanes, count)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        /// The lanes of any set of phases in view are the first of all
+        /// their systems in order, and their count is all of them.
+        #[test]
+        fn lanes_are_the_first_of_every_system_in_view(
+            crit in proptest::collection::vec(0usize..4, 60..200),
+            provider in proptest::collection::vec(0usize..8, 200),
+            changes in proptest::collection::vec(
+                proptest::collection::vec(0usize..200, 1..30), 1..12),
+            keep in proptest::collection::vec(any::<bool>(), 12),
+        ) {
+            let text = crate::site::test_support::inventory(&crit, &provider, &changes);
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join("inv.toml"), text).unwrap();
+            let checked = crate::check::check(dir.path(), jiff::civil::date(2026, 11, 24)).unwrap();
+            let plan = Plan::new(&checked);
+            let all: Vec<usize> = (0..plan.phases.len()).collect();
+            let some: Vec<usize> = all.iter().copied().filter(|&i| keep[i % keep.len()]).collect();
+            prop_assert!(!all.is_empty());
+            for items in [&all, &some] {
+                prop_assert_eq!(lanes(&plan, items), lanes_by_roles(&plan, items));
+            }
+        }
+    }
 }

@@ -57,6 +57,9 @@ pub struct Plan<'a> {
     pub phases: Vec<PhaseItem>,
     /// See `phases`.
     pub monitoring: Vec<MonitoringItem>,
+    /// Every system in the order of a timeline's lanes (criticality,
+    /// highest first, then id), once for every timeline of the site.
+    pub lane_order: Vec<usize>,
 }
 
 /// The worst level (warning or worse) and rules of the findings about
@@ -199,6 +202,13 @@ impl<'a> Plan<'a> {
         }
         phases.sort_by_key(|p| (p.interval.start, p.change, p.phase));
         monitoring.sort_by_key(|m| (m.interval.start, m.change));
+        let systems = &checked.model.systems;
+        let mut lane_order: Vec<usize> = (0..systems.len()).collect();
+        lane_order.sort_by(|&a, &b| {
+            let (sa, sb) = (&systems[a], &systems[b]);
+            (std::cmp::Reverse(sa.criticality.value), &sa.id.value)
+                .cmp(&(std::cmp::Reverse(sb.criticality.value), &sb.id.value))
+        });
         Plan {
             checked,
             tz,
@@ -208,6 +218,7 @@ impl<'a> Plan<'a> {
             occurrences,
             phases,
             monitoring,
+            lane_order,
         }
     }
 

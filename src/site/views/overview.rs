@@ -158,10 +158,32 @@ fn impact(cx: &ChangeCtx, root: &str) -> ImpactView {
 /// The impacted systems a change's overview shows, in the order shown:
 /// changed systems first, then by criticality (highest first) and id (ties
 /// in written order), at most [`LIST_LIMIT`]; `place` is the order of
-/// criticality and id of every system. Only these are ordered, not every
-/// impacted one.
-pub fn shown_systems(facts: &ChangeFacts, place: &[u32]) -> Vec<usize> {
+/// criticality and id of every system, and `order` every system in that
+/// order. Only these are ordered, not every impacted one: an impact of at
+/// least a 64th of the systems is walked in `order` until enough are
+/// found (about 64 steps per system shown at most), a smaller one
+/// collected and the first few selected.
+pub fn shown_systems(facts: &ChangeFacts, place: &[u32], order: &[usize]) -> Vec<usize> {
     let changed = |s: usize| facts.changed.binary_search(&s).is_ok();
+    let impact = &facts.impact;
+    if impact.system_count() > LIST_LIMIT && impact.system_count() * 64 >= order.len() {
+        let mut shown: Vec<usize> = facts
+            .changed
+            .iter()
+            .copied()
+            .filter(|&s| impact.contains(s))
+            .collect();
+        shown.sort_unstable_by_key(|&s| place[s]);
+        shown.truncate(LIST_LIMIT);
+        let mut rest = order.iter().copied();
+        while shown.len() < LIST_LIMIT {
+            let Some(s) = rest.next() else { break };
+            if impact.contains(s) && !changed(s) {
+                shown.push(s);
+            }
+        }
+        return shown;
+    }
     let key = |s: &usize| (u64::from(!changed(*s)) << 32) | u64::from(place[*s]);
     let mut shown: Vec<usize> = facts.impact.systems().collect();
     if shown.len() > LIST_LIMIT {
@@ -285,5 +307,59 @@ pub fn change_view<'a>(cx: &ChangeCtx, root: &str, shared: &'a ChangeShared<'a>)
             })
             .collect(),
         outcome: outcome(cx),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Every impacted system ordered (changed first, then by place), the
+    /// first [`LIST_LIMIT`]: what [`shown_systems`] must give, for impacts
+    /// of any size.
+    fn by_sort(facts: &ChangeFacts, place: &[u32]) -> Vec<usize> {
+        let changed = |s: usize| facts.changed.binary_search(&s).is_ok();
+        let mut all: Vec<usize> = facts.impact.systems().collect();
+        all.sort_unstable_by_key(|&s| (!changed(s), place[s]));
+        all.truncate(LIST_LIMIT);
+        all
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        /// Walked in place order (an impact of a 64th of the systems or
+        /// more) or collected and selected, the systems shown are the
+        /// first of every impacted system in the order shown.
+        #[test]
+        fn shown_systems_are_the_first_of_all_impacted_in_order(
+            crit in proptest::collection::vec(0usize..4, 80..240),
+            provider in proptest::collection::vec(0usize..8, 240),
+            changes in proptest::collection::vec(
+                proptest::collection::vec(0usize..240, 1..60), 1..6),
+        ) {
+            // Providers among the first few systems make hubs whose
+            // impact is most of the plan.
+            let provider: Vec<usize> = provider.iter().enumerate()
+                .map(|(s, &p)| if s % 3 == 0 { p } else { s.saturating_sub(1 + p) })
+                .collect();
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join("inv.toml"), crate::site::test_support::inventory(&crit, &provider, &changes)).unwrap();
+            let loaded = crate::inventory::load(dir.path()).unwrap();
+            prop_assert!(loaded.findings.is_empty(), "{:?}", loaded.findings);
+            let model = &loaded.model;
+            let (facts, _) = crate::analysis::analyse(model, jiff::civil::date(2026, 11, 24));
+            let (place, order) = crate::site::system_places(model, &facts.system_rank);
+            let mut walked = 0;
+            for change in &facts.changes {
+                let count = change.impact.system_count();
+                if count > LIST_LIMIT && count * 64 >= order.len() {
+                    walked += 1;
+                }
+                prop_assert_eq!(shown_systems(change, &place, &order), by_sort(change, &place));
+            }
+            // The walk is taken by some change of every plan with a hub.
+            prop_assert!(walked > 0 || facts.changes.iter().all(|c| c.impact.system_count() <= LIST_LIMIT));
+        }
     }
 }
