@@ -203,19 +203,6 @@ impl Impact {
     }
 
     /// The impacted systems (changed ones included) that are in `set` (a
-    /// set over all systems), by index: walked from the smaller of the two
-    /// (a period's scope of a few systems against an impact of thousands).
-    pub fn within<'s>(&'s self, set: &'s FixedBitSet) -> impl Iterator<Item = usize> + 's {
-        let from_set = set.count_ones(..) < self.system_count();
-        let listed = (!from_set).then(|| self.systems().filter(|&s| set.contains(s)));
-        let scoped = from_set.then(|| set.ones().filter(|&s| self.contains(s)));
-        listed
-            .into_iter()
-            .flatten()
-            .chain(scoped.into_iter().flatten())
-    }
-
-    /// The impacted systems (changed ones included) that are in `set` (a
     /// set over all systems), ascending: a bit set impact is met with `set`
     /// a word at a time (a hub's impact of most systems against the many
     /// systems being changed), a list impact looked up system by system.
@@ -274,7 +261,7 @@ impl Impact {
             }
             (Systems::List(_), Some(set)) => {
                 let mut count = 0;
-                for s in self.within(set) {
+                for s in self.among(set) {
                     if first.len() < n {
                         first.push(s);
                     }

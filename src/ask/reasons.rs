@@ -90,7 +90,7 @@ pub fn explain(probe: &Probe, finding: Finding, interval: Interval) -> Reason {
     if let (Rule::FreezeConflict | Rule::PeakOverlap, Some(w)) = (finding.rule, period) {
         // The finding names the first few; the rule's whole list is the
         // impact within the period's scope.
-        systems = mine.impact.within(cal.scope(w)).collect();
+        systems = mine.impact.among(cal.scope(w)).collect();
     }
     systems.sort_by(|&a, &b| model.systems[a].id.value.cmp(&model.systems[b].id.value));
     systems.dedup();

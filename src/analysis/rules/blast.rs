@@ -199,29 +199,47 @@ pub(super) fn report(
 
 /// The systems where one phase's blast radius meets its others', without
 /// repeats: marked per phase rather than sorted, so a phase of ten
-/// thousand others costs ten thousand steps.
+/// thousand others costs ten thousand steps, and each system is looked up
+/// in an impact once per phase, however many others change it.
 #[derive(Default)]
 pub(super) struct Hits {
-    /// Per system: one more than the last slot that counted it; sized at
-    /// the first union, so a probe that makes none allocates nothing.
+    /// Per system: `2 * (this + 1)` once the phase `this` counted it,
+    /// one more once it found the system is not where they meet; sized
+    /// at the first union, so a probe that makes none allocates nothing.
     seen: Vec<usize>,
-    found: Vec<usize>,
 }
 
 impl Hits {
     /// The systems one of `this` and each of `others` changes that the
-    /// other's change impacts, ascending.
+    /// other's change impacts, ascending: those the others change that
+    /// `this`'s change impacts, and those `this` changes that some other's
+    /// change impacts (the first that does ends the search).
     fn union(&mut self, cx: &Ctx, this: usize, others: &[usize]) -> Vec<usize> {
         self.seen.resize(cx.model.systems.len(), 0);
+        let (hit, missed) = (2 * (this + 1), 2 * (this + 1) + 1);
+        let phase = |slot: usize| {
+            let slot = &cx.slots[slot];
+            let facts = &cx.facts.changes[slot.change];
+            (&facts.phases[slot.phase].systems, &facts.impact)
+        };
+        let (mine, my_impact) = phase(this);
         let mut union = Vec::new();
         for &o in others {
-            self.found.clear();
-            Pair::new(cx, this, o).hit_into(&mut self.found);
-            for &s in &self.found {
-                if self.seen[s] != this + 1 {
-                    self.seen[s] = this + 1;
-                    union.push(s);
+            for &s in phase(o).0 {
+                if self.seen[s] != hit && self.seen[s] != missed {
+                    if my_impact.contains(s) {
+                        self.seen[s] = hit;
+                        union.push(s);
+                    } else {
+                        self.seen[s] = missed;
+                    }
                 }
+            }
+        }
+        for &s in mine {
+            if self.seen[s] != hit && others.iter().any(|&o| phase(o).1.contains(s)) {
+                self.seen[s] = hit;
+                union.push(s);
             }
         }
         union.sort_unstable();
@@ -793,6 +811,18 @@ mod tests {
                 if let Some(slot) = cx.slots.get_mut(i) {
                     slot.interval.end = slot.interval.start;
                 }
+            }
+            // The union of where each phase's radius meets its others' is
+            // that of the pairs one by one (one `Hits` for every phase).
+            let mut hits = Hits::default();
+            for b in 0..cx.slots.len() {
+                let others: Vec<usize> =
+                    (0..cx.slots.len()).filter(|&a| related(&cx, b, a)).collect();
+                let mut one_by_one: Vec<usize> =
+                    others.iter().flat_map(|&a| Pair::new(&cx, b, a).hit()).collect();
+                one_by_one.sort_unstable();
+                one_by_one.dedup();
+                prop_assert_eq!(hits.union(&cx, b, &others), one_by_one);
             }
             let [index, listed, oracle] = three_ways(&mut cx);
             prop_assert_eq!(shown(&index), shown(&oracle));

@@ -209,7 +209,7 @@ impl<'a> Ctx<'a> {
             return (named, more);
         }
         match scope {
-            Some(scope) => self.some_systems(impact.within(scope)),
+            Some(scope) => self.some_systems(impact.among(scope)),
             None => self.some_systems(impact.systems()),
         }
     }
