@@ -5,7 +5,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::check::Checked;
-use crate::model::slug;
+use crate::model::{Model, slug};
 use crate::site::markdown::{to_html, to_inline_html};
 use crate::site::svg;
 use crate::site::views::{
@@ -312,12 +312,16 @@ pub fn system_view(checked: &Checked, index: &SystemIndex, s: usize) -> SystemVi
             third_party: integration.third_party,
         }
     };
-    let mut uses: Vec<IntegrationRow> = index.uses[s]
+    // Only what the page shows is built: a provider of thousands lists
+    // the first few and counts the rest.
+    let uses: Vec<IntegrationRow> = index.uses[s]
         .iter()
+        .take(LIST_LIMIT * 4)
         .map(|&i| integration_row(i, model.integrations[i].provider.ix))
         .collect();
-    let mut used_by: Vec<IntegrationRow> = index.used_by[s]
+    let used_by: Vec<IntegrationRow> = index.used_by[s]
         .iter()
+        .take(LIST_LIMIT * 4)
         .map(|&i| integration_row(i, model.integrations[i].consumer.ix))
         .collect();
     let node = |x: usize| {
@@ -329,8 +333,10 @@ pub fn system_view(checked: &Checked, index: &SystemIndex, s: usize) -> SystemVi
             criticality: other.criticality.value.name(),
         }
     };
+    const PER_SIDE: usize = 12;
     let graph_links = |list: &[usize], far: &dyn Fn(usize) -> usize| -> Vec<svg::Link> {
         list.iter()
+            .take(PER_SIDE)
             .map(|&i| svg::Link {
                 node: node(far(i)),
                 integration: model.integrations[i].id.value.clone(),
@@ -338,22 +344,35 @@ pub fn system_view(checked: &Checked, index: &SystemIndex, s: usize) -> SystemVi
             })
             .collect()
     };
-    let graph = svg::dependency_graph(
+    fn side<'a>(model: &Model, links: &'a [svg::Link], list: &[usize]) -> svg::Side<'a> {
+        svg::Side {
+            count: list.len(),
+            critical: list
+                .iter()
+                .filter(|&&i| model.integrations[i].critical)
+                .count(),
+            links,
+        }
+    }
+    let (consumers, providers) = (
+        graph_links(&index.used_by[s], &|i| model.integrations[i].consumer.ix),
+        graph_links(&index.uses[s], &|i| model.integrations[i].provider.ix),
+    );
+    let graph = svg::dependency_graph_of(
         &format!("Dependencies of {}", system.name),
         &node(s),
-        &graph_links(&index.used_by[s], &|i| model.integrations[i].consumer.ix),
-        &graph_links(&index.uses[s], &|i| model.integrations[i].provider.ix),
-        12,
+        side(model, &consumers, &index.used_by[s]),
+        side(model, &providers, &index.uses[s]),
+        PER_SIDE,
     );
-    let more_uses = uses.len().saturating_sub(LIST_LIMIT * 4);
-    uses.truncate(LIST_LIMIT * 4);
-    let more_used_by = used_by.len().saturating_sub(LIST_LIMIT * 4);
-    used_by.truncate(LIST_LIMIT * 4);
+    let more_uses = index.uses[s].len().saturating_sub(LIST_LIMIT * 4);
+    let more_used_by = index.used_by[s].len().saturating_sub(LIST_LIMIT * 4);
     let changes: Vec<Link> = index.changed_by[s]
         .iter()
+        .take(LIST_LIMIT)
         .map(|&c| change_link(root, &checked.model.changes[c]))
         .collect();
-    let more_changes = changes.len().saturating_sub(LIST_LIMIT);
+    let more_changes = index.changed_by[s].len().saturating_sub(LIST_LIMIT);
     let mut paths = index.impacted_paths[s].as_slice();
     let impacted: Vec<ImpactedBy> = index.impacted_by[s]
         .iter()
@@ -398,7 +417,7 @@ pub fn system_view(checked: &Checked, index: &SystemIndex, s: usize) -> SystemVi
             })
             .collect(),
         graph,
-        changes: changes.into_iter().take(LIST_LIMIT).collect(),
+        changes,
         more_changes,
         impacted_by: impacted,
         more_impacted_by,

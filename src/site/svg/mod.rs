@@ -88,8 +88,48 @@ pub fn dependency_graph(
     providers: &[Link],
     max_per_side: usize,
 ) -> String {
+    dependency_graph_of(
+        title,
+        center,
+        Side::all(consumers),
+        Side::all(providers),
+        max_per_side,
+    )
+}
+
+/// One side of a dependency graph: its links, of which the first
+/// `max_per_side` are drawn (a page builds no more than those), how many
+/// there are in all and how many of them are critical.
+pub struct Side<'a> {
+    /// The links, at least the first `max_per_side` of the side.
+    pub links: &'a [Link],
+    /// How many links the side has.
+    pub count: usize,
+    /// How many of them are critical.
+    pub critical: usize,
+}
+
+impl<'a> Side<'a> {
+    /// A side of all of `links`.
+    pub fn all(links: &'a [Link]) -> Side<'a> {
+        Side {
+            links,
+            count: links.len(),
+            critical: links.iter().filter(|l| l.critical).count(),
+        }
+    }
+}
+
+/// [`dependency_graph`] of sides given with their counts.
+pub fn dependency_graph_of(
+    title: &str,
+    center: &Node,
+    consumers: Side,
+    providers: Side,
+    max_per_side: usize,
+) -> String {
     let p = id_prefix(&center.id);
-    let geo = layout(consumers.len(), providers.len(), max_per_side);
+    let geo = layout(consumers.count, providers.count, max_per_side);
     let mut out = String::with_capacity(4096);
     let _ = writeln!(
         out,
@@ -102,7 +142,7 @@ pub fn dependency_graph(
     let _ = writeln!(
         out,
         "<desc id=\"{p}-desc\">{}</desc>",
-        escape(&description(center, consumers, providers))
+        escape(&description(center, &consumers, &providers))
     );
     let _ = writeln!(
         out,
@@ -117,6 +157,7 @@ pub fn dependency_graph(
 
     // Arrows first, so boxes cover their ends.
     for (link, (from, port)) in consumers
+        .links
         .iter()
         .zip(geo.left.boxes.iter().zip(&geo.left_ports))
     {
@@ -132,6 +173,7 @@ pub fn dependency_graph(
         );
     }
     for (link, (to, port)) in providers
+        .links
         .iter()
         .zip(geo.right.boxes.iter().zip(&geo.right_ports))
     {
@@ -148,7 +190,7 @@ pub fn dependency_graph(
     }
 
     node(&mut out, center, geo.center, true);
-    for (links, column) in [(consumers, &geo.left), (providers, &geo.right)] {
+    for (links, column) in [(consumers.links, &geo.left), (providers.links, &geo.right)] {
         for (link, rect) in links.iter().zip(&column.boxes) {
             node(&mut out, &link.node, *rect, false);
         }
@@ -426,10 +468,9 @@ fn legend(out: &mut String, y: i32, arrow: &str) {
 /// lists under the graph name each system with its integration, so the
 /// description does not repeat them (it stays one sentence, however many
 /// integrations a system has).
-fn description(center: &Node, consumers: &[Link], providers: &[Link]) -> String {
-    let side = |links: &[Link]| -> String {
-        let critical = links.iter().filter(|l| l.critical).count();
-        match (links.len(), critical) {
+fn description(center: &Node, consumers: &Side, providers: &Side) -> String {
+    let side = |side: &Side| -> String {
+        match (side.count, side.critical) {
             (0, _) => "no system".to_string(),
             (1, 1) => "1 system, through a critical integration".to_string(),
             (1, _) => "1 system, through an integration that is not critical".to_string(),

@@ -329,3 +329,34 @@ fn no_script_style_or_handlers() {
     }
     assert!(!svg.contains(" width=\"960\"") && svg.contains(" width=\"100%\""));
 }
+
+/// A side given as its first links and its counts draws what the whole
+/// side draws: a page builds no links it cannot show.
+#[test]
+fn a_side_of_its_first_links_and_counts_draws_the_whole_side() {
+    let consumers: Vec<Link> = (0..40)
+        .map(|i| link(&format!("c{i}"), i % 3 == 0))
+        .collect();
+    let providers: Vec<Link> = (0..5).map(|i| link(&format!("p{i}"), i % 2 == 0)).collect();
+    for max in [0, 3, 5, 12] {
+        let whole = dependency_graph("Deps", &center(), &consumers, &providers, max);
+        fn first(links: &[Link], max: usize) -> Side<'_> {
+            Side {
+                links: &links[..max.min(links.len())],
+                ..Side::all(links)
+            }
+        }
+        let cut = dependency_graph_of(
+            "Deps",
+            &center(),
+            first(&consumers, max),
+            first(&providers, max),
+            max,
+        );
+        assert_eq!(cut, whole, "max {max}");
+    }
+    assert!(
+        dependency_graph("Deps", &center(), &consumers, &providers, 12)
+            .contains("is used by 40 systems, 14 of them through a critical integration")
+    );
+}
