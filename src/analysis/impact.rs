@@ -436,8 +436,29 @@ struct Scratch {
     wanted: Vec<u32>,
     /// Systems whose step a search to targets already keeps.
     kept: Vec<u32>,
-    steps: Vec<Step>,
-    queue: VecDeque<(usize, usize, usize)>,
+    steps: Vec<Hop>,
+    /// The systems reached, in order: the search's queue.
+    queue: Vec<u32>,
+}
+
+/// A [`Step`] in the search's memory, in a quarter of its bytes.
+#[derive(Clone, Copy, Default)]
+struct Hop {
+    integration: u32,
+    provider: u32,
+    hops: u32,
+    changed: u32,
+}
+
+impl Hop {
+    fn step(self) -> Step {
+        Step {
+            integration: self.integration as usize,
+            provider: self.provider as usize,
+            hops: self.hops as usize,
+            changed: self.changed as usize,
+        }
+    }
 }
 
 impl Scratch {
@@ -447,15 +468,7 @@ impl Scratch {
             self.reached.resize(system_count, 0);
             self.wanted.resize(system_count, 0);
             self.kept.resize(system_count, 0);
-            self.steps.resize(
-                system_count,
-                Step {
-                    integration: 0,
-                    provider: 0,
-                    hops: 0,
-                    changed: 0,
-                },
-            );
+            self.steps.resize(system_count, Hop::default());
         }
         if self.mark == u32::MAX {
             self.reached.fill(0);
@@ -507,20 +520,25 @@ pub struct Graph {
 struct Reach {
     start: Vec<u32>,
     to: Vec<u32>,
+    /// The integration of each of `to`.
+    via: Vec<u32>,
 }
 
 impl Reach {
     fn of(consumers: &[Vec<(usize, usize)>]) -> Reach {
         let mut start = Vec::with_capacity(consumers.len() + 1);
-        let mut to = Vec::with_capacity(consumers.iter().map(Vec::len).sum());
+        let edges = consumers.iter().map(Vec::len).sum();
+        let mut to = Vec::with_capacity(edges);
+        let mut via = Vec::with_capacity(edges);
         start.push(0);
         for list in consumers {
             // Fewer systems and integrations than u32::MAX: each is a
             // TOML table of its own.
             to.extend(list.iter().map(|&(c, _)| c as u32));
+            via.extend(list.iter().map(|&(_, i)| i as u32));
             start.push(to.len() as u32);
         }
-        Reach { start, to }
+        Reach { start, to, via }
     }
 
     fn of_system(&self, s: usize) -> &[u32] {
@@ -671,13 +689,16 @@ impl Graph {
                 queue,
                 ..
             } = scratch;
+            // Indices of systems and integrations fit in u32: each is a
+            // TOML table of its own.
+            let reach = self.reach.get_or_init(|| Reach::of(&self.consumers));
             for &system in changed {
                 reached[system] = mark;
-                steps[system] = Step {
-                    integration: usize::MAX,
-                    provider: usize::MAX,
+                steps[system] = Hop {
+                    integration: u32::MAX,
+                    provider: u32::MAX,
                     hops: 0,
-                    changed: system,
+                    changed: system as u32,
                 };
             }
             let mut left = 0;
@@ -690,21 +711,26 @@ impl Graph {
             let mut seeds = changed.to_vec();
             seeds.sort_by(|&a, &b| self.ids[a].cmp(&self.ids[b]));
             queue.clear();
-            queue.extend(seeds.into_iter().map(|s| (s, 0, s)));
-            'search: while left > 0 {
-                let Some((provider, hops, changed)) = queue.pop_front() else {
-                    break;
-                };
-                for &(consumer, integration) in &self.consumers[provider] {
+            queue.extend(seeds.into_iter().map(|s| s as u32));
+            let mut head = 0;
+            'search: while left > 0 && head < queue.len() {
+                let provider = queue[head] as usize;
+                head += 1;
+                let Hop { hops, changed, .. } = steps[provider];
+                let edges = reach.start[provider] as usize..reach.start[provider + 1] as usize;
+                for (&consumer, &integration) in
+                    reach.to[edges.clone()].iter().zip(&reach.via[edges])
+                {
+                    let consumer = consumer as usize;
                     if reached[consumer] != mark {
                         reached[consumer] = mark;
-                        steps[consumer] = Step {
+                        steps[consumer] = Hop {
                             integration,
-                            provider,
+                            provider: provider as u32,
                             hops: hops + 1,
                             changed,
                         };
-                        queue.push_back((consumer, hops + 1, changed));
+                        queue.push(consumer as u32);
                         if wanted[consumer] == mark {
                             left -= 1;
                             if left == 0 {
@@ -724,9 +750,9 @@ impl Graph {
                     }
                     if seen[at] != mark {
                         seen[at] = mark;
-                        kept.push((at, steps[at]));
+                        kept.push((at, steps[at].step()));
                     }
-                    at = steps[at].provider;
+                    at = steps[at].provider as usize;
                 }
             }
             kept.sort_unstable_by_key(|&(system, _)| system);
